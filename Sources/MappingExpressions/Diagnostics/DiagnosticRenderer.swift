@@ -38,9 +38,9 @@ public struct DiagnosticRenderer: Sendable {
         }
     }
 
-    /// All diagnostics, compiler style, separated by blank lines.
+    /// All diagnostics, compiler style, each followed by a blank line.
     public func render(_ diagnostics: [Diagnostic], in source: SourceFile) -> String {
-        diagnostics.map { render($0, in: source) }.joined(separator: "\n")
+        diagnostics.map { render($0, in: source) }.joined()
     }
 
     /// One diagnostic, compiler style.
@@ -88,7 +88,7 @@ public struct DiagnosticRenderer: Sendable {
         for fixIt in diagnostic.fixIts {
             lines.append("\(pad) \(paint("=", "1;34")) \(paint("fix-it", "1;32")): \(fixIt.message)")
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.joined(separator: "\n") + "\n\n"
     }
 
     /// `file:line:col: severity: message [id]`, one line per diagnostic.
@@ -99,40 +99,33 @@ public struct DiagnosticRenderer: Sendable {
         }.joined()
     }
 
-    /// The JSON form of diagnostics: objects with `id`, `severity`, `message`, `file`, `line`,
-    /// `column`, `endLine`, `endColumn`, `notes` and `fixIts`.
-    public static func jsonObjects(_ diagnostics: [Diagnostic], in source: SourceFile) -> [[String: Any]] {
-        diagnostics.map { diagnostic in
-            let start = source.location(of: diagnostic.range.lowerBound)
-            let end = source.location(of: diagnostic.range.upperBound)
-            return [
-                "id": diagnostic.id.rawValue,
-                "severity": diagnostic.severity.rawValue,
-                "message": diagnostic.message,
-                "file": source.name,
-                "line": start.line, "column": start.column,
-                "endLine": end.line, "endColumn": end.column,
-                "notes": diagnostic.notes.map { note -> [String: Any] in
-                    var object: [String: Any] = ["message": note.message]
-                    if let range = note.range {
-                        let location = source.location(of: range.lowerBound)
-                        object["line"] = location.line
-                        object["column"] = location.column
-                    }
-                    return object
-                },
-                "fixIts": diagnostic.fixIts.map { fixIt -> [String: Any] in
-                    [
-                        "message": fixIt.message,
-                        "edits": fixIt.edits.map { edit -> [String: Any] in
-                            let from = source.location(of: edit.range.lowerBound)
-                            let to = source.location(of: edit.range.upperBound)
-                            return ["line": from.line, "column": from.column, "endLine": to.line, "endColumn": to.column,
-                                    "replacement": edit.replacement]
-                        },
-                    ]
-                },
-            ]
+    /// The JSON form of diagnostics: an array of objects with `id`, `severity`, `message`, `file`,
+    /// `line`, `column`, `endLine`, `endColumn`, `notes` and `fixIts` (each with its `edits`).
+    public static func json(_ diagnostics: [Diagnostic], in source: SourceFile) -> JSON {
+        func position(_ prefix: String, _ offset: Int) -> [(String, JSON)] {
+            let location = source.location(of: offset)
+            return [(prefix.isEmpty ? "line" : prefix + "Line", .number(String(location.line))),
+                    (prefix.isEmpty ? "column" : prefix + "Column", .number(String(location.column)))]
         }
+        return .array(diagnostics.map { diagnostic in
+            var members: [(String, JSON)] = [
+                ("id", .string(diagnostic.id.rawValue)), ("severity", .string(diagnostic.severity.rawValue)),
+                ("message", .string(diagnostic.message)), ("file", .string(source.name)),
+            ]
+            members += position("", diagnostic.range.lowerBound) + position("end", diagnostic.range.upperBound)
+            members.append(("notes", .array(diagnostic.notes.map { note in
+                .object([("message", .string(note.message))] + (note.range.map { position("", $0.lowerBound) } ?? []))
+            })))
+            members.append(("fixIts", .array(diagnostic.fixIts.map { fixIt in
+                .object([
+                    ("message", .string(fixIt.message)),
+                    ("edits", .array(fixIt.edits.map { edit in
+                        .object(position("", edit.range.lowerBound) + position("end", edit.range.upperBound)
+                            + [("replacement", .string(edit.replacement))])
+                    })),
+                ])
+            })))
+            return .object(members)
+        })
     }
 }

@@ -47,7 +47,11 @@ public struct CompiledExpression: Sendable {
     ) {
         let parsed = Parser.parse(source)
         var compiler = Compiler(options: options, source: source)
-        let root = compiler.compile(parsed.root, at: Compiler.Position(function: nil, argument: 0, isTopLevel: true))
+        var root = compiler.compile(parsed.root, at: Compiler.Position(function: nil, argument: 0, isTopLevel: true))
+        // Cloud Sync documents a bare "" mapping as the way to flow NULL to the target.
+        if options.dialect == .cloudSync, case .string("") = parsed.root.unparenthesized.kind {
+            root = ConstantNode(value: .null, range: parsed.root.range)
+        }
         var diagnostics = parsed.diagnostics + compiler.diagnostics
         diagnostics = stableSorted(diagnostics)
         guard !diagnostics.containsErrors else { return (nil, diagnostics) }

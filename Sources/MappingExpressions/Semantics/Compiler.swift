@@ -138,8 +138,7 @@ struct Compiler {
         }
         guard let signature else { return ConstantNode(value: .null, range: range) }
         if signature.name == "Redact" { usesRedact = true }
-        var valid = checkArity(signature, call, range: range)
-        valid = checkSpecificRules(signature, call, range: range, position: position) && valid
+        let valid = checkArity(signature, call, range: range) && checkSpecificRules(signature, call, range: range, position: position)
         guard valid else { return ConstantNode(value: .null, range: range) }
         var builder = CallBuilder(name: signature.name, range: range, arguments: compiled, syntax: arguments, dialect: options.dialect)
         do {
@@ -191,6 +190,12 @@ struct Compiler {
     private mutating func checkArity(_ signature: FunctionSignature, _ call: Expr.Call, range: SourceRange) -> Bool {
         let count = call.arguments.count
         let arity = signature.arity(in: options.dialect)
+        if signature.name == "Switch", count < 4 {
+            diagnostics.append(
+                .error(.checkSwitchPairs, "'Switch' needs a source, a default value and at least one key and value pair",
+                       at: range, notes: [Diagnostic.Note(signature.synopsis)]))
+            return false
+        }
         if !arity.accepts(count) {
             let given = count == 1 ? "1 was given" : "\(count) were given"
             var at = range

@@ -1,0 +1,440 @@
+/// A JSON value that keeps object key order and number text exactly as written.
+///
+/// The parser reports malformed input with its line and column, and never crashes: nesting is
+/// bounded and every loop consumes input.
+public enum JSON: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    /// The number's text as written, so 64-bit integers and decimals survive unchanged.
+    case number(String)
+    case string(String)
+    case array([JSON])
+    /// Members in document order.
+    case object([(String, JSON)])
+
+    public static func == (lhs: JSON, rhs: JSON) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.number(let a), .number(let b)): a == b || Double(a) == Double(b)
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let value): hasher.combine(value)
+        case .number(let value): hasher.combine(Double(value) ?? 0)
+        case .string(let value): hasher.combine(value)
+        case .array(let values): hasher.combine(values)
+        case .object(let members):
+            for (key, value) in members {
+                hasher.combine(key)
+                hasher.combine(value)
+            }
+        }
+    }
+
+    /// The member named `key` of an object.
+    public subscript(key: String) -> JSON? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.0 == key }?.1
+    }
+
+    public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
+    public var arrayValue: [JSON]? { if case .array(let value) = self { value } else { nil } }
+    public var objectValue: [(String, JSON)]? { if case .object(let value) = self { value } else { nil } }
+}
+
+extension JSON {
+    /// A JSON syntax error with its position.
+    public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
+        public var message: String
+        public var offset: Int
+        public var line: Int
+        public var column: Int
+
+        public var description: String { "\(line):\(column): \(message)" }
+    }
+
+    /// Parses a whole JSON text.
+    public static func parse(_ text: String) throws(ParseError) -> JSON {
+        try parse(Array(text.utf8))
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSON {
+        var reader = JSONReader(bytes: bytes)
+        return try reader.readDocument()
+    }
+
+    /// Parses a whole JSON text from a slice of bytes (one NDJSON line, say).
+    public static func parse(_ bytes: ArraySlice<UInt8>) throws(ParseError) -> JSON {
+        try parse(Array(bytes))
+    }
+}
+
+struct JSONReader {
+    let bytes: [UInt8]
+    var position = 0
+    static let maximumDepth = 512
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        // A UTF-8 byte order mark is ignored.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+    }
+
+    func error(_ message: String, at offset: Int? = nil) -> JSON.ParseError {
+        let at = min(offset ?? position, bytes.count)
+        var line = 1
+        var lineStart = 0
+        for index in 0..<at where bytes[index] == 0x0A {
+            line += 1
+            lineStart = index + 1
+        }
+        let column = String(decoding: bytes[lineStart..<at], as: UTF8.self).count + 1
+        return JSON.ParseError(message: message, offset: at, line: line, column: column)
+    }
+
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func readDocument() throws(JSON.ParseError) -> JSON {
+        skipWhitespace()
+        guard position < bytes.count else { throw error("expected a JSON value, found end of input") }
+        let value = try readValue(depth: 0)
+        skipWhitespace()
+        if position < bytes.count { throw error("unexpected text after the JSON value") }
+        return value
+    }
+
+    mutating func readValue(depth: Int) throws(JSON.ParseError) -> JSON {
+        guard depth < JSONReader.maximumDepth else { throw error("JSON is nested too deeply") }
+        skipWhitespace()
+        guard position < bytes.count else { throw error("expected a JSON value, found end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
+            position += 1
+            var members: [(String, JSON)] = []
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return .object(members)
+            }
+            while true {
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                    throw error("expected a member name in double quotes")
+                }
+                let key = try readString()
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                    throw error("expected ':' after the member name \"\(key)\"")
+                }
+                position += 1
+                members.append((key, try readValue(depth: depth + 1)))
+                skipWhitespace()
+                guard position < bytes.count else { throw error("expected ',' or '}' to continue the object, found end of input") }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                if bytes[position] == UInt8(ascii: "}") {
+                    position += 1
+                    return .object(members)
+                }
+                throw error("expected ',' or '}' after a member of the object")
+            }
+        case UInt8(ascii: "["):
+            position += 1
+            var elements: [JSON] = []
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return .array(elements)
+            }
+            while true {
+                elements.append(try readValue(depth: depth + 1))
+                skipWhitespace()
+                guard position < bytes.count else { throw error("expected ',' or ']' to continue the array, found end of input") }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                if bytes[position] == UInt8(ascii: "]") {
+                    position += 1
+                    return .array(elements)
+                }
+                throw error("expected ',' or ']' after an element of the array")
+            }
+        case UInt8(ascii: "\""):
+            return .string(try readString())
+        case UInt8(ascii: "t"):
+            try expectWord("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectWord("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectWord("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return try readNumber()
+        default:
+            let scalar = String(decoding: bytes[position..<min(bytes.count, position + 1)], as: UTF8.self)
+            throw error("unexpected character '\(scalar)'; expected a JSON value")
+        }
+    }
+
+    mutating func expectWord(_ word: String) throws(JSON.ParseError) {
+        let expected = Array(word.utf8)
+        guard bytes.count - position >= expected.count, Array(bytes[position..<(position + expected.count)]) == expected else {
+            throw error("unexpected text; expected '\(word)'")
+        }
+        position += expected.count
+    }
+
+    mutating func readNumber() throws(JSON.ParseError) -> JSON {
+        let start = position
+        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        func digits() -> Int {
+            let from = position
+            while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 { position += 1 }
+            return position - from
+        }
+        guard digits() > 0 else { throw error("expected digits in a number") }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard digits() > 0 else { throw error("expected digits after the decimal point") }
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+            guard digits() > 0 else { throw error("expected digits in the exponent") }
+        }
+        return .number(String(decoding: bytes[start..<position], as: UTF8.self))
+    }
+
+    mutating func readString() throws(JSON.ParseError) -> String {
+        let start = position
+        position += 1
+        // Fast path: no escapes.
+        var scan = position
+        while scan < bytes.count, bytes[scan] != UInt8(ascii: "\""), bytes[scan] != UInt8(ascii: "\\"), bytes[scan] >= 0x20 {
+            scan += 1
+        }
+        if scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") {
+            let text = String(decoding: bytes[position..<scan], as: UTF8.self)
+            position = scan + 1
+            return text
+        }
+        var output: [UInt8] = Array(bytes[position..<scan])
+        position = scan
+        while true {
+            guard position < bytes.count else { throw error("unterminated string", at: start) }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                return String(decoding: output, as: UTF8.self)
+            }
+            if byte < 0x20 { throw error("control character in a string; escape it") }
+            if byte != UInt8(ascii: "\\") {
+                output.append(byte)
+                position += 1
+                continue
+            }
+            position += 1
+            guard position < bytes.count else { throw error("unterminated string", at: start) }
+            let escaped = bytes[position]
+            position += 1
+            switch escaped {
+            case UInt8(ascii: "\""): output.append(0x22)
+            case UInt8(ascii: "\\"): output.append(0x5C)
+            case UInt8(ascii: "/"): output.append(0x2F)
+            case UInt8(ascii: "b"): output.append(0x08)
+            case UInt8(ascii: "f"): output.append(0x0C)
+            case UInt8(ascii: "n"): output.append(0x0A)
+            case UInt8(ascii: "r"): output.append(0x0D)
+            case UInt8(ascii: "t"): output.append(0x09)
+            case UInt8(ascii: "u"):
+                var unit = try readHex4()
+                var scalar: Unicode.Scalar?
+                if (0xD800...0xDBFF).contains(unit), position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                   bytes[position + 1] == UInt8(ascii: "u")
+                {
+                    position += 2
+                    let low = try readHex4()
+                    if (0xDC00...0xDFFF).contains(low) {
+                        scalar = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                    } else {
+                        unit = low
+                    }
+                }
+                if scalar == nil { scalar = Unicode.Scalar(unit) ?? "\u{FFFD}" }
+                output.append(contentsOf: Array(String(scalar!).utf8))
+            default:
+                throw error("invalid escape '\\\(String(decoding: [escaped], as: UTF8.self))' in a string", at: position - 2)
+            }
+        }
+    }
+
+    mutating func readHex4() throws(JSON.ParseError) -> UInt32 {
+        guard bytes.count - position >= 4 else { throw error("expected four hexadecimal digits after '\\u'") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            guard byte.isHexDigit else { throw error("expected four hexadecimal digits after '\\u'") }
+            value = value * 16 + UInt32(byte.hexValue)
+            position += 1
+        }
+        return value
+    }
+}
+
+extension JSON {
+    /// Compact JSON text. Strings are escaped as RFC 8259 requires; `/` is not escaped.
+    public var serialized: String {
+        var output = ""
+        write(to: &output, pretty: false, indent: 0)
+        return output
+    }
+
+    /// Indented JSON text.
+    public var prettySerialized: String {
+        var output = ""
+        write(to: &output, pretty: true, indent: 0)
+        return output
+    }
+
+    func write(to output: inout String, pretty: Bool, indent: Int) {
+        switch self {
+        case .null: output += "null"
+        case .bool(let value): output += value ? "true" : "false"
+        case .number(let text): output += text
+        case .string(let text): JSON.writeString(text, to: &output)
+        case .array(let elements):
+            if elements.isEmpty {
+                output += "[]"
+                return
+            }
+            output += "["
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output += "," }
+                if pretty { output += "\n" + String(repeating: "  ", count: indent + 1) }
+                element.write(to: &output, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { output += "\n" + String(repeating: "  ", count: indent) }
+            output += "]"
+        case .object(let members):
+            if members.isEmpty {
+                output += "{}"
+                return
+            }
+            output += "{"
+            for (index, (key, value)) in members.enumerated() {
+                if index > 0 { output += "," }
+                if pretty { output += "\n" + String(repeating: "  ", count: indent + 1) }
+                JSON.writeString(key, to: &output)
+                output += pretty ? ": " : ":"
+                value.write(to: &output, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { output += "\n" + String(repeating: "  ", count: indent) }
+            output += "}"
+        }
+    }
+
+    static func writeString(_ text: String, to output: inout String) {
+        output += "\""
+        var needsEscape = false
+        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            needsEscape = true
+            break
+        }
+        if !needsEscape {
+            output += text
+            output += "\""
+            return
+        }
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        output += "\""
+    }
+}
+
+extension Value {
+    /// A source attribute value from JSON: a string, a number (an integer stays a number, other
+    /// numbers keep their text), a boolean, an array (multi-valued: each element's text; objects
+    /// as their JSON), or null.
+    public init(json: JSON) {
+        switch json {
+        case .null: self = .null
+        case .bool(let flag): self = .boolean(flag)
+        case .number(let text): self = Int64(text).map(Value.number) ?? .string(text)
+        case .string(let text): self = .string(text)
+        case .array(let elements):
+            self = .multiple(elements.compactMap { element in
+                switch element {
+                case .null: nil
+                case .string(let text): text
+                case .number(let text): text
+                case .bool(let flag): flag ? "True" : "False"
+                default: element.serialized
+                }
+            })
+        case .object: self = .string(json.serialized)
+        }
+    }
+
+    /// The value in JSON: a string, an array of strings, null, `true`/`false`, a number, or
+    /// `{"ignoreFlow":true}` / `{"ignoreObjectFlow":true}`. Dates are their text.
+    public var json: JSON {
+        switch self {
+        case .null: .null
+        case .string(let text): .string(text)
+        case .multiple(let values): .array(values.map(JSON.string))
+        case .boolean(let flag): .string(flag ? "True" : "False")
+        case .number(let number): .string(String(number))
+        case .dateTime(let date): .string(date.description)
+        case .ignoreFlow: .object([("ignoreFlow", .bool(true))])
+        case .ignoreObjectFlow: .object([("ignoreObjectFlow", .bool(true))])
+        }
+    }
+}
+
+extension Value {
+    /// The attributes of a source object given as a JSON object (`{"givenName": "Zoë", …}`).
+    public static func attributes(fromJSON text: String) throws(JSON.ParseError) -> [String: Value] {
+        let document = try JSON.parse(text)
+        guard case .object(let members) = document else {
+            throw JSON.ParseError(message: "expected a JSON object of attributes", offset: 0, line: 1, column: 1)
+        }
+        var attributes: [String: Value] = [:]
+        for (name, value) in members { attributes[name] = Value(json: value) }
+        return attributes
+    }
+}

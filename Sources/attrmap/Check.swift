@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import MappingExpressions
+
+extension Attrmap {
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lint expressions and report every problem with its location.",
+            discussion: """
+                Expressions come from the arguments, or from --file (one expression per line; blank
+                lines and lines starting with '#' are skipped). Every problem is reported at once:
+                syntax errors, unknown functions (with a did-you-mean for wrong casing), wrong
+                argument counts, Switch without key/value pairs, SelectUniqueValue misuse, unknown
+                attributes when --schema is given, and the constructs Microsoft documents as
+                unsupported or risky.
+
+                --fix applies the obvious repairs (a missing ')', a function name in the wrong case,
+                typographic quotes): it prints fixed arguments, and rewrites --file in place.
+
+                Exit code: 0 when there is no error (warnings allowed), 1 when there is one.
+
+                Examples:
+                  attrmap check 'iif([country]="US", "United States", [country])'
+                  attrmap check --file mappings.txt --schema attributes.txt --format oneline
+                """)
+
+        @Argument(help: "Expressions to check.")
+        var expressions: [String] = []
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("A file of expressions, one per line ('-' for standard input).", valueName: "file"))
+        var file: String?
+
+        @Option(name: .long, help: ArgumentHelp("The source attribute names: a JSON array, or one name per line.", valueName: "file"))
+        var schema: String?
+
+        @Option(name: .long, help: "The language dialect: provisioning or cloud-sync.")
+        var dialect: Dialect = .provisioning
+
+        @Option(name: .long, help: "Output: text (compiler style), oneline (file:line:col: …) or json.")
+        var format: Format = .text
+
+        @Flag(name: .long, help: "Apply fix-its.")
+        var fix = false
+
+        @Option(name: .long, help: "Colour: auto, always or never.")
+        var color: ColorChoice = .auto
+
+        enum Format: String, CaseIterable, ExpressibleByArgument { case text, oneline, json }
+
+        func validate() throws {
+            if expressions.isEmpty && file == nil {
+                throw ValidationError("give expressions to check, or --file")
+            }
+            if fix && file == "-" { throw ValidationError("--fix cannot rewrite standard input") }
+        }
+
+        func run() async throws {
+            try await reportingFailures {
+                var options = CompileOptions(dialect: dialect)
+                if let schema { options.schema = try loadSchema(schema) }
+                var sources: [SourceFile] = []
+                var fileLines: [String] = []
+                var fileLineIndexes: [Int] = []
+                for (index, text) in expressions.enumerated() {
+                    sources.append(SourceFile(name: expressions.count == 1 ? "<expression>" : "<expression \(index + 1)>", text: text))
+                }
+                if let file {
+                    let text = try readInput(file, what: "expression file")
+                    fileLines = text.components(separatedBy: "\n")
+                    for (index, line) in fileLines.enumerated() {
+                        let trimmed = line.trimmingCharacters(in: .whitespaces)
+                        if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+                        let body = line.hasSuffix("\r") ? String(line.dropLast()) : line
+                        sources.append(SourceFile(
+                            name: file == "-" ? "<stdin>" : file, text: body,
+                            origin: SourceFile.Origin(start: SourceLocation(line: index + 1, column: 1))))
+                        fileLineIndexes.append(index)
+                    }
+                }
+                let renderer = color.renderer(for: STDOUT_FILENO)
+                var errors = 0
+                var warnings = 0
+                var fixed = 0
+                var json: [JSON] = []
+                for (position, source) in sources.enumerated() {
+                    var diagnostics = CompiledExpression.check(source, options: options)
+                    if fix, diagnostics.contains(where: { !$0.fixIts.isEmpty }) {
+                        let repaired = Diagnostic.applyingFixIts(diagnostics, to: source.text)
+                        fixed += 1
+                        let isFileLine = position >= expressions.count
+                        if isFileLine {
+                            fileLines[fileLineIndexes[position - expressions.count]] = repaired
+                        } else {
+                            Terminal.write(repaired + "\n")
+                        }
+                        diagnostics = CompiledExpression.check(SourceFile(name: source.name, text: repaired, origin: source.origin), options: options)
+                    }
+                    errors += diagnostics.filter { $0.severity == .error }.count
+                    warnings += diagnostics.filter { $0.severity == .warning }.count
+                    switch format {
+                    case .text: Terminal.write(renderer.render(diagnostics, in: source))
+                    case .oneline: Terminal.write(renderer.renderOneLine(diagnostics, in: source))
+                    case .json:
+                        if case .array(let items) = DiagnosticRenderer.json(diagnostics, in: source) { json += items }
+                    }
+                }
+                if fix, let file, fixed > 0 {
+                    try fileLines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+                }
+                if format == .json {
+                    Terminal.write(JSON.object([
+                        ("version", .number("1")),
+                        ("expressions", .number(String(sources.count))),
+                        ("errors", .number(String(errors))), ("warnings", .number(String(warnings))),
+                        ("diagnostics", .array(json)),
+                    ]).prettySerialized + "\n")
+                } else {
+                    var summary = "\(sources.count) expression\(sources.count == 1 ? "" : "s") checked: "
+                        + "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+                    if fix { summary += ", \(fixed) fixed" }
+                    Terminal.writeError(summary + "\n")
+                }
+                if errors > 0 { throw ExitCode.failure }
+            }
+        }
+
+        private func loadSchema(_ path: String) throws -> Set<String> {
+            let text = try readInput(path, what: "schema")
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("[") {
+                do {
+                    guard case .array(let items) = try JSON.parse(text) else { return [] }
+                    return Set(items.compactMap(\.stringValue))
+                } catch {
+                    throw CommandFailure("\(path):\(error.line):\(error.column): \(error.message)", exitCode: .dataError)
+                }
+            }
+            return Set(text.components(separatedBy: .newlines).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty && !$0.hasPrefix("#")
+            })
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import MappingExpressions
+
+/// Output streams and terminal detection.
+enum Terminal {
+    static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func writeError(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// `--color auto|always|never`, shared by the commands that print diagnostics.
+enum ColorChoice: String, CaseIterable, ExpressibleByArgument {
+    case auto, always, never
+
+    /// Whether to colour what goes to `descriptor`: `auto` colours a terminal unless `NO_COLOR`
+    /// is set.
+    func enabled(for descriptor: Int32) -> Bool {
+        switch self {
+        case .always: true
+        case .never: false
+        case .auto: Terminal.isTerminal(descriptor) && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        }
+    }
+
+    func renderer(for descriptor: Int32) -> DiagnosticRenderer {
+        DiagnosticRenderer(style: enabled(for: descriptor) ? .ansi : .plain)
+    }
+}
+
+import ArgumentParser
+
+extension Dialect: ExpressibleByArgument {}
+
+/// Reads a file, or standard input for `-`, failing with exit code 65 and a clear message.
+func readInput(_ path: String, what: String) throws -> String {
+    if path == "-" {
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        return String(decoding: data, as: UTF8.self)
+    }
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw CommandFailure("cannot read \(what) '\(path)': no such file", exitCode: .dataError)
+    }
+    do {
+        return try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+        throw CommandFailure("cannot read \(what) '\(path)': \(error.localizedDescription)", exitCode: .dataError)
+    }
+}
+
+/// A failure with a message for stderr and an exit code. Every command throws these; the message
+/// is printed once, as `error: …`.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var exitCode: ExitCode
+
+    init(_ message: String, exitCode: ExitCode = .failure) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    var description: String { message }
+}
+
+extension ExitCode {
+    /// EX_DATAERR: the expression or the input data is invalid.
+    static let dataError = ExitCode(65)
+}
+
+extension AsyncParsableCommand {
+    /// Runs `body`, printing a ``CommandFailure`` as `error: …` and exiting with its code.
+    func reportingFailures(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let failure as CommandFailure {
+            Terminal.writeError("error: \(failure.message)\n")
+            throw failure.exitCode
+        }
+    }
+}
