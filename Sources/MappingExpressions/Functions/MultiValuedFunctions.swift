@@ -26,9 +26,16 @@ enum MultiValuedFunctions {
     static func removeDuplicates(_ b: inout CallBuilder) -> any EvaluationNode {
         Builders.call1(b) { source throws(FunctionError) in
             if source.isNull { return .null }
-            var seen = Set<String>()
+            let values = source.values
             var result: [String] = []
-            for value in source.values where seen.insert(value).inserted { result.append(value) }
+            result.reserveCapacity(values.count)
+            if values.count <= 16 {
+                // Few values: a linear scan is faster than hashing.
+                for value in values where !result.contains(value) { result.append(value) }
+            } else {
+                var seen = Set<String>()
+                for value in values where seen.insert(value).inserted { result.append(value) }
+            }
             return .multiple(result)
         }
     }

@@ -41,47 +41,71 @@ enum NormalizeDiacritics {
         ("\u{17A} \u{17E} \u{17C} z\u{304} \u{1E95}", "z"),
         ("\u{179} \u{17D} \u{17B} Z\u{304} \u{1E94}", "Z"),
     ]
-    /// Input sequences (as arrays of scalars, NFC) → replacement, and the longest input length.
-    static let table: (map: [String: String], longest: Int) = {
-        var map: [String: String] = [:]
+    /// Single-scalar inputs by code point, and multi-scalar inputs (a letter with combining marks)
+    /// by their text, all NFC.
+    static let table: (single: [UInt32: String], sequences: [String: String], longest: Int) = {
+        var single: [UInt32: String] = [:]
+        var sequences: [String: String] = [:]
         var longest = 1
         for (inputs, replacement) in entries {
             for input in inputs.split(separator: " ") {
                 let key = String(input).precomposedStringWithCanonicalMapping
-                map[key] = replacement
-                longest = max(longest, key.unicodeScalars.count)
+                let scalars = Array(key.unicodeScalars)
+                if scalars.count == 1 {
+                    single[scalars[0].value] = replacement
+                } else {
+                    sequences[key] = replacement
+                    longest = max(longest, scalars.count)
+                }
             }
         }
-        return (map, longest)
+        return (single, sequences, longest)
     }()
+
+    /// Combining diacritical marks: only text holding them needs NFC normalisation first.
+    @inline(__always)
+    static func isCombiningMark(_ scalar: Unicode.Scalar) -> Bool { (0x300...0x36F).contains(scalar.value) }
 
     static func apply(_ text: String) -> String {
         if UTF16Text.isASCII(text) { return text }
-        let scalars = Array(text.precomposedStringWithCanonicalMapping.unicodeScalars)
-        let (map, longest) = table
-        var result = ""
+        var scalars = Array(text.unicodeScalars)
+        if scalars.contains(where: isCombiningMark) {
+            scalars = Array(text.precomposedStringWithCanonicalMapping.unicodeScalars)
+        }
+        let (single, sequences, longest) = table
+        var result = String.UnicodeScalarView()
         var index = 0
         while index < scalars.count {
-            var matched = false
-            if scalars[index].value >= 0x80 {
+            let scalar = scalars[index]
+            if scalar.value < 0x80 {
+                result.append(scalar)
+                index += 1
+                continue
+            }
+            // A letter followed by combining marks: try the longest sequence first.
+            if !sequences.isEmpty, index + 1 < scalars.count, isCombiningMark(scalars[index + 1]) {
                 var length = min(longest, scalars.count - index)
-                while length >= 1 {
+                var matched = false
+                while length >= 2 {
                     var key = String.UnicodeScalarView()
                     key.append(contentsOf: scalars[index..<(index + length)])
-                    if let replacement = map[String(key)] {
-                        result += replacement
+                    if let replacement = sequences[String(key)] {
+                        result.append(contentsOf: replacement.unicodeScalars)
                         index += length
                         matched = true
                         break
                     }
                     length -= 1
                 }
+                if matched { continue }
             }
-            if !matched {
-                result.unicodeScalars.append(scalars[index])
-                index += 1
+            if let replacement = single[scalar.value] {
+                result.append(contentsOf: replacement.unicodeScalars)
+            } else {
+                result.append(scalar)
             }
+            index += 1
         }
-        return result
+        return String(result)
     }
 }

@@ -240,6 +240,7 @@ enum UTF16Text {
 
 enum Words {
     static func word(_ text: String, number: Int, delimiters: String) -> String {
+        if UTF16Text.isASCII(delimiters) { return asciiDelimitedWord(text, number: number, delimiters: Array(delimiters.utf8)) }
         let separators = Set(delimiters.unicodeScalars)
         var count = 0
         var current = String.UnicodeScalarView()
@@ -259,6 +260,35 @@ enum Words {
             if count == number { return String(current) }
         }
         return ""
+    }
+
+    /// ASCII delimiters never occur inside a multi-byte UTF-8 sequence, so the bytes can be split
+    /// directly.
+    private static func asciiDelimitedWord(_ text: String, number: Int, delimiters: [UInt8]) -> String {
+        var count = 0
+        var result = ""
+        var text = text
+        text.withUTF8 { bytes in
+            var start = -1
+            var index = 0
+            while index <= bytes.count {
+                let isDelimiter = index == bytes.count || delimiters.contains(bytes[index])
+                if isDelimiter {
+                    if start >= 0 {
+                        count += 1
+                        if count == number {
+                            result = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                            return
+                        }
+                        start = -1
+                    }
+                } else if start < 0 {
+                    start = index
+                }
+                index += 1
+            }
+        }
+        return result
     }
 }
 
@@ -296,22 +326,34 @@ enum CaseMapping {
                 if !upper, scalar == "I" { result.append("\u{131}"); continue }
                 if !upper, scalar == "\u{130}" { result.append("i"); continue }
             }
-            if scalar.value < 0x80 {
-                let value = scalar.value
-                if upper, value >= 0x61, value <= 0x7A {
-                    result.append(Unicode.Scalar(value - 32)!)
-                } else if !upper, value >= 0x41, value <= 0x5A {
-                    result.append(Unicode.Scalar(value + 32)!)
-                } else {
-                    result.append(scalar)
-                }
-                continue
-            }
-            let mapped = upper ? scalar.properties.uppercaseMapping : scalar.properties.lowercaseMapping
-            let scalars = mapped.unicodeScalars
-            if scalars.count == 1 { result.append(scalars.first!) } else { result.append(scalar) }
+            result.append(mapScalar(scalar, upper: upper))
         }
         return String(result)
+    }
+
+    /// One scalar mapped to one scalar: Latin-1 by arithmetic, the rest through Unicode's
+    /// properties, keeping the scalar when its mapping is several scalars.
+    @inline(__always)
+    static func mapScalar(_ scalar: Unicode.Scalar, upper: Bool) -> Unicode.Scalar {
+        let value = scalar.value
+        if value < 0x80 {
+            if upper, value >= 0x61, value <= 0x7A { return Unicode.Scalar(value - 32)! }
+            if !upper, value >= 0x41, value <= 0x5A { return Unicode.Scalar(value + 32)! }
+            return scalar
+        }
+        if value <= 0xFF {
+            if upper {
+                if value >= 0xE0, value <= 0xFE, value != 0xF7 { return Unicode.Scalar(value - 32)! }
+                if value == 0xFF { return "\u{178}" }
+                if value == 0xB5 { return "\u{39C}" }
+                return scalar
+            }
+            if value >= 0xC0, value <= 0xDE, value != 0xD7 { return Unicode.Scalar(value + 32)! }
+            return scalar
+        }
+        let mapped = upper ? scalar.properties.uppercaseMapping : scalar.properties.lowercaseMapping
+        let scalars = mapped.unicodeScalars
+        return scalars.count == 1 ? scalars.first! : scalar
     }
 }
 
