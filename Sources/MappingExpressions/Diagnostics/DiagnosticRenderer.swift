@@ -51,7 +51,8 @@ public struct DiagnosticRenderer: Sendable {
         var lines: [String] = []
         lines.append(
             paint("\(diagnostic.severity.rawValue)[\(diagnostic.id)]", severityColour(diagnostic.severity)) + paint(": \(diagnostic.message)", "1"))
-        let gutterWidth = String(end.line).count
+        let lineOffset = (source.origin?.start.line ?? 1) - 1
+        let gutterWidth = String(end.line + lineOffset).count
         let pad = String(repeating: " ", count: gutterWidth)
         lines.append("\(pad)\(paint("-->", "1;34")) \(source.name):\(shown.line):\(shown.column)")
         lines.append("\(pad) \(paint("|", "1;34"))")
@@ -70,7 +71,7 @@ public struct DiagnosticRenderer: Sendable {
                 firstColumn = firstColumn - from + prefix.count
                 lastColumn = min(lastColumn - from + prefix.count, text.count + 1)
             }
-            let number = String(lineNumber)
+            let number = String(lineNumber + lineOffset)
             lines.append(
                 String(repeating: " ", count: gutterWidth - number.count) + paint(number, "1;34") + " " + paint("|", "1;34") + " " + text)
             let width = max(1, lastColumn - firstColumn)
