@@ -115,3 +115,11 @@ struct EvaluatorTests {
         }
     }
 }
+
+extension EvaluatorTests {
+    @Test func errorsInsideReplaceKeepTheirOwnRange() throws {
+        let text = "Replace(Item([p], 4), \"a\", , , \"b\", , )"
+        let error = try #require(throws: EvaluationError.self) { try evaluate(text, ["p": ["1"]]) }
+        #expect(SourceFile(text: text).text(in: error.range) == "Item([p], 4)")
+    }
+}

@@ -20,11 +20,15 @@ public struct EvaluationError: Error, Hashable, Sendable, CustomStringConvertibl
 struct FunctionError: Error {
     var id: Diagnostic.ID
     var message: String
+    /// Set when the failure happened in a nested call that already knows its range.
+    var range: SourceRange?
 
-    init(_ id: Diagnostic.ID, _ message: String) {
+    init(_ id: Diagnostic.ID, _ message: String, at range: SourceRange? = nil) {
         self.id = id
         self.message = message
+        self.range = range
     }
 
-    func located(_ range: SourceRange) -> EvaluationError { EvaluationError(id, message, at: range) }
+    /// The error at the nested call's range when it has one, else at `range`.
+    func located(_ range: SourceRange) -> EvaluationError { EvaluationError(id, message, at: self.range ?? range) }
 }

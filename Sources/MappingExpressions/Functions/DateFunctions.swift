@@ -220,7 +220,7 @@ struct FormatDateTimeNode: EvaluationNode {
     }
 
     private func evaluated(_ node: any EvaluationNode, _ context: EvaluationContext) throws(FunctionError) -> Value {
-        do { return try node.evaluate(context) } catch { throw FunctionError(error.id, error.message) }
+        do { return try node.evaluate(context) } catch { throw FunctionError(error.id, error.message, at: error.range) }
     }
 
     private func format(_ value: Value) throws(FunctionError) -> DateFormat {

@@ -212,6 +212,6 @@ struct ReplaceNode: EvaluationNode {
 extension EvaluationNode {
     /// Evaluates inside a function body, where errors are re-located to the enclosing call.
     func evaluateForFunction(_ context: EvaluationContext) throws(FunctionError) -> Value {
-        do { return try evaluate(context) } catch { throw FunctionError(error.id, error.message) }
+        do { return try evaluate(context) } catch { throw FunctionError(error.id, error.message, at: error.range) }
     }
 }
