@@ -13,8 +13,7 @@ struct Attrmap: AsyncParsableCommand {
               attrmap check 'IIF([country]="US", "United States", [country]'
               attrmap test Examples/quick-start/cases.json
 
-            Exit codes: 0 success, 1 failure (a test or a check failed, an evaluation error),
-            64 usage error, 65 invalid expression or input data.
+            Exit codes: 0 success, 1 failure (a test or a check failed, an evaluation error), 64 usage error, 65 invalid expression or input data.
             """,
         version: "0.1.0",
         subcommands: [Eval.self, Check.self, Test.self, Functions.self]

@@ -7,15 +7,10 @@ extension Attrmap {
         static let configuration = CommandConfiguration(
             abstract: "Lint expressions and report every problem with its location.",
             discussion: """
-                Expressions come from the arguments, or from --file (one expression per line; blank
-                lines and lines starting with '#' are skipped). Every problem is reported at once:
-                syntax errors, unknown functions (with a did-you-mean for wrong casing), wrong
-                argument counts, Switch without key/value pairs, SelectUniqueValue misuse, unknown
-                attributes when --schema is given, and the constructs Microsoft documents as
-                unsupported or risky.
+                Expressions come from the arguments, or from --file (one expression per line; blank lines and lines starting with '#' are skipped). Every problem is reported at once:
+                syntax errors, unknown functions (with a did-you-mean for wrong casing), wrong argument counts, Switch without key/value pairs, SelectUniqueValue misuse, unknown attributes when --schema is given, and the constructs Microsoft documents as unsupported or risky.
 
-                --fix applies the obvious repairs (a missing ')', a function name in the wrong case,
-                typographic quotes): it prints fixed arguments, and rewrites --file in place.
+                --fix applies the obvious repairs (a missing ')', a function name in the wrong case, typographic quotes): it prints fixed arguments, and rewrites --file in place.
 
                 Exit code: 0 when there is no error (warnings allowed), 1 when there is one.
 
@@ -33,17 +28,13 @@ extension Attrmap {
         @Option(name: .long, help: ArgumentHelp("The source attribute names: a JSON array, or one name per line.", valueName: "file"))
         var schema: String?
 
-        @Option(name: .long, help: "The language dialect: provisioning or cloud-sync.")
-        var dialect: Dialect = .provisioning
+        @OptionGroup var language: LanguageOptions
 
         @Option(name: .long, help: "Output: text (compiler style), oneline (file:line:col: …) or json.")
         var format: Format = .text
 
         @Flag(name: .long, help: "Apply fix-its.")
         var fix = false
-
-        @Option(name: .long, help: "Colour: auto, always or never.")
-        var color: ColorChoice = .auto
 
         enum Format: String, CaseIterable, ExpressibleByArgument { case text, oneline, json }
 
@@ -56,7 +47,7 @@ extension Attrmap {
 
         func run() async throws {
             try await reportingFailures {
-                var options = CompileOptions(dialect: dialect)
+                var options = CompileOptions(dialect: language.dialect)
                 if let schema { options.schema = try loadSchema(schema) }
                 var sources: [SourceFile] = []
                 var fileLines: [String] = []
@@ -77,7 +68,7 @@ extension Attrmap {
                         fileLineIndexes.append(index)
                     }
                 }
-                let renderer = color.renderer(for: STDOUT_FILENO)
+                let renderer = language.color.renderer(for: STDOUT_FILENO)
                 var errors = 0
                 var warnings = 0
                 var fixed = 0

@@ -7,14 +7,9 @@ extension Attrmap {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate one expression against a source object.",
             discussion: """
-                The source object comes from --user (a JSON object of attributes, '-' for standard
-                input) and --set NAME=VALUE (repeatable, applied after --user). A --set value that
-                is a JSON array ('--set proxyAddresses=["a","b"]') is multi-valued; '--set NAME'
-                without '=' makes the attribute NULL.
+                The source object comes from --user (a JSON object of attributes, '-' for standard input) and --set NAME=VALUE (repeatable, applied after --user). A --set value that is a JSON array ('--set proxyAddresses=["a","b"]') is multi-valued; '--set NAME' without '=' makes the attribute NULL.
 
-                Text output prints the value; a multi-valued value prints one value per line; NULL
-                and flow directives print nothing and say so on standard error. JSON output prints
-                {"value": …, "type": …}.
+                Text output prints the value; a multi-valued value prints one value per line; NULL and flow directives print nothing and say so on standard error. JSON output prints {"value": …, "type": …}.
 
                 Examples:
                   attrmap eval 'Switch([IsSoftDeleted], , "False", "9999-12-31", "True", "1990-01-01")' --set IsSoftDeleted=False
@@ -40,17 +35,13 @@ extension Attrmap {
         @Option(name: .long, help: ArgumentHelp("A value already present in the target, for SelectUniqueValue (repeatable).", valueName: "value"))
         var existing: [String] = []
 
-        @Option(name: .long, help: "The language dialect: provisioning (app provisioning) or cloud-sync.")
-        var dialect: Dialect = .provisioning
+        @OptionGroup var language: LanguageOptions
 
         @Option(name: .long, help: "Output format: text or json.")
         var format: OutputFormat = .text
 
         @Flag(name: .long, help: "Show values of Redact() instead of [Redact].")
         var showSecrets = false
-
-        @Option(name: .long, help: "Colour diagnostics: auto, always or never.")
-        var color: ColorChoice = .auto
 
         enum OutputFormat: String, CaseIterable, ExpressibleByArgument { case text, json }
 
@@ -67,8 +58,8 @@ extension Attrmap {
             try await reportingFailures {
                 let attributes = try loadAttributes()
                 let source = SourceFile(name: "<expression>", text: expression)
-                let compiled = CompiledExpression.compile(source, options: CompileOptions(dialect: dialect))
-                let renderer = color.renderer(for: STDERR_FILENO)
+                let compiled = CompiledExpression.compile(source, options: CompileOptions(dialect: language.dialect))
+                let renderer = language.color.renderer(for: STDERR_FILENO)
                 let warnings = compiled.diagnostics.filter { $0.severity != .error }
                 guard let expression = compiled.expression else {
                     if format == .json {

@@ -7,13 +7,9 @@ extension Attrmap {
         static let configuration = CommandConfiguration(
             abstract: "Run expression test-case files.",
             discussion: """
-                A test-case file is a JSON array of cases: {"id", "expression", "attributes",
-                "expected", "mocks": {"now", "guids"}, "existing_values", "dialect"} (see the README).
-                Each failure prints the expression, the expected and the actual result; the last line
-                is 'N passed, N failed, N skipped'. --format json prints one JSON object per case.
+                A test-case file is a JSON array of cases: {"id", "expression", "attributes", "expected", "mocks": {"now", "guids"}, "existing_values", "dialect"} (see the README). Each failure prints the expression, the expected and the actual result; the last line is 'N passed, N failed, N skipped'. --format json prints one JSON object per case.
 
-                Exit code: 0 when every case passes or is skipped, 1 when one fails, 65 when a file
-                cannot be read.
+                Exit code: 0 when every case passes or is skipped, 1 when one fails, 65 when a file cannot be read.
                 """)
 
         @Argument(help: "Test-case files (JSON).")

@@ -83,3 +83,12 @@ extension AsyncParsableCommand {
         }
     }
 }
+
+/// The options every command that reads expressions shares.
+struct LanguageOptions: ParsableArguments {
+    @Option(name: .long, help: "The language dialect: provisioning (app provisioning, the default) or cloud-sync.")
+    var dialect: Dialect = .provisioning
+
+    @Option(name: .long, help: "Colour diagnostics: auto (on a terminal unless NO_COLOR is set), always or never.")
+    var color: ColorChoice = .auto
+}
