@@ -47,11 +47,7 @@ public struct CompiledExpression: Sendable {
     ) {
         let parsed = Parser.parse(source)
         var compiler = Compiler(options: options, source: source)
-        var root = compiler.compile(parsed.root, at: Compiler.Position(function: nil, argument: 0, isTopLevel: true))
-        // Cloud Sync documents a bare "" mapping as the way to flow NULL to the target.
-        if options.dialect == .cloudSync, case .string("") = parsed.root.unparenthesized.kind {
-            root = ConstantNode(value: .null, range: parsed.root.range)
-        }
+        let root = compiler.compile(parsed.root, at: Compiler.Position(function: nil, argument: 0, isTopLevel: true))
         var diagnostics = parsed.diagnostics + compiler.diagnostics
         diagnostics = stableSorted(diagnostics)
         guard !diagnostics.containsErrors else { return (nil, diagnostics) }

@@ -378,10 +378,10 @@ enum PCase {
                 result.append(scalar)
                 atWordStart = true
             } else if atWordStart {
-                result.append(contentsOf: CaseMapping.map(String(scalar), upper: true, turkic: false).unicodeScalars)
+                result.append(CaseMapping.mapScalar(scalar, upper: true))
                 atWordStart = false
             } else {
-                result.append(contentsOf: CaseMapping.map(String(scalar), upper: false, turkic: false).unicodeScalars)
+                result.append(CaseMapping.mapScalar(scalar, upper: false))
             }
         }
         return String(result)

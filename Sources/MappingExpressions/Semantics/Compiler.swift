@@ -41,6 +41,10 @@ struct Compiler {
             checkAttribute(name, range: expr.range)
             return AttributeNode(name: name, range: expr.range)
         case .string(let value):
+            // Cloud Sync documents a bare "" mapping as the way to flow NULL to the target.
+            if value.isEmpty, position.isTopLevel, options.dialect == .cloudSync {
+                return ConstantNode(value: .null, range: expr.range)
+            }
             return ConstantNode(value: .string(value), range: expr.range)
         case .number(let value), .hexNumber(let value):
             return ConstantNode(value: .number(value), range: expr.range)

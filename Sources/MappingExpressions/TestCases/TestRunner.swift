@@ -23,7 +23,6 @@ public enum TestRunner {
                 id: testCase.id, status: .skip, actual: "", actualJSON: .null,
                 message: "Microsoft documents this construct as unsupported")
         }
-        let compiled = CompiledExpression.compile(source, options: options)
         if testCase.expected == .parses {
             let parsed = Parser.parse(source)
             if parsed.hasErrors {
@@ -32,6 +31,7 @@ public enum TestRunner {
             }
             return Result(id: testCase.id, status: .pass, actual: "parses", actualJSON: .null, message: nil)
         }
+        let compiled = CompiledExpression.compile(source, options: options)
         guard let expression = compiled.expression else {
             let text = DiagnosticRenderer().renderOneLine(compiled.diagnostics.filter { $0.severity == .error }, in: source)
             return Result(id: testCase.id, status: .fail, actual: "does not compile", actualJSON: .null, message: text)

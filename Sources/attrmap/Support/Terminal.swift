@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import MappingExpressions
 
@@ -32,8 +33,6 @@ enum ColorChoice: String, CaseIterable, ExpressibleByArgument {
         DiagnosticRenderer(style: enabled(for: descriptor) ? .ansi : .plain)
     }
 }
-
-import ArgumentParser
 
 extension Dialect: ExpressibleByArgument {}
 
