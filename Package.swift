@@ -11,16 +11,41 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "MappingExpressions", targets: ["MappingExpressions"]),
+        .library(name: "SCIM", targets: ["SCIM"]),
+        .library(name: "Provisioning", targets: ["Provisioning"]),
         .executable(name: "attrmap", targets: ["attrmap"]),
         .executable(name: "attrmap-benchmark", targets: ["attrmap-benchmark"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // JSON that keeps key order and number text, with located parse errors. No dependencies.
+        .target(
+            name: "JSONValues",
+            swiftSettings: swiftSettings
+        ),
+
         // The language: lexer, parser, diagnostics, checker, evaluator. No package dependencies.
         .target(
             name: "MappingExpressions",
+            dependencies: ["JSONValues"],
+            swiftSettings: swiftSettings
+        ),
+
+        // SCIM 2.0: attribute paths, filters, resources, PATCH operations. No package dependencies.
+        .target(
+            name: "SCIM",
+            dependencies: ["JSONValues"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Mapping sets (native YAML/JSON and Entra's exported configuration), scoping, matching and
+        // the SCIM requests Entra would send; the streaming batch transform.
+        .target(
+            name: "Provisioning",
+            dependencies: ["MappingExpressions", "SCIM", "Yams"],
             swiftSettings: swiftSettings
         ),
 
@@ -29,6 +54,7 @@ let package = Package(
             name: "attrmap",
             dependencies: [
                 "MappingExpressions",
+                "Provisioning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -37,7 +63,7 @@ let package = Package(
         // Benchmarks: `swift run -c release attrmap-benchmark`.
         .executableTarget(
             name: "attrmap-benchmark",
-            dependencies: ["MappingExpressions"],
+            dependencies: ["MappingExpressions", "Provisioning"],
             swiftSettings: swiftSettings
         ),
 
@@ -45,6 +71,11 @@ let package = Package(
         .testTarget(
             name: "MappingExpressionsTests",
             dependencies: ["MappingExpressions"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProvisioningTests",
+            dependencies: ["Provisioning", "SCIM"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -60,6 +60,13 @@ extension JSON {
         public var column: Int
 
         public var description: String { "\(line):\(column): \(message)" }
+
+        public init(message: String, offset: Int, line: Int, column: Int) {
+            self.message = message
+            self.offset = offset
+            self.line = line
+            self.column = column
+        }
     }
 
     /// Parses a whole JSON text.
@@ -294,8 +301,8 @@ struct JSONReader {
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[position]
-            guard byte.isHexDigit else { throw error("expected four hexadecimal digits after '\\u'") }
-            value = value * 16 + UInt32(byte.hexValue)
+            guard byte.isJSONHexDigit else { throw error("expected four hexadecimal digits after '\\u'") }
+            value = value * 16 + UInt32(byte.jsonHexValue)
             position += 1
         }
         return value
@@ -317,7 +324,7 @@ extension JSON {
         return output
     }
 
-    func write(to output: inout String, pretty: Bool, indent: Int) {
+    public func write(to output: inout String, pretty: Bool = false, indent: Int = 0) {
         switch self {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
@@ -354,7 +361,7 @@ extension JSON {
         }
     }
 
-    static func writeString(_ text: String, to output: inout String) {
+    public static func writeString(_ text: String, to output: inout String) {
         output += "\""
         var needsEscape = false
         for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
@@ -386,55 +393,17 @@ extension JSON {
     }
 }
 
-extension Value {
-    /// A source attribute value from JSON: a string, a number (an integer stays a number, other
-    /// numbers keep their text), a boolean, an array (multi-valued: each element's text; objects
-    /// as their JSON), or null.
-    public init(json: JSON) {
-        switch json {
-        case .null: self = .null
-        case .bool(let flag): self = .boolean(flag)
-        case .number(let text): self = Int64(text).map(Value.number) ?? .string(text)
-        case .string(let text): self = .string(text)
-        case .array(let elements):
-            self = .multiple(elements.compactMap { element in
-                switch element {
-                case .null: nil
-                case .string(let text): text
-                case .number(let text): text
-                case .bool(let flag): flag ? "True" : "False"
-                default: element.serialized
-                }
-            })
-        case .object: self = .string(json.serialized)
-        }
+
+extension UInt8 {
+    fileprivate var isJSONHexDigit: Bool {
+        (self >= 0x30 && self <= 0x39) || (self >= 0x41 && self <= 0x46) || (self >= 0x61 && self <= 0x66)
     }
 
-    /// The value in JSON: a string, an array of strings, null, `true`/`false`, a number, or
-    /// `{"ignoreFlow":true}` / `{"ignoreObjectFlow":true}`. Dates are their text.
-    public var json: JSON {
+    fileprivate var jsonHexValue: UInt8 {
         switch self {
-        case .null: .null
-        case .string(let text): .string(text)
-        case .multiple(let values): .array(values.map(JSON.string))
-        case .boolean(let flag): .string(flag ? "True" : "False")
-        case .number(let number): .string(String(number))
-        case .dateTime(let date): .string(date.description)
-        case .ignoreFlow: .object([("ignoreFlow", .bool(true))])
-        case .ignoreObjectFlow: .object([("ignoreObjectFlow", .bool(true))])
+        case 0x30...0x39: self - 0x30
+        case 0x41...0x46: self - 0x41 + 10
+        default: self - 0x61 + 10
         }
-    }
-}
-
-extension Value {
-    /// The attributes of a source object given as a JSON object (`{"givenName": "Zoë", …}`).
-    public static func attributes(fromJSON text: String) throws(JSON.ParseError) -> [String: Value] {
-        let document = try JSON.parse(text)
-        guard case .object(let members) = document else {
-            throw JSON.ParseError(message: "expected a JSON object of attributes", offset: 0, line: 1, column: 1)
-        }
-        var attributes: [String: Value] = [:]
-        for (name, value) in members { attributes[name] = Value(json: value) }
-        return attributes
     }
 }

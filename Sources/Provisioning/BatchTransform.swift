@@ -1,0 +1,143 @@
+import Dispatch
+import Foundation
+import JSONValues
+
+/// The batch transform: reads users from files one batch at a time, provisions each batch on all
+/// cores, and writes one result per user, in input order. Memory stays bounded by the batch size,
+/// whatever the number of users.
+public struct BatchTransform: Sendable {
+    public let provisioner: Provisioner
+    public var format: Format
+    public var workers: Int
+    public var batchSize = 4096
+
+    public enum Format: String, Sendable, CaseIterable {
+        /// One JSON object per user and line.
+        case ndjson
+        /// A readable report.
+        case text
+    }
+
+    public init(provisioner: Provisioner, format: Format = .ndjson, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.provisioner = provisioner
+        self.format = format
+        self.workers = max(1, workers)
+    }
+
+    /// Counts by action, for the closing summary.
+    public struct Summary: Sendable {
+        public var users = 0
+        public var counts: [Outcome.Action: Int] = [:]
+        public var failed: Int { counts[.error] ?? 0 }
+
+        mutating func add(_ action: Outcome.Action) {
+            users += 1
+            counts[action, default: 0] += 1
+        }
+    }
+
+    /// Where the run is, for a progress bar.
+    public struct Progress: Sendable {
+        public var users: Int
+        public var bytesRead: Int
+        public var file: String
+    }
+
+    /// Transforms every user of `files`, writing each result through `write`.
+    public func run(
+        files: [String], write: (String) -> Void, progress: ((Progress) -> Void)? = nil
+    ) throws(UserReaderError) -> Summary {
+        var summary = Summary()
+        var bytesBefore = 0
+        for file in files {
+            var reader = try UserReader(path: file)
+            while true {
+                var batch: [UserReader.Record] = []
+                batch.reserveCapacity(batchSize)
+                while batch.count < batchSize, let record = reader.next() { batch.append(record) }
+                if batch.isEmpty { break }
+                let results = process(batch)
+                for result in results {
+                    summary.add(result.action)
+                    write(result.text)
+                }
+                progress?(Progress(users: summary.users, bytesRead: bytesBefore + reader.bytesRead, file: file))
+            }
+            bytesBefore += reader.bytesRead
+        }
+        return summary
+    }
+
+    struct Result: Sendable {
+        var action: Outcome.Action
+        var text: String
+    }
+
+    /// Provisions a batch on `workers` threads; results keep the batch's order.
+    func process(_ batch: [UserReader.Record]) -> [Result] {
+        let slices = min(workers, batch.count)
+        let results = ResultSlots(count: batch.count)
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let lower = batch.count * slice / slices
+            let upper = batch.count * (slice + 1) / slices
+            for index in lower..<upper {
+                results.store(transform(batch[index]), at: index)
+            }
+        }
+        return results.values
+    }
+
+    /// One user: parse, provision, render.
+    public func transform(_ record: UserReader.Record) -> (action: Outcome.Action, text: String) {
+        let source = OutcomeReport.Source(file: record.file, index: record.index, line: record.line)
+        if let readError = record.readError {
+            return failure(source, at: "\(record.file):\(record.line):\(record.column)", readError)
+        }
+        let json: JSON
+        do {
+            json = try JSON.parse(record.bytes)
+        } catch {
+            let line = record.line + error.line - 1
+            let column = error.line == 1 ? record.column + error.column - 1 : error.column
+            return failure(source, at: "\(record.file):\(line):\(column)", "invalid JSON: \(error.message)")
+        }
+        let user: SourceUser
+        do {
+            user = try SourceUser(json: json)
+        } catch {
+            return failure(source, at: "\(record.file):\(record.line):\(record.column)", error.message)
+        }
+        var identified = source
+        identified.id = user.identity
+        let outcome = provisioner.provision(user)
+        return (outcome.action, OutcomeReport(source: identified, outcome: outcome).render(format))
+    }
+
+    private func failure(_ source: OutcomeReport.Source, at location: String, _ message: String) -> (action: Outcome.Action, text: String) {
+        var outcome = Outcome(action: .error)
+        outcome.errors = [Outcome.Problem(message: message, location: location)]
+        return (.error, OutcomeReport(source: source, outcome: outcome).render(format))
+    }
+}
+
+/// Slots written by several threads, each at its own index.
+/// Each index is written by exactly one thread, and read only after all threads have finished.
+final class ResultSlots: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<BatchTransform.Result>
+
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: BatchTransform.Result(action: .skip, text: ""))
+    }
+
+    deinit {
+        storage.deinitialize()
+        storage.deallocate()
+    }
+
+    func store(_ result: (action: Outcome.Action, text: String), at index: Int) {
+        storage[index] = BatchTransform.Result(action: result.action, text: result.text)
+    }
+
+    var values: [BatchTransform.Result] { Array(storage) }
+}

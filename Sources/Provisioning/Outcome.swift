@@ -1,0 +1,60 @@
+public import JSONValues
+
+/// What Entra would do for one source user: the action, the SCIM requests in order, a trace of
+/// the steps in the spirit of provision-on-demand, and any errors.
+public struct Outcome: Sendable {
+    public enum Action: String, Sendable {
+        case create, update, disable, skip, error
+    }
+
+    public var action: Action
+    public var requests: [Request] = []
+    public var steps: [JSON] = []
+    public var errors: [Problem] = []
+    /// Why the user was skipped or not changed, in a sentence.
+    public var reason: String?
+
+    public init(action: Action) {
+        self.action = action
+    }
+
+    /// One HTTP request to the SCIM endpoint, relative to its base URL.
+    public struct Request: Sendable, Hashable {
+        public var method: String
+        public var path: String
+        public var body: JSON?
+
+        public init(method: String, path: String, body: JSON? = nil) {
+            self.method = method
+            self.path = path
+            self.body = body
+        }
+
+        public var json: JSON {
+            var members: [(String, JSON)] = [("method", .string(method)), ("path", .string(path))]
+            if let body { members.append(("body", body)) }
+            return .object(members)
+        }
+    }
+
+    /// An error for this user: its message, the target attribute concerned, and where in the
+    /// input or the mapping file it comes from.
+    public struct Problem: Sendable, Hashable {
+        public var message: String
+        public var target: String?
+        public var location: String?
+
+        public init(message: String, target: String? = nil, location: String? = nil) {
+            self.message = message
+            self.target = target
+            self.location = location
+        }
+
+        public var json: JSON {
+            var members: [(String, JSON)] = [("message", .string(message))]
+            if let target { members.append(("target", .string(target))) }
+            if let location { members.append(("location", .string(location))) }
+            return .object(members)
+        }
+    }
+}

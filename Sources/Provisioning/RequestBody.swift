@@ -1,0 +1,123 @@
+import JSONValues
+import SCIM
+
+/// The body of a `POST /Users` as Entra builds it: core attributes in SCIM shape (a value-filtered
+/// path becomes an element of its multi-valued attribute), extension attributes nested under their
+/// URN, `schemas` first and `meta.resourceType` last.
+struct RequestBody {
+    /// Top-level members in the order they were first set.
+    private var members: [(String, JSON)] = []
+    private var usesECMA2Host = false
+
+    mutating func set(_ path: AttributePath, _ value: JSON) {
+        if let schema = path.schema, !SchemaURN.isCore(schema) {
+            if schema.lowercased() == SchemaURN.ecma2HostUser.lowercased() { usesECMA2Host = true }
+            var inner = Self.member(schema, in: members) ?? .object([])
+            Self.set(path, value, in: &inner, isEnterpriseManager: schema.lowercased() == SchemaURN.enterpriseUser.lowercased() && path.name.lowercased() == "manager")
+            Self.put(schema, inner, in: &members)
+        } else {
+            var root = JSON.object(members)
+            Self.set(path, value, in: &root, isEnterpriseManager: false)
+            members = root.objectValue ?? members
+        }
+    }
+
+    var json: JSON {
+        var schemas: [JSON] = [.string(SchemaURN.coreUser), .string(SchemaURN.enterpriseUser)]
+        if usesECMA2Host { schemas.append(.string(SchemaURN.ecma2HostUser)) }
+        return .object([("schemas", .array(schemas))] + members + [("meta", .object([("resourceType", .string("User"))]))])
+    }
+
+    private static func member(_ key: String, in members: [(String, JSON)]) -> JSON? {
+        members.first { $0.0.lowercased() == key.lowercased() }?.1
+    }
+
+    private static func put(_ key: String, _ value: JSON, in members: inout [(String, JSON)]) {
+        if let index = members.firstIndex(where: { $0.0.lowercased() == key.lowercased() }) {
+            members[index].1 = value
+        } else {
+            members.append((key, value))
+        }
+    }
+
+    /// Sets `path` (without its schema) inside `object`.
+    private static func set(_ path: AttributePath, _ value: JSON, in object: inout JSON, isEnterpriseManager: Bool) {
+        var members = object.objectValue ?? []
+        if let filter = path.filter {
+            // `emails[type eq "work"].value`: the element whose filter attributes match, or a new one.
+            let pairs = equalities(in: filter)
+            var elements = member(path.name, in: members)?.arrayValue ?? []
+            let index = elements.firstIndex { element in
+                pairs.allSatisfy { pair in element.member(pair.0)?.comparableText?.lowercased() == pair.1.comparableText?.lowercased() }
+            }
+            var element: [(String, JSON)]
+            if let index { element = elements[index].objectValue ?? [] } else {
+                element = pairs
+                if path.name.lowercased() == "emails", pairs.contains(where: { $0.0.lowercased() == "type" && $0.1.comparableText?.lowercased() == "work" }),
+                    !pairs.contains(where: { $0.0.lowercased() == "primary" })
+                {
+                    element.insert(("primary", .bool(true)), at: 0)
+                }
+            }
+            put(path.subAttribute ?? "value", value, in: &element)
+            if let index { elements[index] = .object(element) } else { elements.append(.object(element)) }
+            put(path.name, .array(elements), in: &members)
+        } else if let sub = path.subAttribute {
+            var inner = member(path.name, in: members)?.objectValue ?? []
+            put(sub, value, in: &inner)
+            put(path.name, .object(inner), in: &members)
+        } else if isEnterpriseManager, case .string = value {
+            put(path.name, .object([("value", value)]), in: &members)
+        } else {
+            put(path.name, value, in: &members)
+        }
+        object = .object(members)
+    }
+
+    /// The `attr eq value` pairs of a value filter joined by `and`: what a new element carries.
+    /// `primary eq "True"` becomes the boolean `true`.
+    static func equalities(in filter: Filter) -> [(String, JSON)] {
+        switch filter {
+        case .compare(let path, .eq, let value):
+            if path.name.lowercased() == "primary", let text = value.comparableText?.lowercased(), text == "true" || text == "false" {
+                return [(path.name, .bool(text == "true"))]
+            }
+            return [(path.name, value)]
+        case .and(let lhs, let rhs): return equalities(in: lhs) + equalities(in: rhs)
+        default: return []
+        }
+    }
+}
+
+/// A PATCH body in the profile's shape.
+enum PatchBuilder {
+    struct Operation {
+        enum Op: String { case add, replace }
+        var op: Op
+        var path: String
+        var hasValueFilter: Bool
+        var value: JSON
+    }
+
+    static func body(_ operations: [Operation], profile: Profile) -> JSON {
+        var list: [JSON] = []
+        switch profile {
+        case .legacy:
+            list = operations.map { operation in
+                .object([("op", .string(operation.op == .add ? "Add" : "Replace")), ("path", .string(operation.path)), ("value", operation.value)])
+            }
+        case .compliant:
+            // Several replaced attributes merge into one path-less replace keyed by path; value-
+            // filtered paths stay separate operations.
+            let mergeable = operations.filter { $0.op == .replace && !$0.hasValueFilter }
+            let separate = mergeable.count >= 2 ? operations.filter { $0.op != .replace || $0.hasValueFilter } : operations
+            list = separate.map { operation in
+                .object([("op", .string(operation.op.rawValue)), ("path", .string(operation.path)), ("value", operation.value)])
+            }
+            if mergeable.count >= 2 {
+                list.append(.object([("op", .string("replace")), ("value", .object(mergeable.map { ($0.path, $0.value) }))]))
+            }
+        }
+        return .object([("schemas", .array([.string(SchemaURN.patchOp)])), ("Operations", .array(list))])
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+
+/// Reads source users from a file without holding the file in memory: a JSON array of objects,
+/// one object, objects one after another, or NDJSON (`.ndjson`/`.jsonl`, one object per line).
+/// Each user's bytes are cut out for parsing elsewhere, with the line and column where it starts,
+/// so that a malformed user is reported at its place and the others are still read.
+public struct UserReader {
+    /// One user's text, still unparsed.
+    public struct Record: Sendable {
+        public var file: String
+        /// Position in its file, from 0.
+        public var index: Int
+        /// 1-based line and column where the user starts.
+        public var line: Int
+        public var column: Int
+        public var bytes: [UInt8]
+        /// A problem the reader found itself (text after the array, an unterminated value).
+        public var readError: String?
+    }
+
+    public let path: String
+    private let handle: FileHandle
+    private let lineMode: Bool
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var atEnd = false
+    private var finished = false
+    private var index = 0
+    private var line = 1
+    /// The 1-based column of `position`, in characters.
+    private var column = 1
+    private var mode: Mode = .unknown
+    public private(set) var bytesRead = 0
+
+    private enum Mode { case unknown, array, stream, done }
+
+    static let chunkSize = 1 << 22
+
+    public init(path: String) throws(UserReaderError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw UserReaderError(message: "cannot open '\(path)'")
+        }
+        self.path = path
+        self.handle = handle
+        let lowered = path.lowercased()
+        lineMode = lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".jsonl")
+    }
+
+    /// Refills the buffer; false at the end of the file.
+    private mutating func fill() -> Bool {
+        guard !atEnd else { return false }
+        if position > 0, position > buffer.count / 2 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        let data = handle.readData(ofLength: Self.chunkSize)
+        if data.isEmpty {
+            atEnd = true
+            try? handle.close()
+            return false
+        }
+        bytesRead += data.count
+        buffer.append(contentsOf: data)
+        return true
+    }
+
+    private mutating func peek() -> UInt8? {
+        while position >= buffer.count {
+            if !fill() { return nil }
+        }
+        return buffer[position]
+    }
+
+    private mutating func advance() {
+        let byte = buffer[position]
+        if byte == UInt8(ascii: "\n") {
+            line += 1
+            column = 1
+        } else if byte & 0xC0 != 0x80 {
+            column += 1
+        }
+        position += 1
+    }
+
+    private mutating func skipWhitespace(andCommas: Bool) {
+        while let byte = peek(), byte.isSeparator && (andCommas || byte != UInt8(ascii: ",")) {
+            advance()
+        }
+    }
+
+    /// The next user, or nil at the end of the file.
+    public mutating func next() -> Record? {
+        guard !finished else { return nil }
+        if lineMode { return nextLine() }
+        if mode == .unknown {
+            skipWhitespace(andCommas: false)
+            if peek() == UInt8(ascii: "[") {
+                advance()
+                mode = .array
+            } else {
+                mode = .stream
+            }
+        }
+        skipWhitespace(andCommas: mode == .array)
+        guard let first = peek() else {
+            finished = true
+            if mode == .array {
+                return Record(file: path, index: index, line: line, column: column, bytes: [], readError: "the JSON array is not closed: expected ']' at the end of the file")
+            }
+            return nil
+        }
+        if mode == .array, first == UInt8(ascii: "]") {
+            advance()
+            skipWhitespace(andCommas: false)
+            finished = true
+            if peek() != nil {
+                return Record(file: path, index: index, line: line, column: column, bytes: [], readError: "unexpected text after the closing ']' of the array")
+            }
+            return nil
+        }
+        let startLine = line, startColumn = column
+        let start = position
+        var depth = 0
+        var inString = false
+        var escaped = false
+        while let byte = peek() {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                advance()
+                continue
+            }
+            if depth == 0, position > start, byte.isSeparator || (mode == .array && byte == UInt8(ascii: "]")) { break }
+            advance()
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth = max(0, depth - 1)
+            default: break
+            }
+            if depth == 0, byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { break }
+        }
+        let bytes = Array(buffer[start..<position])
+        defer { index += 1 }
+        if inString || depth > 0 {
+            finished = true
+            return Record(file: path, index: index, line: startLine, column: startColumn, bytes: bytes, readError: inString ? "unterminated string: the file ends inside it" : "the value is not closed before the end of the file")
+        }
+        return Record(file: path, index: index, line: startLine, column: startColumn, bytes: bytes, readError: nil)
+    }
+
+    private mutating func nextLine() -> Record? {
+        while true {
+            skipWhitespace(andCommas: false)
+            guard peek() != nil else {
+                finished = true
+                return nil
+            }
+            let startLine = line
+            let start = position
+            while let byte = peek(), byte != UInt8(ascii: "\n") { advance() }
+            var end = position
+            while end > start, buffer[end - 1] == 0x0D || buffer[end - 1] == 0x20 { end -= 1 }
+            if end == start { continue }
+            defer { index += 1 }
+            return Record(file: path, index: index, line: startLine, column: 1, bytes: Array(buffer[start..<end]), readError: nil)
+        }
+    }
+}
+
+/// An input that cannot be read at all.
+public struct UserReaderError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+extension UInt8 {
+    /// Whitespace or a comma: what ends a top-level scalar.
+    fileprivate var isSeparator: Bool {
+        self == 0x20 || self == 0x0A || self == 0x0D || self == 0x09 || self == UInt8(ascii: ",")
+    }
+}
