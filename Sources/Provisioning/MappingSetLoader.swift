@@ -168,26 +168,24 @@ struct LoadContext {
             defaultValue: defaultValue)
     }
 
-    /// Compiles the source and parses the target; nil when either is broken (already reported).
+    /// Compiles the source and parses the target. Nil when the target is unusable; a mapping whose
+    /// source does not compile is kept (without source) so the checks on the whole set still see
+    /// it. Every problem is reported.
     mutating func buildMapping(
         source: DocumentNode?, sourceText overrideText: String? = nil, target: DocumentNode?, owner: DocumentNode,
         precedence: Int?, apply: Mapping.Apply, defaultValue: String?
     ) -> Mapping? {
-        var valid = true
         var compiled: CompiledExpression?
         var sourceText: String?
         if let source, !source.isNull || overrideText != nil {
             if let text = overrideText ?? source.string {
                 sourceText = text
                 compiled = compile(text, at: source)
-                if compiled == nil { valid = false }
             } else {
                 error(.mappingInvalidValue, "source must be an expression string, not \(source.kindDescription)", at: source)
-                valid = false
             }
         } else if defaultValue == nil {
             error(.mappingMissingKey, "the mapping has no 'source' (and no 'default'): nothing would flow", at: owner)
-            valid = false
         }
         guard let target, let targetText = target.string else {
             error(.mappingMissingKey, "the mapping has no 'target' attribute", at: target ?? owner)
@@ -203,9 +201,7 @@ struct LoadContext {
         }
         if path.schema == nil, path.name.lowercased() == "id" {
             error(.mappingTargetIsID, "'id' cannot be a target: the application assigns it", at: target)
-            valid = false
         }
-        guard valid else { return nil }
         return Mapping(
             source: compiled, sourceText: sourceText, targetText: targetText, target: path,
             matchingPrecedence: precedence, apply: apply, defaultValue: defaultValue)

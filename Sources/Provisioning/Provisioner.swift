@@ -62,10 +62,10 @@ public struct Provisioner: Sendable {
 
         // Scope, then the computed IsSoftDeleted.
         var inScope = true
+        var scopeEvaluation: ScopingFilter.Evaluation?
         if let scope = mappingSet.scope, !scope.isEmpty {
-            let evaluation = scope.evaluate(attributes)
-            inScope = evaluation.inScope
-            trace.scope(evaluation, masking: options.showSecrets ? [] : secretAttributes)
+            scopeEvaluation = scope.evaluate(attributes)
+            inScope = scopeEvaluation!.inScope
         }
         var (softDeleted, reason) = user.softDeleteReason
         if !inScope, user.attributes["IsSoftDeleted"] == nil {
@@ -73,7 +73,9 @@ public struct Provisioner: Sendable {
             reason = "the user is out of scope"
         }
         attributes["IsSoftDeleted"] = .boolean(softDeleted)
-        trace.read(attributes, names: attributesRead, masking: options.showSecrets ? [] : secretAttributes)
+        let masking = options.showSecrets ? [] : secretAttributes
+        trace.read(attributes, names: attributesRead, masking: masking)
+        if let scopeEvaluation { trace.scope(scopeEvaluation, masking: masking) }
         if softDeleted, let reason { trace.note("IsSoftDeleted is True: \(reason)") }
 
         // Evaluate every mapping once.

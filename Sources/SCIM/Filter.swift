@@ -106,12 +106,11 @@ struct FilterParser {
     }
 
     mutating func readGroup(depth: Int) throws(FilterSyntaxError) -> Filter {
-        let open = position
         position += 1
         let inner = try readFilter(depth: depth + 1)
         skipSpaces()
         guard position < bytes.count, bytes[position] == UInt8(ascii: ")") else {
-            throw error("expected ')' to close the '(' at offset \(open)")
+            throw error("expected ')' to close the group")
         }
         position += 1
         return inner
@@ -228,12 +227,11 @@ struct FilterParser {
         var path = AttributePath(schema: schema, name: parts[0], subAttribute: parts.count == 2 ? parts[1] : nil)
         if position < bytes.count, bytes[position] == UInt8(ascii: "[") {
             guard allowingFilter, path.subAttribute == nil else { throw error("a value filter is not allowed here") }
-            let open = position
             position += 1
             path.filter = try readFilter(depth: depth + 1)
             skipSpaces()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "]") else {
-                throw error("expected ']' to close the value filter opened at offset \(open)")
+                throw error("expected ']' to close the value filter")
             }
             position += 1
             if position < bytes.count, bytes[position] == UInt8(ascii: ".") {

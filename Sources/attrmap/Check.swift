@@ -1,14 +1,17 @@
 import ArgumentParser
 import Foundation
 import MappingExpressions
+import Provisioning
 
 extension Attrmap {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Lint expressions and report every problem with its location.",
+            abstract: "Lint expressions or a whole mapping set and report every problem with its location.",
             discussion: """
-                Expressions come from the arguments, or from --file (one expression per line; blank lines and lines starting with '#' are skipped). Every problem is reported at once:
+                Expressions come from the arguments, or from --file (one expression per line; blank lines and lines starting with '#' are skipped), or from the mappings of --mapping. Every problem is reported at once:
                 syntax errors, unknown functions (with a did-you-mean for wrong casing), wrong argument counts, Switch without key/value pairs, SelectUniqueValue misuse, unknown attributes when --schema is given, and the constructs Microsoft documents as unsupported or risky.
+
+                With --mapping (attrmap YAML/JSON, or Entra's exported provisioning configuration) the whole set is checked, each problem at its line and column in the mapping file, expression errors included: invalid target paths, duplicate targets or matching precedences, no matching attribute at all, SelectUniqueValue on a matching attribute or without 'apply: onCreate', unknown keys, invalid scoping clauses.
 
                 --fix applies the obvious repairs (a missing ')', a function name in the wrong case, typographic quotes): it prints fixed arguments, and rewrites --file in place.
 
@@ -17,6 +20,7 @@ extension Attrmap {
                 Examples:
                   attrmap check 'iif([country]="US", "United States", [country])'
                   attrmap check --file mappings.txt --schema attributes.txt --format oneline
+                  attrmap check --mapping Examples/quick-start/mapping.yaml
                 """)
 
         @Argument(help: "Expressions to check.")
@@ -24,6 +28,9 @@ extension Attrmap {
 
         @Option(name: .shortAndLong, help: ArgumentHelp("A file of expressions, one per line ('-' for standard input).", valueName: "file"))
         var file: String?
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("A mapping set to check as a whole.", valueName: "file"))
+        var mapping: String?
 
         @Option(name: .long, help: ArgumentHelp("The source attribute names: a JSON array, or one name per line.", valueName: "file"))
         var schema: String?
@@ -39,9 +46,13 @@ extension Attrmap {
         enum Format: String, CaseIterable, ExpressibleByArgument { case text, oneline, json }
 
         func validate() throws {
-            if expressions.isEmpty && file == nil {
-                throw ValidationError("give expressions to check, or --file")
+            if expressions.isEmpty && file == nil && mapping == nil {
+                throw ValidationError("give expressions to check, --file or --mapping")
             }
+            if mapping != nil && (file != nil || !expressions.isEmpty) {
+                throw ValidationError("--mapping checks a mapping set on its own: leave out the expressions and --file")
+            }
+            if mapping != nil && fix { throw ValidationError("--fix works on expressions and --file, not on --mapping") }
             if fix && file == "-" { throw ValidationError("--fix cannot rewrite standard input") }
         }
 
@@ -49,6 +60,7 @@ extension Attrmap {
             try await reportingFailures {
                 var options = CompileOptions(dialect: language.dialect)
                 if let schema { options.schema = try loadSchema(schema) }
+                if let mapping { return try checkMappingSet(mapping, options: options) }
                 var sources: [SourceFile] = []
                 var fileLines: [String] = []
                 var fileLineIndexes: [Int] = []
@@ -113,6 +125,45 @@ extension Attrmap {
                 }
                 if errors > 0 { throw ExitCode.failure }
             }
+        }
+
+        private func checkMappingSet(_ path: String, options: CompileOptions) throws {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CommandFailure("cannot read mapping file '\(path)': no such file", exitCode: .dataError)
+            }
+            let result: MappingSetLoader.Result
+            do {
+                result = try MappingSetLoader(options: options).load(path: path)
+            } catch {
+                throw CommandFailure(error.message, exitCode: .dataError)
+            }
+            let renderer = language.color.renderer(for: STDOUT_FILENO)
+            let errors = result.diagnostics.filter { $0.severity == .error }.count
+            let warnings = result.diagnostics.filter { $0.severity == .warning }.count
+            switch format {
+            case .text:
+                for item in result.diagnostics { Terminal.write(renderer.render(item.diagnostic, in: item.source)) }
+            case .oneline:
+                for item in result.diagnostics { Terminal.write(renderer.renderOneLine([item.diagnostic], in: item.source)) }
+            case .json:
+                var items: [JSON] = []
+                for item in result.diagnostics {
+                    if case .array(let rendered) = DiagnosticRenderer.json([item.diagnostic], in: item.source) { items += rendered }
+                }
+                Terminal.write(JSON.object([
+                    ("version", .number("1")), ("mappingFile", .string(path)),
+                    ("mappings", .number(String(result.mappingSet?.mappings.count ?? 0))),
+                    ("errors", .number(String(errors))), ("warnings", .number(String(warnings))),
+                    ("diagnostics", .array(items)),
+                ]).prettySerialized + "\n")
+            }
+            if format != .json {
+                var summary = "\(path): "
+                if let set = result.mappingSet { summary += "\(set.mappings.count) mapping\(set.mappings.count == 1 ? "" : "s"), " }
+                summary += "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+                Terminal.writeError(summary + "\n")
+            }
+            if errors > 0 { throw ExitCode.failure }
         }
 
         private func loadSchema(_ path: String) throws -> Set<String> {
