@@ -75,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProvisioningTests",
-            dependencies: ["Provisioning", "SCIM"],
+            dependencies: ["Provisioning", "SCIM", "JSONValues", "MappingExpressions"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -72,8 +72,7 @@ struct FilterParser {
     mutating func readFilter(depth: Int = 0) throws(FilterSyntaxError) -> Filter {
         guard depth < 50 else { throw error("filter nested too deeply") }
         var filter = try readConjunction(depth: depth)
-        while peekKeyword("or") {
-            position += 2
+        while consumeKeyword("or") {
             filter = .or(filter, try readConjunction(depth: depth))
         }
         return filter
@@ -81,8 +80,7 @@ struct FilterParser {
 
     mutating func readConjunction(depth: Int) throws(FilterSyntaxError) -> Filter {
         var filter = try readUnary(depth: depth)
-        while peekKeyword("and") {
-            position += 3
+        while consumeKeyword("and") {
             filter = .and(filter, try readUnary(depth: depth))
         }
         return filter
@@ -90,9 +88,8 @@ struct FilterParser {
 
     mutating func readUnary(depth: Int) throws(FilterSyntaxError) -> Filter {
         skipSpaces()
-        if peekKeyword("not") {
-            let save = position
-            position += 3
+        let save = position
+        if consumeKeyword("not") {
             skipSpaces()
             if position < bytes.count, bytes[position] == UInt8(ascii: "(") {
                 return .not(try readGroup(depth: depth))
@@ -145,15 +142,28 @@ struct FilterParser {
         return String(decoding: bytes[start..<position], as: UTF8.self)
     }
 
+    /// Whether `keyword` (any case) comes next, after spaces, as a whole word.
     func peekKeyword(_ keyword: String) -> Bool {
+        keywordEnd(keyword) != nil
+    }
+
+    /// The offset just past `keyword` when it comes next, after spaces, as a whole word.
+    func keywordEnd(_ keyword: String) -> Int? {
         var index = position
         while index < bytes.count, bytes[index] == 0x20 { index += 1 }
-        guard index > position || position == 0 || !bytes[position - 1].isNameCharacter else { return false }
         let word = Array(keyword.utf8)
-        guard index + word.count <= bytes.count else { return false }
-        for (offset, byte) in word.enumerated() where bytes[index + offset] | 0x20 != byte { return false }
+        guard index + word.count <= bytes.count else { return nil }
+        for (offset, byte) in word.enumerated() where bytes[index + offset] | 0x20 != byte { return nil }
         let after = index + word.count
-        return after == bytes.count || !bytes[after].isNameCharacter
+        guard after == bytes.count || !bytes[after].isNameCharacter else { return nil }
+        return after
+    }
+
+    /// Consumes `keyword` when it comes next.
+    mutating func consumeKeyword(_ keyword: String) -> Bool {
+        guard let end = keywordEnd(keyword) else { return false }
+        position = end
+        return true
     }
 
     mutating func readValue() throws(FilterSyntaxError) -> JSON {
