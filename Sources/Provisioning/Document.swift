@@ -21,6 +21,16 @@ struct DocumentNode: Sendable {
     /// For a scalar whose text appears unchanged in the file (plain, or quoted without escapes):
     /// the offset of its first character. Expression diagnostics then point into the file.
     var verbatimOffset: Int?
+    /// For a quoted scalar with escapes on one line: the file offset of each UTF-8 byte of its
+    /// value, plus one past the end, so expression diagnostics still point into the file.
+    var escapedOffsets: [Int]?
+
+    /// The file offset of `offset` within the scalar's value, when it can be placed in the file.
+    func fileOffset(_ offset: Int) -> Int? {
+        if let verbatimOffset { return verbatimOffset + offset }
+        if let escapedOffsets, offset >= 0, offset < escapedOffsets.count { return escapedOffsets[offset] }
+        return nil
+    }
 
     var range: SourceRange { SourceRange(offset, offset + max(1, length)) }
 
@@ -111,6 +121,48 @@ struct DocumentReader {
         return offset
     }
 
+    /// Walks a quoted scalar's text in the file, undoing the simple escapes (`\"`, `\\`, `\/`,
+    /// `\n`, `\t` and `''`), and records where each byte of the value comes from. Nil when the
+    /// scalar spans lines or uses another escape, or when the walk does not give back `value`.
+    private func escapeMap(from start: Int, value: [UInt8], doubleQuoted: Bool) -> [Int]? {
+        var offsets: [Int] = []
+        offsets.reserveCapacity(value.count + 1)
+        var decoded: [UInt8] = []
+        var index = start
+        let quote = doubleQuoted ? UInt8(ascii: "\"") : UInt8(ascii: "'")
+        while index < bytes.count, decoded.count < value.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\n") { return nil }
+            if doubleQuoted, byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
+                let next = bytes[index + 1]
+                let replacement: UInt8
+                switch next {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): replacement = next
+                case UInt8(ascii: "n"): replacement = 0x0A
+                case UInt8(ascii: "t"): replacement = 0x09
+                default: return nil
+                }
+                offsets.append(index)
+                decoded.append(replacement)
+                index += 2
+                continue
+            }
+            if !doubleQuoted, byte == quote, index + 1 < bytes.count, bytes[index + 1] == quote {
+                offsets.append(index)
+                decoded.append(quote)
+                index += 2
+                continue
+            }
+            if byte == quote { return nil }
+            offsets.append(index)
+            decoded.append(byte)
+            index += 1
+        }
+        guard decoded == value, index < bytes.count, bytes[index] == quote else { return nil }
+        offsets.append(index)
+        return offsets
+    }
+
     private func convert(_ node: Node) -> DocumentNode {
         switch node {
         case .scalar(let scalar):
@@ -129,10 +181,15 @@ struct DocumentReader {
             {
                 verbatim = contentStart
             }
+            var escaped: [Int]?
+            if verbatim == nil, scalar.style == .doubleQuoted || scalar.style == .singleQuoted {
+                escaped = escapeMap(from: contentStart, value: utf8, doubleQuoted: scalar.style == .doubleQuoted)
+            }
             let quotes = contentStart - start
+            let length = escaped.map { ($0.last ?? contentStart) - start + quotes } ?? (utf8.count + 2 * quotes)
             return DocumentNode(
-                kind: plainNull ? .null : .scalar(text), offset: start, length: max(1, utf8.count + 2 * quotes),
-                verbatimOffset: verbatim)
+                kind: plainNull ? .null : .scalar(text), offset: start, length: max(1, length),
+                verbatimOffset: verbatim, escapedOffsets: escaped)
         case .mapping(let mapping):
             let members = mapping.map { (key: convert($0.key), value: convert($0.value)) }
             return DocumentNode(kind: .mapping(members), offset: offset(of: mapping.mark), length: 1)

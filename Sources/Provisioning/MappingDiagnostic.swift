@@ -32,9 +32,9 @@ extension Diagnostic.ID {
 }
 
 extension Diagnostic {
-    /// The same diagnostic with every range moved by `delta` bytes.
-    func shifted(by delta: Int) -> Diagnostic {
-        func move(_ range: SourceRange) -> SourceRange { SourceRange(range.lowerBound + delta, range.upperBound + delta) }
+    /// The same diagnostic with every offset passed through `place`.
+    func remapped(_ place: (Int) -> Int) -> Diagnostic {
+        func move(_ range: SourceRange) -> SourceRange { SourceRange(place(range.lowerBound), place(range.upperBound)) }
         var copy = self
         copy.range = move(range)
         copy.notes = notes.map { note in

@@ -38,7 +38,7 @@ public struct MappingSetLoader: Sendable {
     public func load(text: String, name: String) -> Result {
         var context = LoadContext(file: SourceFile(name: name, text: text), options: options)
         let set = context.loadDocument()
-        context.diagnostics.sort { $0.diagnostic.range.lowerBound < $1.diagnostic.range.lowerBound }
+        context.diagnostics.sort { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }
         let hasErrors = context.diagnostics.contains { $0.severity == .error }
         return Result(mappingSet: hasErrors ? nil : set, diagnostics: context.diagnostics, file: context.file)
     }
@@ -195,7 +195,7 @@ struct LoadContext {
         do {
             path = try AttributePath.parse(targetText)
         } catch {
-            let offset = target.verbatimOffset.map { $0 + error.offset } ?? target.offset
+            let offset = target.fileOffset(error.offset) ?? target.offset
             report(.error(.mappingInvalidTarget, "invalid target attribute '\(targetText)': \(error.message)", at: SourceRange(offset, offset + 1)))
             return nil
         }
@@ -208,14 +208,15 @@ struct LoadContext {
     }
 
     /// Compiles an expression found at `node`; its diagnostics point into the mapping file when the
-    /// expression appears there verbatim.
+    /// expression can be placed there (written verbatim, or quoted with simple escapes).
     mutating func compile(_ text: String, at node: DocumentNode) -> CompiledExpression? {
-        let start = file.location(of: node.verbatimOffset ?? node.offset)
+        let start = file.location(of: node.fileOffset(0) ?? node.offset)
         let expressionFile = SourceFile(name: file.name, text: text, origin: .init(start: start))
         let (expression, diagnostics) = CompiledExpression.compile(expressionFile, options: options)
+        let length = text.utf8.count
         for diagnostic in diagnostics {
-            if let offset = node.verbatimOffset {
-                report(diagnostic.shifted(by: offset))
+            if node.fileOffset(0) != nil {
+                report(diagnostic.remapped { node.fileOffset(min(max(0, $0), length)) ?? node.offset })
             } else {
                 self.diagnostics.append(MappingDiagnostic(diagnostic, in: expressionFile))
             }
