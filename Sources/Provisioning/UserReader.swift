@@ -46,13 +46,17 @@ public struct UserReader {
         lineMode = lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".jsonl")
     }
 
-    /// Refills the buffer; false at the end of the file.
-    private mutating func fill() -> Bool {
-        guard !atEnd else { return false }
-        if position > 0, position > buffer.count / 2 {
+    /// Drops the bytes already handed out; called between users only, never inside one.
+    private mutating func compact() {
+        if position >= Self.chunkSize / 2 || (position > 0 && position == buffer.count) {
             buffer.removeFirst(position)
             position = 0
         }
+    }
+
+    /// Reads more of the file onto the end of the buffer; false at the end of the file.
+    private mutating func fill() -> Bool {
+        guard !atEnd else { return false }
         let data = handle.readData(ofLength: Self.chunkSize)
         if data.isEmpty {
             atEnd = true
@@ -91,6 +95,7 @@ public struct UserReader {
     /// The next user, or nil at the end of the file.
     public mutating func next() -> Record? {
         guard !finished else { return nil }
+        compact()
         if lineMode { return nextLine() }
         if mode == .unknown {
             skipWhitespace(andCommas: false)
