@@ -312,87 +312,104 @@ struct JSONReader {
 extension JSON {
     /// Compact JSON text. Strings are escaped as RFC 8259 requires; `/` is not escaped.
     public var serialized: String {
-        var output = ""
-        write(to: &output, pretty: false, indent: 0)
-        return output
+        var bytes: [UInt8] = []
+        write(to: &bytes, pretty: false, indent: 0)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Indented JSON text.
     public var prettySerialized: String {
-        var output = ""
-        write(to: &output, pretty: true, indent: 0)
-        return output
+        var bytes: [UInt8] = []
+        write(to: &bytes, pretty: true, indent: 0)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Appends the JSON text to `output`.
     public func write(to output: inout String, pretty: Bool = false, indent: Int = 0) {
+        var bytes: [UInt8] = []
+        write(to: &bytes, pretty: pretty, indent: indent)
+        output += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the JSON text's UTF-8 bytes to `output`: the fast path for writing many values.
+    public func write(to output: inout [UInt8], pretty: Bool = false, indent: Int = 0) {
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .number(let text): output += text
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .number(let text): output.append(contentsOf: text.utf8)
         case .string(let text): JSON.writeString(text, to: &output)
         case .array(let elements):
             if elements.isEmpty {
-                output += "[]"
+                output.append(contentsOf: "[]".utf8)
                 return
             }
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
-                if index > 0 { output += "," }
-                if pretty { output += "\n" + String(repeating: "  ", count: indent + 1) }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                if pretty { JSON.newline(&output, indent: indent + 1) }
                 element.write(to: &output, pretty: pretty, indent: indent + 1)
             }
-            if pretty { output += "\n" + String(repeating: "  ", count: indent) }
-            output += "]"
+            if pretty { JSON.newline(&output, indent: indent) }
+            output.append(UInt8(ascii: "]"))
         case .object(let members):
             if members.isEmpty {
-                output += "{}"
+                output.append(contentsOf: "{}".utf8)
                 return
             }
-            output += "{"
-            for (index, (key, value)) in members.enumerated() {
-                if index > 0 { output += "," }
-                if pretty { output += "\n" + String(repeating: "  ", count: indent + 1) }
-                JSON.writeString(key, to: &output)
-                output += pretty ? ": " : ":"
-                value.write(to: &output, pretty: pretty, indent: indent + 1)
+            output.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                if pretty { JSON.newline(&output, indent: indent + 1) }
+                JSON.writeString(member.0, to: &output)
+                output.append(UInt8(ascii: ":"))
+                if pretty { output.append(UInt8(ascii: " ")) }
+                member.1.write(to: &output, pretty: pretty, indent: indent + 1)
             }
-            if pretty { output += "\n" + String(repeating: "  ", count: indent) }
-            output += "}"
+            if pretty { JSON.newline(&output, indent: indent) }
+            output.append(UInt8(ascii: "}"))
         }
     }
 
+    private static func newline(_ output: inout [UInt8], indent: Int) {
+        output.append(0x0A)
+        for _ in 0..<(indent * 2) { output.append(0x20) }
+    }
+
+    /// Appends `text` as a JSON string literal.
     public static func writeString(_ text: String, to output: inout String) {
-        output += "\""
-        var needsEscape = false
-        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            needsEscape = true
-            break
-        }
-        if !needsEscape {
-            output += text
-            output += "\""
-            return
-        }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
+        var bytes: [UInt8] = []
+        writeString(text, to: &bytes)
+        output += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `text` as a JSON string literal, escaping `"`, `\\` and control characters.
+    public static func writeString(_ text: String, to output: inout [UInt8]) {
+        output.append(0x22)
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                output.append(0x5C)
+                switch byte {
+                case 0x22: output.append(0x22)
+                case 0x5C: output.append(0x5C)
+                case 0x0A: output.append(UInt8(ascii: "n"))
+                case 0x0D: output.append(UInt8(ascii: "r"))
+                case 0x09: output.append(UInt8(ascii: "t"))
+                default:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    output.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
                 }
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
-        output += "\""
+        output.append(0x22)
     }
 }
-
 
 extension UInt8 {
     fileprivate var isJSONHexDigit: Bool {

@@ -43,9 +43,9 @@ public struct BatchTransform: Sendable {
         public var file: String
     }
 
-    /// Transforms every user of `files`, writing each result through `write`.
+    /// Transforms every user of `files`, writing each result (UTF-8 bytes) through `write`.
     public func run(
-        files: [String], write: (String) -> Void, progress: ((Progress) -> Void)? = nil
+        files: [String], write: ([UInt8]) -> Void, progress: ((Progress) -> Void)? = nil
     ) throws(UserReaderError) -> Summary {
         var summary = Summary()
         var bytesBefore = 0
@@ -70,7 +70,7 @@ public struct BatchTransform: Sendable {
 
     struct Result: Sendable {
         var action: Outcome.Action
-        var text: String
+        var text: [UInt8]
     }
 
     /// Provisions a batch on `workers` threads; results keep the batch's order.
@@ -88,7 +88,7 @@ public struct BatchTransform: Sendable {
     }
 
     /// One user: parse, provision, render.
-    public func transform(_ record: UserReader.Record) -> (action: Outcome.Action, text: String) {
+    public func transform(_ record: UserReader.Record) -> (action: Outcome.Action, text: [UInt8]) {
         let source = OutcomeReport.Source(file: record.file, index: record.index, line: record.line)
         if let readError = record.readError {
             return failure(source, at: "\(record.file):\(record.line):\(record.column)", readError)
@@ -113,7 +113,7 @@ public struct BatchTransform: Sendable {
         return (outcome.action, OutcomeReport(source: identified, outcome: outcome).render(format))
     }
 
-    private func failure(_ source: OutcomeReport.Source, at location: String, _ message: String) -> (action: Outcome.Action, text: String) {
+    private func failure(_ source: OutcomeReport.Source, at location: String, _ message: String) -> (action: Outcome.Action, text: [UInt8]) {
         var outcome = Outcome(action: .error)
         outcome.errors = [Outcome.Problem(message: message, location: location)]
         return (.error, OutcomeReport(source: source, outcome: outcome).render(format))
@@ -127,7 +127,7 @@ final class ResultSlots: @unchecked Sendable {
 
     init(count: Int) {
         storage = .allocate(capacity: count)
-        storage.initialize(repeating: BatchTransform.Result(action: .skip, text: ""))
+        storage.initialize(repeating: BatchTransform.Result(action: .skip, text: []))
     }
 
     deinit {
@@ -135,7 +135,7 @@ final class ResultSlots: @unchecked Sendable {
         storage.deallocate()
     }
 
-    func store(_ result: (action: Outcome.Action, text: String), at index: Int) {
+    func store(_ result: (action: Outcome.Action, text: [UInt8]), at index: Int) {
         storage[index] = BatchTransform.Result(action: result.action, text: result.text)
     }
 

@@ -43,18 +43,24 @@ public enum Profile: String, Sendable, CaseIterable {
 }
 
 /// One attribute mapping: a source (expression, attribute or constant) flowing to a target path.
-public struct Mapping: Sendable {
+///
+/// Immutable and shared: a provisioning run reads each mapping once per user.
+public final class Mapping: Sendable {
     /// The compiled source; nil for a mapping of type None (only its default value flows).
-    public var source: CompiledExpression?
+    public let source: CompiledExpression?
     /// The source text as written.
-    public var sourceText: String?
+    public let sourceText: String?
     /// The target attribute as written (Entra sends this text as the PATCH path and in filters).
-    public var targetText: String
-    public var target: AttributePath
-    public var matchingPrecedence: Int?
-    public var apply: Apply
+    public let targetText: String
+    public let target: AttributePath
+    public let matchingPrecedence: Int?
+    public let apply: Apply
     /// Sent when the source is NULL, on create only.
-    public var defaultValue: String?
+    public let defaultValue: String?
+    /// Whether the mapping reads the computed `IsSoftDeleted` attribute.
+    public let readsSoftDelete: Bool
+    /// Whether the target is a boolean SCIM attribute (`active`, a `primary` sub-attribute).
+    public let targetIsBoolean: Bool
 
     public enum Apply: String, Sendable {
         /// On create and on update (Graph `flowType: Always`).
@@ -79,6 +85,8 @@ public struct Mapping: Sendable {
         self.matchingPrecedence = matchingPrecedence
         self.apply = apply
         self.defaultValue = defaultValue
+        readsSoftDelete = source?.attributeNames.contains { $0.equalsIgnoringCase("IsSoftDeleted") } ?? false
+        targetIsBoolean = target.isBoolean
     }
 
     public var kind: Kind {
@@ -88,11 +96,6 @@ public struct Mapping: Sendable {
         case .string: return .constant
         default: return .expression
         }
-    }
-
-    /// Whether the mapping reads the computed `IsSoftDeleted` attribute.
-    public var readsSoftDelete: Bool {
-        source?.attributeNames.contains { $0.lowercased() == "issoftdeleted" } ?? false
     }
 
     /// Whether its value must be masked in reports (it goes through `Redact`).

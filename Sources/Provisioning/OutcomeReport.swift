@@ -13,10 +13,17 @@ public struct OutcomeReport: Sendable {
     public var source: Source
     public var outcome: Outcome
 
-    public func render(_ format: BatchTransform.Format) -> String {
+    /// The report's UTF-8 bytes in `format`, one line for NDJSON.
+    public func render(_ format: BatchTransform.Format) -> [UInt8] {
         switch format {
-        case .ndjson: json.serialized + "\n"
-        case .text: text
+        case .ndjson:
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(2048)
+            json.write(to: &bytes)
+            bytes.append(0x0A)
+            return bytes
+        case .text:
+            return Array(text.utf8)
         }
     }
 

@@ -225,7 +225,7 @@ public struct Provisioner: Sendable {
             default: break
             }
             let current = Resource.values(at: mapping.target, in: resource)
-            if Self.same(value, current, boolean: mapping.target.isBoolean) {
+            if Self.same(value, current, boolean: mapping.targetIsBoolean) {
                 trace.mapping(mapping, value: requestValue(value, mapping: mapping, inPatch: true), flow: "unchanged")
                 continue
             }
@@ -269,7 +269,7 @@ public struct Provisioner: Sendable {
         if mapping.isSecret, !options.showSecrets { return .string(Self.redacted) }
         var flag: Bool?
         if case .boolean(let b) = value { flag = b }
-        if flag == nil, mapping.target.isBoolean, let text = value.text?.lowercased(), text == "true" || text == "false" {
+        if flag == nil, mapping.targetIsBoolean, let text = value.text?.lowercased(), text == "true" || text == "false" {
             flag = text == "true"
         }
         if let flag {
@@ -305,7 +305,7 @@ extension Value {
 extension AttributePath {
     /// Core boolean attributes: `active`, and the `primary` sub-attribute of multi-valued ones.
     var isBoolean: Bool {
-        if let subAttribute { return subAttribute.lowercased() == "primary" }
-        return !isExtension && name.lowercased() == "active"
+        if let subAttribute { return subAttribute.equalsIgnoringCase("primary") }
+        return !isExtension && name.equalsIgnoringCase("active")
     }
 }

@@ -11,9 +11,9 @@ struct RequestBody {
 
     mutating func set(_ path: AttributePath, _ value: JSON) {
         if let schema = path.schema, !SchemaURN.isCore(schema) {
-            if schema.lowercased() == SchemaURN.ecma2HostUser.lowercased() { usesECMA2Host = true }
+            if schema.equalsIgnoringCase(SchemaURN.ecma2HostUser) { usesECMA2Host = true }
             var inner = Self.member(schema, in: members) ?? .object([])
-            Self.set(path, value, in: &inner, isEnterpriseManager: schema.lowercased() == SchemaURN.enterpriseUser.lowercased() && path.name.lowercased() == "manager")
+            Self.set(path, value, in: &inner, isEnterpriseManager: schema.equalsIgnoringCase(SchemaURN.enterpriseUser) && path.name.equalsIgnoringCase("manager"))
             Self.put(schema, inner, in: &members)
         } else {
             var root = JSON.object(members)
@@ -29,11 +29,11 @@ struct RequestBody {
     }
 
     private static func member(_ key: String, in members: [(String, JSON)]) -> JSON? {
-        members.first { $0.0.lowercased() == key.lowercased() }?.1
+        members.first { $0.0.equalsIgnoringCase(key) }?.1
     }
 
     private static func put(_ key: String, _ value: JSON, in members: inout [(String, JSON)]) {
-        if let index = members.firstIndex(where: { $0.0.lowercased() == key.lowercased() }) {
+        if let index = members.firstIndex(where: { $0.0.equalsIgnoringCase(key) }) {
             members[index].1 = value
         } else {
             members.append((key, value))

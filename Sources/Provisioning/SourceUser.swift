@@ -30,7 +30,7 @@ public struct SourceUser: Sendable {
 
     /// `alias_theirdomain#EXT#@yourdomain` → `alias@theirdomain`; nil when not a B2B name.
     static func b2bPrincipalName(_ upn: String) -> String? {
-        guard let marker = upn.range(of: "#EXT#", options: .caseInsensitive) else { return nil }
+        guard upn.utf8.contains(UInt8(ascii: "#")), let marker = upn.range(of: "#EXT#", options: .caseInsensitive) else { return nil }
         let alias = upn[..<marker.lowerBound]
         guard let underscore = alias.lastIndex(of: "_") else { return String(alias) }
         return alias[..<underscore] + "@" + alias[alias.index(after: underscore)...]

@@ -5,8 +5,7 @@ extension JSON {
     public func member(_ name: String) -> JSON? {
         guard case .object(let members) = self else { return nil }
         if let exact = members.first(where: { $0.0 == name }) { return exact.1 }
-        let lowered = name.lowercased()
-        return members.first(where: { $0.0.lowercased() == lowered })?.1
+        return members.first(where: { $0.0.equalsIgnoringCase(name) })?.1
     }
 
     /// The text SCIM compares: strings as they are, booleans `True`/`False`, numbers as written.

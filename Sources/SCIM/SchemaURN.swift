@@ -11,7 +11,26 @@ public enum SchemaURN {
 
     /// Whether `urn` names the core User or Group schema (compared without case).
     public static func isCore(_ urn: String) -> Bool {
-        let lowered = urn.lowercased()
-        return lowered == coreUser.lowercased() || lowered == coreGroup.lowercased()
+        urn.equalsIgnoringCase(coreUser) || urn.equalsIgnoringCase(coreGroup)
+    }
+}
+
+extension String {
+    /// Equality without ASCII case, without allocating: SCIM names and URNs are ASCII.
+    public func equalsIgnoringCase(_ other: String) -> Bool {
+        if self == other { return true }
+        var lhs = utf8.makeIterator()
+        var rhs = other.utf8.makeIterator()
+        while true {
+            switch (lhs.next(), rhs.next()) {
+            case (nil, nil): return true
+            case (let a?, let b?):
+                if a == b { continue }
+                let foldedA = a >= 0x41 && a <= 0x5A ? a | 0x20 : a
+                let foldedB = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+                if foldedA != foldedB { return false }
+            default: return false
+            }
+        }
     }
 }

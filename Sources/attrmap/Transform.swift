@@ -185,8 +185,8 @@ final class OutputWriter {
         buffer.reserveCapacity(1 << 20)
     }
 
-    func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
+    func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { flush() }
     }
 

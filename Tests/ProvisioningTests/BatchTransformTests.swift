@@ -63,7 +63,7 @@ struct BatchTransformTests {
         var transform = BatchTransform(provisioner: Provisioner(mappingSet: Self.mappingSet), workers: 2)
         transform.batchSize = 64
         var lines: [String] = []
-        let summary = try transform.run(files: [path], write: { lines.append($0) })
+        let summary = try transform.run(files: [path], write: { lines.append(String(decoding: $0, as: UTF8.self)) })
         #expect(summary.users == 1000)
         #expect(summary.failed == 3)
         #expect(summary.counts[.create] == 997)
