@@ -49,12 +49,33 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // libedit, for the REPL's line editing (Debian: libedit-dev).
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(
+            name: "LineEditing",
+            dependencies: ["CLibEdit"],
+            swiftSettings: swiftSettings
+        ),
+
+        // The REPL's commands and state, independent of the terminal.
+        .target(
+            name: "REPL",
+            dependencies: ["MappingExpressions", "Provisioning"],
+            swiftSettings: swiftSettings
+        ),
+
         // The command-line tool: ArgumentParser commands only, the logic lives in the libraries.
         .executableTarget(
             name: "attrmap",
             dependencies: [
                 "MappingExpressions",
                 "Provisioning",
+                "REPL",
+                "LineEditing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -71,6 +92,11 @@ let package = Package(
         .testTarget(
             name: "MappingExpressionsTests",
             dependencies: ["MappingExpressions"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "REPLTests",
+            dependencies: ["REPL", "MappingExpressions"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

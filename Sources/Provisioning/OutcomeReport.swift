@@ -8,10 +8,22 @@ public struct OutcomeReport: Sendable {
         public var index: Int
         public var line: Int
         public var id: String?
+
+        public init(file: String, index: Int, line: Int, id: String? = nil) {
+            self.file = file
+            self.index = index
+            self.line = line
+            self.id = id
+        }
     }
 
     public var source: Source
     public var outcome: Outcome
+
+    public init(source: Source, outcome: Outcome) {
+        self.source = source
+        self.outcome = outcome
+    }
 
     /// The report's UTF-8 bytes in `format`, one line for NDJSON.
     public func render(_ format: BatchTransform.Format) -> [UInt8] {

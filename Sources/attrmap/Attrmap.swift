@@ -16,6 +16,6 @@ struct Attrmap: AsyncParsableCommand {
             Exit codes: 0 success, 1 failure (a test or a check failed, an evaluation error), 64 usage error, 65 invalid expression or input data.
             """,
         version: "0.1.0",
-        subcommands: [Eval.self, Check.self, Transform.self, Test.self, Functions.self]
+        subcommands: [Eval.self, Check.self, Transform.self, Repl.self, Test.self, Functions.self]
     )
 }

@@ -1,0 +1,68 @@
+import CLibEdit
+import Foundation
+
+/// Line input for the REPL: libedit's line editing, persistent history and tab completion on a
+/// terminal; plain line reading when standard input is a pipe or a file (scripts, tests).
+public final class LineEditor {
+    /// Completes the word before the cursor: given the word and the whole line, the candidates.
+    public typealias Completer = (_ word: String, _ line: String) -> [String]
+
+    public let isInteractive: Bool
+    private let historyFile: String?
+
+    /// libedit's completion callback is a C function: it finds the completer here.
+    nonisolated(unsafe) private static var activeCompleter: Completer?
+
+    public init(historyFile: String?, completer: @escaping Completer) {
+        isInteractive = isatty(STDIN_FILENO) == 1
+        self.historyFile = historyFile
+        guard isInteractive else { return }
+        Self.activeCompleter = completer
+        using_history()
+        if let historyFile { _ = read_history(historyFile) }
+        // Attribute references start with '[': break words there too, so '[given<TAB>' completes.
+        attrmap_rl_set_word_breaks(Self.wordBreaks)
+        attrmap_rl_set_completion { text, _, _ in
+            guard let text, let completer = LineEditor.activeCompleter else { return nil }
+            let word = String(cString: text)
+            let line = attrmap_rl_line_buffer().map { String(cString: $0) } ?? word
+            let candidates = completer(word, line)
+            guard !candidates.isEmpty else { return nil }
+            // NULL-terminated array: the common prefix first, then every candidate; libedit frees it.
+            let common = LineEditor.commonPrefix(candidates)
+            let array = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: candidates.count + 2)
+            array[0] = strdup(candidates.count == 1 ? candidates[0] : common)
+            for (index, candidate) in candidates.enumerated() { array[index + 1] = strdup(candidate) }
+            array[candidates.count + 1] = nil
+            return array
+        }
+    }
+
+    /// Lives for the whole process: libedit keeps the pointer.
+    nonisolated(unsafe) private static let wordBreaks: UnsafeMutablePointer<CChar> = strdup(" \t\n\"(),=<>&[")
+
+    /// Reads one line without its newline; nil at the end of input.
+    public func readLine(prompt: String) -> String? {
+        guard isInteractive else {
+            return Swift.readLine(strippingNewline: true)
+        }
+        guard let raw = readline(prompt) else { return nil }
+        defer { free(raw) }
+        return String(cString: raw)
+    }
+
+    /// Remembers an entry (a whole, possibly multi-line, input) in the history.
+    public func addHistory(_ entry: String) {
+        guard isInteractive, !entry.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+        _ = add_history(entry)
+        if let historyFile { _ = write_history(historyFile) }
+    }
+
+    static func commonPrefix(_ words: [String]) -> String {
+        guard var prefix = words.first else { return "" }
+        for word in words.dropFirst() {
+            while !word.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        return prefix
+    }
+}
