@@ -4,6 +4,7 @@
 # that already holds some of them), lint it, evaluate single expressions, and run a test-case file.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+./Scripts/install-system-packages.sh
 swift build -c release --product attrmap >&2
 attrmap=.build/release/attrmap
 user=Examples/quick-start/alice.json
@@ -14,11 +15,11 @@ echo "== attrmap check --mapping $example/mapping.yaml"
 
 echo
 echo "== attrmap transform --mapping $example/mapping.yaml $example/users.json --format text"
-"$attrmap" transform --mapping "$example/mapping.yaml" "$example/users.json" --format text --now 2026-11-23T00:00:00Z
+"$attrmap" transform --mapping "$example/mapping.yaml" "$example/users.json" --format text --no-steps --now 2026-11-23T00:00:00Z
 
 echo "== the same users, against the objects already in the application ($example/target.json)"
 "$attrmap" transform --mapping "$example/mapping.yaml" --target-state "$example/target.json" "$example/users.json" \
-    --format text --now 2026-11-23T00:00:00Z
+    --format text --no-steps --now 2026-11-23T00:00:00Z
 
 echo "== NDJSON output compared with the golden files in $example/expected/"
 "$attrmap" transform --mapping "$example/mapping.yaml" "$example/users.json" --now 2026-11-23T00:00:00Z 2>/dev/null |

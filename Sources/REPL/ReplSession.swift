@@ -168,7 +168,7 @@ public final class ReplSession {
         }
         let name = String(argument[..<equals]).trimmingCharacters(in: .whitespaces)
         let text = String(argument[argument.index(after: equals)...])
-        if let json = try? JSON.parse(text), !(json.stringValue == nil && text.first?.isLetter == true && json == .null && text != "null") {
+        if let json = try? JSON.parse(text) {
             attributes[name] = Value(json: json)
         } else {
             attributes[name] = .string(text)
