@@ -21,7 +21,7 @@ extension Attrmap {
                 A user that cannot be read or evaluated is reported with its location, and the run goes on. Exit code: 0 when every user was processed, 1 when any user failed, 65 when the mapping file is invalid.
 
                 Examples:
-                  attrmap transform --mapping Examples/mapping/mapping.yaml Examples/mapping/users.json
+                  attrmap transform --mapping Examples/quick-start/mapping.yaml Examples/quick-start/users.json
                   attrmap transform --mapping mapping.yaml --target-state target.json --profile compliant users.ndjson
                   attrmap transform --mapping exported-configuration.json --format text --now 2026-11-23T00:00:00Z users/
                 """)
