@@ -217,6 +217,11 @@ public final class ReplSession {
         return "Now() is frozen at \(date)\n"
     }
 
+    /// Freezes `Now()` at `date`.
+    public func freezeNow(at date: DateTime) {
+        now = date
+    }
+
     private func loadMapping(_ path: String) -> String {
         guard !path.isEmpty else { return "usage: :mapping FILE\n" }
         let result: MappingSetLoader.Result

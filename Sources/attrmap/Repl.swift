@@ -28,19 +28,13 @@ extension Attrmap {
         @Option(name: .shortAndLong, help: ArgumentHelp("Load this mapping set; :run evaluates it for the current user.", valueName: "file"))
         var mapping: String?
 
-        @Option(name: .long, help: ArgumentHelp("Freeze Now() at this ISO 8601 instant.", valueName: "iso8601"))
-        var now: String?
+        @Option(name: .long, help: ArgumentHelp("Freeze Now() at this ISO 8601 instant (2026-11-23T09:30:00Z).", valueName: "iso8601"))
+        var now: DateTime?
 
         @Option(name: .long, help: ArgumentHelp("The history file (default ~/.attrmap_history).", valueName: "file"))
         var history: String?
 
         @OptionGroup var language: LanguageOptions
-
-        func validate() throws {
-            if let now, DateTime.parse(now) == nil {
-                throw ValidationError("--now expects an ISO 8601 instant such as 2026-11-23T09:30:00Z, not '\(now)'")
-            }
-        }
 
         func run() async throws {
             try await reportingFailures {
@@ -52,7 +46,7 @@ extension Attrmap {
                     Terminal.writeError(message)
                     throw CommandFailure("cannot load the mapping set '\(mapping)'", exitCode: .dataError)
                 }
-                if let now { _ = session.handle(":now \(now)") }
+                if let now { session.freezeNow(at: now) }
                 let historyFile = history ?? (NSHomeDirectory() as NSString).appendingPathComponent(".attrmap_history")
                 let editor = LineEditor(historyFile: historyFile) { word, line in
                     session.completions(for: word, in: line)

@@ -38,8 +38,8 @@ extension Attrmap {
         @Option(name: .long, help: "Request shapes: legacy (Entra's default) or compliant (aadOptscim062020). Overrides the mapping file's profile.")
         var profile: Profile?
 
-        @Option(name: .long, help: ArgumentHelp("Freeze Now() at this ISO 8601 instant, for reproducible output.", valueName: "iso8601"))
-        var now: String?
+        @Option(name: .long, help: ArgumentHelp("Freeze Now() at this ISO 8601 instant (2026-11-23T09:30:00Z), for reproducible output.", valueName: "iso8601"))
+        var now: DateTime?
 
         @Option(name: .shortAndLong, help: ArgumentHelp("Write the results to this file instead of standard output.", valueName: "file"))
         var output: String?
@@ -63,9 +63,6 @@ extension Attrmap {
 
         func validate() throws {
             if inputs.isEmpty { throw ValidationError("give at least one input file or folder of users") }
-            if let now, DateTime.parse(now) == nil {
-                throw ValidationError("--now expects an ISO 8601 instant such as 2026-11-23T09:30:00Z, not '\(now)'")
-            }
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         }
 
@@ -85,7 +82,7 @@ extension Attrmap {
                     }
                 }
                 var options = Provisioner.Options(showSecrets: showSecrets, includeSteps: !noSteps)
-                options.now = now.flatMap(DateTime.parse)
+                options.now = now
                 let provisioner = Provisioner(mappingSet: set, targetState: targetState, options: options)
                 var transform = BatchTransform(provisioner: provisioner, format: format)
                 if let jobs { transform.workers = jobs }

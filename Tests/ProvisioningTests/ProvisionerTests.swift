@@ -28,6 +28,16 @@ struct ProvisionerTests {
             target: urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber
         """
 
+    /// The usual matching mapping, `userPrincipalName` to `userName` with precedence 1; the
+    /// mappings of a test follow it.
+    static let upnMatching = """
+        mappings:
+          - source: "[userPrincipalName]"
+            target: userName
+            matchingPrecedence: 1
+
+        """
+
     static func requestsText(_ outcome: Outcome) -> [String] {
         outcome.requests.map { "\($0.method) \($0.path)" }
     }
@@ -138,11 +148,7 @@ struct ProvisionerTests {
     }
 
     @Test func defaultsApplyOnCreateOnlyAndNullsNeverFlow() throws {
-        let set = try Support.mappingSet("""
-            mappings:
-              - source: "[userPrincipalName]"
-                target: userName
-                matchingPrecedence: 1
+        let set = try Support.mappingSet(Self.upnMatching + """
               - source: "[jobTitle]"
                 target: title
                 default: Staff
@@ -163,11 +169,7 @@ struct ProvisionerTests {
     }
 
     @Test func onCreateMappingsAreSkippedOnUpdate() throws {
-        let set = try Support.mappingSet("""
-            mappings:
-              - source: "[userPrincipalName]"
-                target: userName
-                matchingPrecedence: 1
+        let set = try Support.mappingSet(Self.upnMatching + """
                 apply: onCreate
               - source: Redact("Pass@w0rd1")
                 target: password
@@ -186,11 +188,7 @@ struct ProvisionerTests {
     }
 
     @Test func ignoreFlowDropsTheAttribute() throws {
-        let set = try Support.mappingSet("""
-            mappings:
-              - source: "[userPrincipalName]"
-                target: userName
-                matchingPrecedence: 1
+        let set = try Support.mappingSet(Self.upnMatching + """
               - source: IgnoreFlowIfNullOrEmpty([jobTitle])
                 target: title
               - source: IIF([department]="", IgnoreAttributeFlow, [department])
@@ -200,11 +198,7 @@ struct ProvisionerTests {
         let body = try #require(outcome.requests.last?.body)
         #expect(body.member("title") == nil)
         #expect(body.member(SchemaURN.enterpriseUser) == nil)
-        let skipped = try Support.provision(try Support.mappingSet("""
-            mappings:
-              - source: "[userPrincipalName]"
-                target: userName
-                matchingPrecedence: 1
+        let skipped = try Support.provision(try Support.mappingSet(Self.upnMatching + """
               - source: IIF([userType]="Guest", IgnoreObjectFlow, "member")
                 target: title
             """), #"{"userPrincipalName": "a@contoso.com", "userType": "Guest"}"#)
@@ -289,11 +283,7 @@ struct ProvisionerTests {
     }
 
     @Test func withoutAnIsSoftDeletedMappingADisableSendsNothing() throws {
-        let set = try Support.mappingSet("""
-            mappings:
-              - source: "[userPrincipalName]"
-                target: userName
-                matchingPrecedence: 1
+        let set = try Support.mappingSet(Self.upnMatching + """
             """)
         let outcome = try Support.provision(set, #"{"userPrincipalName": "a@contoso.com", "accountEnabled": false}"#, target: #"[{"id": "1", "userName": "a@contoso.com"}]"#)
         #expect(outcome.action == .skip)
@@ -351,11 +341,7 @@ struct ProvisionerTests {
     // MARK: Secrets and B2B
 
     @Test func redactedValuesAreMaskedUnlessAskedFor() throws {
-        let set = try Support.mappingSet("""
-            mappings:
-              - source: "[userPrincipalName]"
-                target: userName
-                matchingPrecedence: 1
+        let set = try Support.mappingSet(Self.upnMatching + """
               - source: Redact([password])
                 target: password
             """)
@@ -375,11 +361,7 @@ struct ProvisionerTests {
     }
 
     @Test func anEvaluationErrorIsReportedAtItsPlaceInTheMappingFile() throws {
-        let set = try Support.mappingSet("""
-            mappings:
-              - source: "[userPrincipalName]"
-                target: userName
-                matchingPrecedence: 1
+        let set = try Support.mappingSet(Self.upnMatching + """
               - source: FormatDateTime([hireDate], , "yyyyMMdd", "yyyy-MM-dd")
                 target: urn:ietf:params:scim:schemas:extension:contoso:1.0:User:HireDate
             """)

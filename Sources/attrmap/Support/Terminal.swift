@@ -36,6 +36,14 @@ enum ColorChoice: String, CaseIterable, ExpressibleByArgument {
 
 extension Dialect: ExpressibleByArgument {}
 
+/// `--now 2026-11-23T09:30:00Z`: an ISO 8601 instant.
+extension DateTime: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let date = DateTime.parse(argument) else { return nil }
+        self = date
+    }
+}
+
 /// Reads a file, or standard input for `-`, failing with exit code 65 and a clear message.
 func readInput(_ path: String, what: String) throws -> String {
     if path == "-" {
