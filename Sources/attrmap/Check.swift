@@ -32,7 +32,7 @@ extension Attrmap {
         @Option(name: .shortAndLong, help: ArgumentHelp("A mapping set to check as a whole.", valueName: "file"))
         var mapping: String?
 
-        @Option(name: .long, help: ArgumentHelp("The source attribute names: a JSON array, or one name per line.", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("The source attribute names: a JSON array, one name per line, or Entra's exported configuration (its source directory's User attributes).", valueName: "file"))
         var schema: String?
 
         @OptionGroup var language: LanguageOptions
@@ -166,15 +166,27 @@ extension Attrmap {
             if errors > 0 { throw ExitCode.failure }
         }
 
+        /// Source attribute names from a JSON array of names, one name per line, or Entra's
+        /// exported configuration (the attributes of the source directory's User object).
         private func loadSchema(_ path: String) throws -> Set<String> {
             let text = try readInput(path, what: "schema")
-            if text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("[") {
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.hasPrefix("[") || trimmed.hasPrefix("{") {
+                let json: JSON
                 do {
-                    guard case .array(let items) = try JSON.parse(text) else { return [] }
-                    return Set(items.compactMap(\.stringValue))
+                    json = try JSON.parse(text)
                 } catch {
                     throw CommandFailure("\(path):\(error.line):\(error.column): \(error.message)", exitCode: .dataError)
                 }
+                if case .array(let items) = json { return Set(items.compactMap(\.stringValue)) }
+                let schema = json["schema"] ?? json
+                let sourceDirectory = schema["synchronizationRules"]?.arrayValue?.first?["sourceDirectoryName"]?.stringValue
+                let directories = schema["directories"]?.arrayValue ?? []
+                guard let directory = directories.first(where: { $0["name"]?.stringValue == sourceDirectory }) ?? directories.first else {
+                    throw CommandFailure("\(path): expected a JSON array of attribute names, or an exported configuration with 'directories'", exitCode: .dataError)
+                }
+                let user = directory["objects"]?.arrayValue?.first { $0["name"]?.stringValue?.lowercased() == "user" }
+                return Set((user?["attributes"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
             }
             return Set(text.components(separatedBy: .newlines).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
                 !$0.isEmpty && !$0.hasPrefix("#")

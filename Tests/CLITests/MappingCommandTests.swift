@@ -114,4 +114,14 @@ struct MappingCommandTests {
         #expect(graph.status == 0)
         #expect(graph.stderr.contains("9 mappings, 0 errors"))
     }
+
+    @Test func checkMappingReadsTheSchemaOfAnExportedConfiguration() throws {
+        let export = try String(contentsOf: CLITests.packageRoot.appendingPathComponent("Fixtures/graph-export.json"), encoding: .utf8)
+        let broken = try temporaryFile(export.replacingOccurrences(of: #""expression": "[surname]""#, with: #""expression": "[surnme]""#), name: "export.json")
+        let line = export.components(separatedBy: "\n").firstIndex { $0.contains(#""expression": "[surname]""#) }.map { $0 + 1 } ?? 0
+        let output = try cli.run(["check", "-m", broken, "--schema", "Fixtures/graph-export.json", "--format", "oneline"])
+        #expect(output.status == 1)
+        #expect(output.stdout.hasPrefix("\(broken):\(line):"))
+        #expect(output.stdout.contains("unknown attribute 'surnme'; the source schema has no such attribute [check.unknownAttribute]"))
+    }
 }
