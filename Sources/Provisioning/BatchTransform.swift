@@ -44,47 +44,78 @@ public struct BatchTransform: Sendable {
     }
 
     /// Transforms every user of `files`, writing each result (UTF-8 bytes) through `write`.
+    ///
+    /// A pipeline: while the workers provision one batch, this thread writes the results of the
+    /// previous batch and reads the next, so reading and writing cost no worker time. Results
+    /// are written in input order; at most two batches are in memory.
     public func run(
         files: [String], write: ([UInt8]) -> Void, progress: ((Progress) -> Void)? = nil
     ) throws(UserReaderError) -> Summary {
         var summary = Summary()
         var bytesBefore = 0
+        var pending: [Result] = []
+        func flush() {
+            for result in pending {
+                summary.add(result.action)
+                write(result.text)
+            }
+            pending = []
+        }
         for file in files {
             var reader = try UserReader(path: file)
-            while true {
-                var batch: [UserReader.Record] = []
-                batch.reserveCapacity(batchSize)
-                while batch.count < batchSize, let record = reader.next() { batch.append(record) }
-                if batch.isEmpty { break }
-                let results = process(batch)
-                for result in results {
-                    summary.add(result.action)
-                    write(result.text)
-                }
-                progress?(Progress(users: summary.users, bytesRead: bytesBefore + reader.bytesRead, file: file))
+            var batch = readBatch(&reader)
+            while !batch.isEmpty {
+                let running = start(batch)
+                flush()
+                let next = readBatch(&reader)
+                pending = running.finish()
+                progress?(Progress(users: summary.users + pending.count, bytesRead: bytesBefore + reader.bytesRead, file: file))
+                batch = next
             }
             bytesBefore += reader.bytesRead
         }
+        flush()
         return summary
+    }
+
+    private func readBatch(_ reader: inout UserReader) -> [UserReader.Record] {
+        var batch: [UserReader.Record] = []
+        batch.reserveCapacity(batchSize)
+        while batch.count < batchSize, let record = reader.next() { batch.append(record) }
+        return batch
+    }
+
+    /// A batch being provisioned on the workers.
+    struct RunningBatch {
+        let group: DispatchGroup
+        let results: ResultSlots
+
+        func finish() -> [Result] {
+            group.wait()
+            return results.values
+        }
+    }
+
+    /// Starts provisioning `batch` on `workers` threads and returns at once.
+    func start(_ batch: [UserReader.Record]) -> RunningBatch {
+        let slices = min(workers, batch.count)
+        let results = ResultSlots(count: batch.count)
+        let group = DispatchGroup()
+        for slice in 0..<slices {
+            DispatchQueue.global().async(group: group) {
+                let lower = batch.count * slice / slices
+                let upper = batch.count * (slice + 1) / slices
+                for index in lower..<upper {
+                    results.store(transform(batch[index]), at: index)
+                }
+            }
+        }
+        return RunningBatch(group: group, results: results)
     }
 
     struct Result: Sendable {
         var action: Outcome.Action
         var text: [UInt8]
-    }
-
-    /// Provisions a batch on `workers` threads; results keep the batch's order.
-    func process(_ batch: [UserReader.Record]) -> [Result] {
-        let slices = min(workers, batch.count)
-        let results = ResultSlots(count: batch.count)
-        DispatchQueue.concurrentPerform(iterations: slices) { slice in
-            let lower = batch.count * slice / slices
-            let upper = batch.count * (slice + 1) / slices
-            for index in lower..<upper {
-                results.store(transform(batch[index]), at: index)
-            }
-        }
-        return results.values
     }
 
     /// One user: parse, provision, render.
