@@ -98,6 +98,7 @@ public struct UserReader {
         compact()
         if lineMode { return nextLine() }
         if mode == .unknown {
+            skipByteOrderMark()
             skipWhitespace(andCommas: false)
             if peek() == UInt8(ascii: "[") {
                 advance()
@@ -153,7 +154,15 @@ public struct UserReader {
         return Record(file: path, index: index, line: startLine, column: startColumn, bytes: bytes, readError: nil)
     }
 
+    /// A UTF-8 byte order mark at the start of the file, as Windows tools write it, is not data.
+    private mutating func skipByteOrderMark() {
+        guard position == 0, peek() == 0xEF else { return }
+        while buffer.count < 3, fill() {}
+        if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { position = 3 }
+    }
+
     private mutating func nextLine() -> Record? {
+        if index == 0 { skipByteOrderMark() }
         while true {
             skipWhitespace(andCommas: false)
             guard peek() != nil else {

@@ -32,6 +32,8 @@ struct BatchTransformTests {
         let lines = try Self.records("{\"a\": 1}\n\n{\"a\": 2}\r\n{\"a\": \n", name: "users.ndjson")
         #expect(lines.map { String(decoding: $0.bytes, as: UTF8.self) } == [#"{"a": 1}"#, #"{"a": 2}"#, #"{"a":"#])
         #expect(lines.map(\.line) == [1, 3, 4])
+        #expect(try Self.records("\u{FEFF}[{\"a\": 1}]").count == 1)
+        #expect(try Self.records("\u{FEFF}{\"a\": 1}\n", name: "u.ndjson").map(\.bytes) == [Array(#"{"a": 1}"#.utf8)])
         #expect(try Self.records("[]").isEmpty)
         #expect(try Self.records("").isEmpty)
     }
