@@ -19,6 +19,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // JSON that keeps key order and number text, with located parse errors. No dependencies.
@@ -49,6 +52,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The connector protocol (in the spirit of ConnId) and the in-memory connector.
+        .target(
+            name: "Connectors",
+            dependencies: ["JSONValues"],
+            swiftSettings: swiftSettings
+        ),
+
+        // The SQL connector: SQLite through GRDB (the embedded default).
+        .target(
+            name: "SQLConnector",
+            dependencies: ["Connectors", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+
+        // The SCIM host in the role of Microsoft's ECMA Connector Host.
+        .target(
+            name: "SCIMHost",
+            dependencies: [
+                "SCIM", "Connectors",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // libedit, for the REPL's line editing (Debian: libedit-dev).
         .systemLibrary(
             name: "CLibEdit",
@@ -76,6 +104,8 @@ let package = Package(
                 "Provisioning",
                 "REPL",
                 "LineEditing",
+                "SCIMHost",
+                "SQLConnector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -92,6 +122,14 @@ let package = Package(
         .testTarget(
             name: "MappingExpressionsTests",
             dependencies: ["MappingExpressions"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SCIMHostTests",
+            dependencies: [
+                "SCIMHost", "SCIM", "Connectors", "SQLConnector", "JSONValues",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,131 @@
+public import JSONValues
+
+/// A connector to an application's store, in the spirit of ConnId and of the ECMA2 connectors
+/// Microsoft's ECMA Connector Host runs: test the connection, discover the schema, import
+/// everything, read one object, export an add, a replace or a delete, set a password.
+///
+/// Objects carry the connector's own attribute names (the columns of a SQL table, say); the host
+/// exposes them under the ECMA2Host extension. The rest of a SCIM resource (core attributes,
+/// other extensions) travels as the object's `document`, which a connector may keep (a JSON
+/// column) or drop, as the real ECMA host does.
+public protocol Connector: Sendable {
+    /// Checks that the store is reachable and usable.
+    func testConnection() async throws(ConnectorError)
+
+    /// The object types the connector serves and their attributes.
+    func schema() async throws(ConnectorError) -> ConnectorSchema
+
+    /// Every object of a type, for the host's cache.
+    func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject]
+
+    /// One object by anchor, or nil.
+    func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject?
+
+    /// Exports an add. Fails with ``ConnectorError/Kind/alreadyExists`` when the anchor (or another
+    /// unique attribute) is taken.
+    func create(_ object: ConnectorObject) async throws(ConnectorError)
+
+    /// Exports a replace: the whole object, as ECMA's ObjectReplace export type does.
+    func replace(_ object: ConnectorObject) async throws(ConnectorError)
+
+    /// Exports a delete.
+    func delete(objectType: String, anchor: String) async throws(ConnectorError)
+
+    /// Sets a password, as a separate step after the create, as the ECMA host does.
+    func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError)
+}
+
+/// One object of the application: its type, its anchor and its attributes.
+public struct ConnectorObject: Sendable, Hashable {
+    public var objectType: String
+    public var anchor: String
+    /// Connector attribute name → value (a string, number, boolean, or an array for a
+    /// multi-valued attribute). Absent means no value.
+    public var attributes: [String: JSON]
+    /// The SCIM resource's other attributes, when the connector keeps them.
+    public var document: JSON?
+
+    public init(objectType: String, anchor: String, attributes: [String: JSON] = [:], document: JSON? = nil) {
+        self.objectType = objectType
+        self.anchor = anchor
+        self.attributes = attributes
+        self.document = document
+    }
+}
+
+/// What a connector serves.
+public struct ConnectorSchema: Sendable, Hashable {
+    public var objectTypes: [ObjectType]
+
+    public init(objectTypes: [ObjectType]) {
+        self.objectTypes = objectTypes
+    }
+
+    public func objectType(_ name: String) -> ObjectType? {
+        objectTypes.first { $0.name.lowercased() == name.lowercased() }
+    }
+
+    public struct ObjectType: Sendable, Hashable {
+        /// `User` or `Group`: the SCIM resource type it is exposed as.
+        public var name: String
+        /// The attribute whose value is the anchor (and the SCIM `id`).
+        public var anchor: String
+        public var attributes: [Attribute]
+        /// Whether the connector keeps the rest of a SCIM resource.
+        public var keepsDocument: Bool
+
+        public init(name: String, anchor: String, attributes: [Attribute], keepsDocument: Bool) {
+            self.name = name
+            self.anchor = anchor
+            self.attributes = attributes
+            self.keepsDocument = keepsDocument
+        }
+
+        public func attribute(_ name: String) -> Attribute? {
+            attributes.first { $0.name == name } ?? attributes.first { $0.name.lowercased() == name.lowercased() }
+        }
+    }
+
+    public struct Attribute: Sendable, Hashable {
+        public enum DataType: String, Sendable {
+            case string, boolean, integer, dateTime, reference, binary
+        }
+
+        public var name: String
+        public var type: DataType
+        public var multiValued: Bool
+        public var required: Bool
+
+        public init(name: String, type: DataType = .string, multiValued: Bool = false, required: Bool = false) {
+            self.name = name
+            self.type = type
+            self.multiValued = multiValued
+            self.required = required
+        }
+    }
+}
+
+/// Why a connector operation failed.
+public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// No such object.
+        case notFound
+        /// The anchor or another unique value is taken.
+        case alreadyExists
+        /// A value the store does not accept (a missing required column, a wrong type).
+        case invalidValue
+        /// The store cannot be reached.
+        case unavailable
+        case failed
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

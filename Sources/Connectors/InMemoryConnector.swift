@@ -1,0 +1,70 @@
+public import JSONValues
+import Synchronization
+
+/// A connector whose store is a dictionary: for tests of the host, and for trying mappings with no
+/// database at all. Keeps documents and passwords.
+public final class InMemoryConnector: Connector {
+    private let state: Mutex<[String: [String: ConnectorObject]]>
+    private let passwords = Mutex<[String: String]>([:])
+    private let declared: ConnectorSchema
+
+    public init(schema: ConnectorSchema = InMemoryConnector.defaultSchema, objects: [ConnectorObject] = []) {
+        declared = schema
+        var initial: [String: [String: ConnectorObject]] = [:]
+        for object in objects { initial[object.objectType.lowercased(), default: [:]][object.anchor] = object }
+        state = Mutex(initial)
+    }
+
+    /// Users and groups with a generated `id` anchor, keeping whole documents.
+    public static let defaultSchema = ConnectorSchema(objectTypes: [
+        .init(name: "User", anchor: "id", attributes: [.init(name: "id", required: true)], keepsDocument: true),
+        .init(name: "Group", anchor: "id", attributes: [.init(name: "id", required: true)], keepsDocument: true),
+    ])
+
+    public func testConnection() async throws(ConnectorError) {}
+
+    public func schema() async throws(ConnectorError) -> ConnectorSchema { declared }
+
+    public func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
+        state.withLock { Array(($0[objectType.lowercased()] ?? [:]).values).sorted { $0.anchor < $1.anchor } }
+    }
+
+    public func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
+        state.withLock { $0[objectType.lowercased()]?[anchor] }
+    }
+
+    public func create(_ object: ConnectorObject) async throws(ConnectorError) {
+        try state.withLock { (objects: inout [String: [String: ConnectorObject]]) throws(ConnectorError) in
+            let type = object.objectType.lowercased()
+            if objects[type]?[object.anchor] != nil {
+                throw ConnectorError(.alreadyExists, "an object with anchor '\(object.anchor)' exists")
+            }
+            objects[type, default: [:]][object.anchor] = object
+        }
+    }
+
+    public func replace(_ object: ConnectorObject) async throws(ConnectorError) {
+        try state.withLock { (objects: inout [String: [String: ConnectorObject]]) throws(ConnectorError) in
+            let type = object.objectType.lowercased()
+            guard objects[type]?[object.anchor] != nil else { throw ConnectorError(.notFound, "no object with anchor '\(object.anchor)'") }
+            objects[type]![object.anchor] = object
+        }
+    }
+
+    public func delete(objectType: String, anchor: String) async throws(ConnectorError) {
+        try state.withLock { (objects: inout [String: [String: ConnectorObject]]) throws(ConnectorError) in
+            guard objects[objectType.lowercased()]?.removeValue(forKey: anchor) != nil else {
+                throw ConnectorError(.notFound, "no object with anchor '\(anchor)'")
+            }
+        }
+    }
+
+    public func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
+        passwords.withLock { $0["\(objectType.lowercased())/\(anchor)"] = password }
+    }
+
+    /// The password last set, for tests.
+    public func password(objectType: String, anchor: String) -> String? {
+        passwords.withLock { $0["\(objectType.lowercased())/\(anchor)"] }
+    }
+}

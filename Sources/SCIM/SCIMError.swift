@@ -1,0 +1,36 @@
+public import JSONValues
+
+/// A SCIM error (RFC 7644 §3.12): an HTTP status, an optional `scimType` and a detail, written as
+/// the SCIM error body `{"schemas": [...Error], "status": "400", "scimType": …, "detail": …}`.
+public struct SCIMError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var status: Int
+    public var scimType: ScimType?
+    public var detail: String
+
+    public enum ScimType: String, Sendable, Hashable {
+        case invalidFilter, tooMany, uniqueness, mutability, invalidSyntax, invalidPath, noTarget, invalidValue, invalidVers, sensitive
+    }
+
+    public init(status: Int, scimType: ScimType? = nil, _ detail: String) {
+        self.status = status
+        self.scimType = scimType
+        self.detail = detail
+    }
+
+    public static func badRequest(_ scimType: ScimType, _ detail: String) -> SCIMError {
+        SCIMError(status: 400, scimType: scimType, detail)
+    }
+
+    public static func notFound(_ detail: String) -> SCIMError { SCIMError(status: 404, detail) }
+
+    public static func conflict(_ detail: String) -> SCIMError { SCIMError(status: 409, scimType: .uniqueness, detail) }
+
+    public var body: JSON {
+        var members: [(String, JSON)] = [("schemas", .array([.string(SchemaURN.error)])), ("status", .string(String(status)))]
+        if let scimType { members.append(("scimType", .string(scimType.rawValue))) }
+        members.append(("detail", .string(detail)))
+        return .object(members)
+    }
+
+    public var description: String { "\(status)\(scimType.map { " \($0.rawValue)" } ?? ""): \(detail)" }
+}

@@ -1,0 +1,274 @@
+public import Connectors
+import Foundation
+import GRDB
+public import JSONValues
+
+/// The SQL connector on SQLite, through GRDB: the embedded default store. Every export runs in
+/// one transaction; the database is in WAL mode with full synchronisation, so an acknowledged
+/// write survives the process being killed.
+public final class SQLiteConnector: Connector {
+    public let path: String
+    private let pool: DatabasePool
+    private let configuration: SQLConfiguration
+
+    /// Opens (or creates) the database at `path`. `setUp` runs first, in a transaction (the
+    /// embedded default creates its tables there).
+    public init(path: String, configuration: SQLConfiguration, setUp: String? = nil) throws(ConnectorError) {
+        self.path = path
+        self.configuration = configuration
+        var grdb = Configuration()
+        grdb.foreignKeysEnabled = true
+        grdb.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA busy_timeout = 5000")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: grdb)
+            if let setUp { try pool.write { try $0.execute(sql: setUp) } }
+        } catch {
+            throw ConnectorError(.unavailable, "cannot open the SQLite database '\(path)': \(error)")
+        }
+    }
+
+    private func mapping(_ objectType: String) throws(ConnectorError) -> SQLConfiguration.ObjectTypeMapping {
+        guard let mapping = configuration.objectTypes.first(where: { $0.objectType.lowercased() == objectType.lowercased() }) else {
+            throw ConnectorError(.invalidValue, "this connector has no object type '\(objectType)'")
+        }
+        return mapping
+    }
+
+    public func testConnection() async throws(ConnectorError) {
+        try await run { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    /// Columns of each table, discovered as the generic SQL connector does.
+    public func schema() async throws(ConnectorError) -> ConnectorSchema {
+        let configuration = self.configuration
+        return try await read { db in
+            var types: [ConnectorSchema.ObjectType] = []
+            for mapping in configuration.objectTypes {
+                let columns = try db.columns(in: mapping.table)
+                guard !columns.isEmpty else { throw ConnectorError(.unavailable, "the table '\(mapping.table)' does not exist") }
+                var attributes: [ConnectorSchema.Attribute] = []
+                for (name, column) in Self.attributeColumns(mapping, columns: columns.map(\.name)) {
+                    let info = columns.first { $0.name.lowercased() == column.lowercased() }
+                    attributes.append(.init(name: name, type: Self.dataType(info?.type ?? ""), required: info?.isNotNull == true))
+                }
+                for name in mapping.multiValued { attributes.append(.init(name: name, multiValued: true)) }
+                if !mapping.generatesAnchor, !attributes.contains(where: { $0.name.lowercased() == mapping.anchorColumn.lowercased() }) {
+                    attributes.insert(.init(name: mapping.anchorColumn, required: true), at: 0)
+                }
+                types.append(.init(name: mapping.objectType, anchor: mapping.anchorColumn, attributes: attributes, keepsDocument: mapping.documentColumn != nil))
+            }
+            return ConnectorSchema(objectTypes: types)
+        }
+    }
+
+    /// Attribute name → column, in table order.
+    static func attributeColumns(_ mapping: SQLConfiguration.ObjectTypeMapping, columns: [String]) -> [(String, String)] {
+        if !mapping.columns.isEmpty { return mapping.columns.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+        let excluded = Set([mapping.documentColumn, mapping.passwordColumn, mapping.generatesAnchor ? mapping.anchorColumn : nil].compactMap { $0?.lowercased() })
+        return columns.filter { !excluded.contains($0.lowercased()) }.map { ($0, $0) }
+    }
+
+    static func dataType(_ declared: String) -> ConnectorSchema.Attribute.DataType {
+        let type = declared.uppercased()
+        if type.contains("BOOL") { return .boolean }
+        if type.contains("INT") { return .integer }
+        if type.contains("DATE") || type.contains("TIME") { return .dateTime }
+        return .string
+    }
+
+    // MARK: Reading
+
+    public func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
+        let mapping = try mapping(objectType)
+        return try await read { db in try Self.fetch(db, mapping, anchor: nil) }
+    }
+
+    public func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
+        let mapping = try mapping(objectType)
+        return try await read { db in try Self.fetch(db, mapping, anchor: anchor).first }
+    }
+
+    static func fetch(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, anchor: String?) throws -> [ConnectorObject] {
+        let columns = try db.columns(in: mapping.table)
+        let attributeColumns = attributeColumns(mapping, columns: columns.map(\.name))
+        let types = Dictionary(columns.map { ($0.name.lowercased(), dataType($0.type)) }, uniquingKeysWith: { a, _ in a })
+        var sql = "SELECT * FROM \(quoted(mapping.table))"
+        var arguments: StatementArguments = []
+        if let anchor {
+            sql += " WHERE \(quoted(mapping.anchorColumn)) = ?"
+            arguments = [anchor]
+        }
+        var objects: [ConnectorObject] = []
+        var index: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            guard let anchorValue = row[mapping.anchorColumn] as String? ?? (row[mapping.anchorColumn] as Int64?).map(String.init) else { continue }
+            var object = ConnectorObject(objectType: mapping.objectType, anchor: anchorValue)
+            for (name, column) in attributeColumns {
+                guard let value = row[column] as DatabaseValue?, !value.isNull else { continue }
+                object.attributes[name] = json(value, type: types[column.lowercased()] ?? .string)
+            }
+            if let documentColumn = mapping.documentColumn, let text = row[documentColumn] as String? {
+                object.document = try? JSON.parse(text)
+            }
+            index[anchorValue] = objects.count
+            objects.append(object)
+        }
+        if !mapping.multiValued.isEmpty, try db.tableExists(mapping.valuesTable) {
+            var valuesSQL = "SELECT anchor, attribute, value FROM \(quoted(mapping.valuesTable))"
+            if anchor != nil { valuesSQL += " WHERE anchor = ?" }
+            valuesSQL += " ORDER BY anchor, attribute, position"
+            for row in try Row.fetchAll(db, sql: valuesSQL, arguments: arguments) {
+                guard let owner: String = row["anchor"], let attribute: String = row["attribute"], let at = index[owner] else { continue }
+                let text: String? = row["value"]
+                let element: JSON = text.flatMap { t in t.hasPrefix("{") ? try? JSON.parse(t) : nil } ?? (text.map(JSON.string) ?? .null)
+                var list = objects[at].attributes[attribute]?.arrayValue ?? []
+                list.append(element)
+                objects[at].attributes[attribute] = .array(list)
+            }
+        }
+        return objects
+    }
+
+    static func json(_ value: DatabaseValue, type: ConnectorSchema.Attribute.DataType) -> JSON {
+        switch value.storage {
+        case .null: return .null
+        case .int64(let number): return type == .boolean ? .bool(number != 0) : .number(String(number))
+        case .double(let number): return .number(String(number))
+        case .string(let text):
+            if type == .boolean { return .bool(text == "1" || text.lowercased() == "true") }
+            return .string(text)
+        case .blob(let data): return .string(data.base64EncodedString())
+        }
+    }
+
+    // MARK: Writing
+
+    public func create(_ object: ConnectorObject) async throws(ConnectorError) {
+        let mapping = try mapping(object.objectType)
+        try await write { db in
+            let columns = try db.columns(in: mapping.table)
+            var names = [mapping.anchorColumn]
+            var values: [(any DatabaseValueConvertible)?] = [object.anchor]
+            for (attribute, column) in Self.attributeColumns(mapping, columns: columns.map(\.name)) where column.lowercased() != mapping.anchorColumn.lowercased() {
+                names.append(column)
+                values.append(Self.databaseValue(object.attributes[attribute]))
+            }
+            if let documentColumn = mapping.documentColumn {
+                names.append(documentColumn)
+                values.append(object.document?.serialized)
+            }
+            let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+            try db.execute(
+                sql: "INSERT INTO \(quoted(mapping.table)) (\(names.map(quoted).joined(separator: ", "))) VALUES (\(placeholders))",
+                arguments: StatementArguments(values))
+            try Self.writeValues(db, mapping, object)
+        }
+    }
+
+    public func replace(_ object: ConnectorObject) async throws(ConnectorError) {
+        let mapping = try mapping(object.objectType)
+        try await write { db in
+            let columns = try db.columns(in: mapping.table)
+            var assignments: [String] = []
+            var values: [(any DatabaseValueConvertible)?] = []
+            for (attribute, column) in Self.attributeColumns(mapping, columns: columns.map(\.name)) where column.lowercased() != mapping.anchorColumn.lowercased() {
+                assignments.append("\(quoted(column)) = ?")
+                values.append(Self.databaseValue(object.attributes[attribute]))
+            }
+            if let documentColumn = mapping.documentColumn {
+                assignments.append("\(quoted(documentColumn)) = ?")
+                values.append(object.document?.serialized)
+            }
+            values.append(object.anchor)
+            if !assignments.isEmpty {
+                try db.execute(
+                    sql: "UPDATE \(quoted(mapping.table)) SET \(assignments.joined(separator: ", ")) WHERE \(quoted(mapping.anchorColumn)) = ?",
+                    arguments: StatementArguments(values))
+            }
+            guard db.changesCount > 0 || assignments.isEmpty else { throw ConnectorError(.notFound, "no object with anchor '\(object.anchor)'") }
+            if !mapping.multiValued.isEmpty {
+                try db.execute(sql: "DELETE FROM \(quoted(mapping.valuesTable)) WHERE anchor = ?", arguments: [object.anchor])
+            }
+            try Self.writeValues(db, mapping, object)
+        }
+    }
+
+    static func writeValues(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, _ object: ConnectorObject) throws {
+        for attribute in mapping.multiValued {
+            guard let value = object.attributes[attribute] else { continue }
+            for (position, element) in (value.arrayValue ?? [value]).enumerated() where element != .null {
+                let text: String = element.stringValue ?? element.serialized
+                try db.execute(
+                    sql: "INSERT INTO \(quoted(mapping.valuesTable)) (anchor, attribute, position, value) VALUES (?, ?, ?, ?)",
+                    arguments: [object.anchor, attribute, position, text])
+            }
+        }
+    }
+
+    public func delete(objectType: String, anchor: String) async throws(ConnectorError) {
+        let mapping = try mapping(objectType)
+        try await write { db in
+            if !mapping.multiValued.isEmpty {
+                try db.execute(sql: "DELETE FROM \(quoted(mapping.valuesTable)) WHERE anchor = ?", arguments: [anchor])
+            }
+            try db.execute(sql: "DELETE FROM \(quoted(mapping.table)) WHERE \(quoted(mapping.anchorColumn)) = ?", arguments: [anchor])
+            guard db.changesCount > 0 else { throw ConnectorError(.notFound, "no object with anchor '\(anchor)'") }
+        }
+    }
+
+    public func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
+        let mapping = try mapping(objectType)
+        guard let column = mapping.passwordColumn else { return }
+        try await write { db in
+            try db.execute(sql: "UPDATE \(quoted(mapping.table)) SET \(quoted(column)) = ? WHERE \(quoted(mapping.anchorColumn)) = ?", arguments: [password, anchor])
+        }
+    }
+
+    static func databaseValue(_ json: JSON?) -> (any DatabaseValueConvertible)? {
+        switch json {
+        case nil, .null?: nil
+        case .string(let text)?: text
+        case .bool(let flag)?: flag
+        case .number(let text)?: Int64(text).map { $0 as any DatabaseValueConvertible } ?? Double(text) ?? text
+        case .array(let elements)?: elements.first.flatMap { databaseValue($0) }
+        case let other?: other.serialized
+        }
+    }
+
+    // MARK: Plumbing
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ConnectorError) -> T {
+        do { return try await pool.read(body) } catch { throw Self.translate(error) }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ConnectorError) -> T {
+        do { return try await pool.write(body) } catch { throw Self.translate(error) }
+    }
+
+    private func run(_ body: @escaping @Sendable (Database) throws -> Void) async throws(ConnectorError) {
+        try await read(body)
+    }
+
+    static func translate(_ error: any Error) -> ConnectorError {
+        if let error = error as? ConnectorError { return error }
+        if let error = error as? DatabaseError {
+            switch error.extendedResultCode {
+            case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY:
+                return ConnectorError(.alreadyExists, "the store refused a duplicate: \(error.message ?? "unique constraint")")
+            case .SQLITE_CONSTRAINT_NOTNULL, .SQLITE_CONSTRAINT_CHECK, .SQLITE_CONSTRAINT_FOREIGNKEY:
+                return ConnectorError(.invalidValue, "the store refused the values: \(error.message ?? "constraint")")
+            default:
+                return ConnectorError(.failed, "SQLite: \(error.message ?? "\(error)")")
+            }
+        }
+        return ConnectorError(.failed, "\(error)")
+    }
+}
+
+/// A SQL identifier in double quotes.
+func quoted(_ identifier: String) -> String {
+    "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

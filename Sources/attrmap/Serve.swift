@@ -1,0 +1,112 @@
+import ArgumentParser
+import Connectors
+import Foundation
+import Logging
+import SCIMHost
+import SQLConnector
+
+extension Attrmap {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the SCIM host: the role of Microsoft's ECMA Connector Host, in front of your application's store.",
+            discussion: """
+                With no configuration, one connector named APP1 keeps users and groups in a SQLite database in the data folder, at the ECMA host's URL shape:
+                  http://127.0.0.1:8585/ecma2host_APP1/scim
+                Point Entra's on-premises provisioning (or any SCIM client) at it with the secret token as the bearer token.
+
+                The secret token comes from --token or ATTRMAP_TOKEN (at least 12 characters, as the ECMA host requires). Without either, one is generated on the first start, stored in the data folder (APP1.token, readable only by you) and printed once.
+
+                At start the host imports every object into its cache; until that is done, requests are answered 503 with Retry-After. Stop it with Ctrl-C or SIGTERM: requests in flight finish first.
+
+                Example:
+                  attrmap serve
+                  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/scim+json' \\
+                    -d '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}' \\
+                    http://127.0.0.1:8585/ecma2host_APP1/scim/Users
+                """)
+
+        @Option(name: .long, help: "The address to listen on.")
+        var host = "127.0.0.1"
+
+        @Option(name: .shortAndLong, help: "The port to listen on (0: any free port).")
+        var port = 8585
+
+        @Option(name: .long, help: ArgumentHelp("Where the embedded store and the generated token live.", valueName: "folder"))
+        var data = "./attrmap-data"
+
+        @Option(name: .long, help: ArgumentHelp("The secret token (default: ATTRMAP_TOKEN, else the stored or a generated one).", valueName: "token"))
+        var token: String?
+
+        @Option(name: .long, help: ArgumentHelp("Refresh the cache from the store every N minutes (0: never).", valueName: "minutes"))
+        var autosync = 120
+
+        @Option(name: .long, help: ArgumentHelp("The largest request body accepted, in bytes.", valueName: "bytes"))
+        var maxBodySize = 1 << 20
+
+        @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
+        var logLevel = "info"
+
+        func validate() throws {
+            if let token, token.count < 12 { throw ValidationError("the secret token must have at least 12 characters") }
+            if let level = ProcessInfo.processInfo.environment["ATTRMAP_TOKEN"], token == nil, level.count < 12 {
+                throw ValidationError("ATTRMAP_TOKEN must have at least 12 characters")
+            }
+            if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+            if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown log level '\(logLevel)'") }
+        }
+
+        func run() async throws {
+            try await reportingFailures {
+                var logger = Logger(label: "attrmap.serve")
+                logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+                try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+                let name = "APP1"
+                let secret = try resolveToken(connector: name)
+                let connector: SQLiteConnector
+                do {
+                    connector = try SQLiteConnector(
+                        path: (data as NSString).appendingPathComponent("\(name).sqlite"), configuration: .embeddedDefault,
+                        setUp: SQLConfiguration.embeddedDefaultTables)
+                } catch {
+                    throw CommandFailure("\(error)")
+                }
+                let service = ConnectorService(
+                    name: name, token: secret, connector: connector, deprovisioning: Deprovisioning(disableFlow: .none, deleteFlow: .delete),
+                    logger: logger)
+                let host = self.host
+                let interval = autosync
+                let importTask = Task {
+                    await service.importAll()
+                    if interval > 0 { await service.autosync(every: .seconds(interval * 60)) }
+                }
+                defer { importTask.cancel() }
+                do {
+                    try await Host.serve(services: [service], host: host, port: port, maxBodySize: maxBodySize, logger: logger) { port in
+                        Terminal.writeError("attrmap: serving connector \(name) at http://\(host):\(port)/ecma2host_\(name)/scim\n")
+                    }
+                } catch {
+                    throw CommandFailure("the server stopped: \(error)")
+                }
+            }
+        }
+
+        /// --token, else ATTRMAP_TOKEN, else the stored token, else a new one (stored and printed once).
+        func resolveToken(connector: String) throws -> String {
+            if let token { return token }
+            if let environment = ProcessInfo.processInfo.environment["ATTRMAP_TOKEN"], !environment.isEmpty { return environment }
+            let path = (data as NSString).appendingPathComponent("\(connector).token")
+            if let stored = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), stored.count >= 12 {
+                Terminal.writeError("attrmap: using the secret token stored in \(path)\n")
+                return stored
+            }
+            var generator = SystemRandomNumberGenerator()
+            let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+            let generated = String((0..<32).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+            guard FileManager.default.createFile(atPath: path, contents: Data((generated + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CommandFailure("cannot write the secret token to '\(path)'")
+            }
+            Terminal.writeError("attrmap: generated a secret token for \(connector), stored in \(path) (shown only now):\n\(generated)\n")
+            return generated
+        }
+    }
+}
