@@ -68,7 +68,8 @@ public struct ConnectorSchema: Sendable, Hashable {
     public struct ObjectType: Sendable, Hashable {
         /// `User` or `Group`: the SCIM resource type it is exposed as.
         public var name: String
-        /// The attribute whose value is the anchor (and the SCIM `id`).
+        /// The attribute whose value is the anchor (and the SCIM `id`). When it is not one of
+        /// ``attributes``, the host generates the anchor of a new object.
         public var anchor: String
         public var attributes: [Attribute]
         /// Whether the connector keeps the rest of a SCIM resource.

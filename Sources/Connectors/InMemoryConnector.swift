@@ -15,10 +15,10 @@ public final class InMemoryConnector: Connector {
         state = Mutex(initial)
     }
 
-    /// Users and groups with a generated `id` anchor, keeping whole documents.
+    /// Users and groups whose anchor the host generates, keeping whole documents.
     public static let defaultSchema = ConnectorSchema(objectTypes: [
-        .init(name: "User", anchor: "id", attributes: [.init(name: "id", required: true)], keepsDocument: true),
-        .init(name: "Group", anchor: "id", attributes: [.init(name: "id", required: true)], keepsDocument: true),
+        .init(name: "User", anchor: "id", attributes: [], keepsDocument: true),
+        .init(name: "Group", anchor: "id", attributes: [], keepsDocument: true),
     ])
 
     public func testConnection() async throws(ConnectorError) {}

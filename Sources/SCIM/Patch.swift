@@ -215,7 +215,17 @@ public enum Patch {
                     set(name, .array(incoming), in: &container)
                 } else {
                     var elements = current?.arrayValue ?? (current.map { [$0] } ?? [])
-                    for element in incoming where !elements.contains(element) { elements.append(element) }
+                    for element in incoming.map(withoutNullMembers) {
+                        // An element with the same `value` is the same element (a member added twice).
+                        if let key = element.member("value"), let index = elements.firstIndex(where: { $0.member("value") == key }) {
+                            if case .object(var existing) = elements[index], case .object(let fields) = element {
+                                for (field, fieldValue) in fields { put(field, fieldValue, in: &existing) }
+                                elements[index] = .object(existing)
+                            }
+                        } else if !elements.contains(element) {
+                            elements.append(element)
+                        }
+                    }
                     set(name, .array(elements), in: &container)
                 }
             } else if operation.op == .add, case .object(let fields) = value, case .object(var inner)? = current {
@@ -240,6 +250,12 @@ public enum Patch {
         case .and(let lhs, let rhs): return equalities(in: lhs, attribute: attribute) + equalities(in: rhs, attribute: attribute)
         default: return []
         }
+    }
+
+    /// An element without its null members (`"$ref": null` in Entra's member additions).
+    static func withoutNullMembers(_ element: JSON) -> JSON {
+        guard case .object(let members) = element else { return element }
+        return .object(members.filter { $0.1 != .null })
     }
 
     static func member(_ key: String, in members: [(String, JSON)]) -> JSON? {

@@ -274,7 +274,7 @@ public actor ConnectorService {
         let type = try objectType(resourceType)
         let definition = try definition(resourceType)
         guard case .object = body else { throw .badRequest(.invalidSyntax, "the body must be a JSON object") }
-        var resource = definition.coerce(resource: body)
+        var resource = definition.coerce(resource: Self.withoutNulls(body))
         try validate(resource, definition: definition)
         let id: String
         if type.attribute(type.anchor) == nil {
@@ -314,7 +314,9 @@ public actor ConnectorService {
         try checkReady()
         let current = try get(resourceType, id: id)
         let definition = try definition(resourceType)
-        guard case .object(var members) = definition.coerce(resource: body) else { throw .badRequest(.invalidSyntax, "the body must be a JSON object") }
+        guard case .object(var members) = definition.coerce(resource: Self.withoutNulls(body)) else {
+            throw .badRequest(.invalidSyntax, "the body must be a JSON object")
+        }
         members.removeAll { $0.0.equalsIgnoringCase("meta") }
         try validate(.object(members), definition: definition)
         return try await store(resourceType, id: id, current: current, updated: .object(members), disabling: false)
@@ -432,6 +434,19 @@ public actor ConnectorService {
     private func release(_ type: String, id: String?, unique: String?) {
         if let id { reserved.remove("\(type)#\(id)") }
         if let unique { reserved.remove("\(type)=\(unique)") }
+    }
+
+    /// A resource without its null members (an old Entra sample sends `"addresses": null`):
+    /// null means absent.
+    static func withoutNulls(_ resource: JSON) -> JSON {
+        guard case .object(let members) = resource else { return resource }
+        return .object(members.compactMap { key, value in
+            switch value {
+            case .null: return nil
+            case .object: return key.lowercased().hasPrefix("urn:") ? (key, withoutNulls(value)) : (key, value)
+            default: return (key, value)
+            }
+        })
     }
 
     static func withMeta(_ resource: JSON, type: String, created: String, modified: String, version: Int) -> JSON {
