@@ -132,6 +132,7 @@ public actor ConnectorService {
     }
 
     public func definition(_ resourceType: String) throws(SCIMError) -> ResourceDefinition {
+        try checkReady()
         guard let definition = definitions[resourceType.lowercased()] else {
             throw SCIMError.notFound("this connector serves no \(resourceType) objects")
         }

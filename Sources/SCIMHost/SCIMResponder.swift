@@ -35,7 +35,7 @@ public struct SCIMResponder: HTTPResponder {
             response = try await route(request, logger: logger)
         } catch let error as SCIMError {
             response = Self.response(error)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             response = Self.response(SCIMError(status: 413, "the request body is larger than \(maxBodySize) bytes"))
         } catch {
             logger.error("request failed", metadata: ["error": "\(error)"])

@@ -38,7 +38,7 @@ struct TestHost {
     }
 
     /// Runs `body` with a function that sends one request.
-    func run(_ body: @Sendable @escaping (_ send: @Sendable (String, HTTPRequest.Method, String?, String?) async throws -> Reply) async throws -> Void) async throws {
+    func run(_ body: @Sendable @escaping (_ send: @escaping @Sendable (String, HTTPRequest.Method, String?, String?) async throws -> Reply) async throws -> Void) async throws {
         let prefix = "/ecma2host_\(name)/scim"
         try await application.test(.router) { client in
             try await body { path, method, requestBody, token in

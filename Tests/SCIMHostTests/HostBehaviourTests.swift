@@ -1,0 +1,187 @@
+import Connectors
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import JSONValues
+import SCIM
+import SCIMHost
+import Testing
+
+struct HostBehaviourTests {
+    static let user = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen","name":{"givenName":"Barbara"}}"#
+
+    static func count(_ connector: any Connector) async throws -> Int {
+        try await connector.fullImport(objectType: "User").count + connector.fullImport(objectType: "Group").count
+    }
+
+    @Test func malformedRequestsGetSCIMErrorsAndChangeNothing() async throws {
+        let connector = InMemoryConnector()
+        let host = await TestHost(connector: connector)
+        try await host.run { send in
+            let created = try await send("/Users", .post, Self.user, TestHost.token)
+            #expect(created.status == 201)
+            let id = created.json?.member("id")?.stringValue ?? ""
+            let before = try await Self.count(connector)
+            let cases: [(String, HTTPRequest.Method, String?, String?, Int, String?)] = [
+                ("/Users", .post, #"{"userName": "x",, }"#, TestHost.token, 400, "invalidSyntax"),
+                ("/Users", .post, "", TestHost.token, 400, "invalidSyntax"),
+                ("/Users", .post, "[1, 2]", TestHost.token, 400, "invalidSyntax"),
+                ("/Users", .post, #"{"name": {"givenName": "no userName"}}"#, TestHost.token, 400, "invalidValue"),
+                ("/Users", .post, Self.user, TestHost.token, 409, "uniqueness"),
+                ("/Users?filter=userName%20zz%20%22x%22", .get, nil, TestHost.token, 400, "invalidFilter"),
+                ("/Users?filter=userName%20eq", .get, nil, TestHost.token, 400, "invalidFilter"),
+                ("/Users?startIndex=abc", .get, nil, TestHost.token, 400, "invalidValue"),
+                ("/Widgets", .get, nil, TestHost.token, 404, nil),
+                ("/Users/no-such-id", .get, nil, TestHost.token, 404, nil),
+                ("/Users/no-such-id", .patch, #"{"Operations":[{"op":"add","path":"title","value":"x"}]}"#, TestHost.token, 404, nil),
+                ("/Users/\(id)", .patch, #"{"Operations":[{"op":"remove"}]}"#, TestHost.token, 400, "noTarget"),
+                ("/Users/\(id)", .patch, #"{"Operations":[{"op":"jump","path":"title"}]}"#, TestHost.token, 400, "invalidSyntax"),
+                ("/Users/\(id)", .patch, #"{"Operations":[{"op":"remove","path":"userName"}]}"#, TestHost.token, 400, "mutability"),
+                ("/Users/\(id)", .patch, #"{"Operations":[{"op":"add","path":"emails[type eq","value":"x"}]}"#, TestHost.token, 400, "invalidPath"),
+                ("/Users/\(id)", .put, #"{"displayName": "no userName"}"#, TestHost.token, 400, "invalidValue"),
+                ("/Users", .get, nil, "wrong-token-123456", 401, nil),
+                ("/Users", .post, Self.user, nil, 401, nil),
+                ("/Users", .delete, nil, TestHost.token, 405, nil),
+                ("/ecma2host_APP2/scim/Users", .get, nil, TestHost.token, 404, nil),
+                ("/Users", .post, #"{"userName": "\#(String(repeating: "x", count: 2 << 20))"}"#, TestHost.token, 413, nil),
+            ]
+            for (path, method, body, token, status, scimType) in cases {
+                let reply = try await send(path, method, body, token)
+                #expect(reply.status == status, "\(method) \(path.prefix(60)): \(reply.text.prefix(300))")
+                #expect(reply.json?.member("schemas") == .array([.string(SchemaURN.error)]), "\(path.prefix(60))")
+                #expect(reply.json?.member("status") == .string(String(status)))
+                #expect(reply.json?.member("scimType")?.stringValue == scimType, "\(method) \(path.prefix(60)): \(reply.text.prefix(300))")
+                if status == 401 { #expect(reply.headers[.wwwAuthenticate] == "Bearer") }
+            }
+            #expect(try await Self.count(connector) == before)
+            let unchanged = try await send("/Users/\(id)", .get, nil, TestHost.token)
+            #expect(unchanged.json?.member("userName") == .string("bjensen"))
+            #expect(unchanged.json?.at("name.givenName") == [.string("Barbara")])
+        }
+    }
+
+    @Test func requestsWaitWithA503UntilTheImportIsDone() async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let service = ConnectorService(name: "APP1", token: TestHost.token, connector: InMemoryConnector(), logger: logger)
+        let app = Host.application(services: [service], logger: logger)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/ecma2host_APP1/scim/Users", method: .get, headers: [.authorization: "Bearer \(TestHost.token)"]) { response in
+                #expect(response.status.code == 503)
+                #expect(response.headers[.retryAfter] == "5")
+                #expect(String(buffer: response.body).contains("importing"))
+            }
+            await service.importAll()
+            try await client.execute(uri: "/ecma2host_APP1/scim/Users", method: .get, headers: [.authorization: "Bearer \(TestHost.token)"]) { response in
+                #expect(response.status.code == 200)
+            }
+        }
+    }
+
+    @Test func queriesFilterPageAndProject() async throws {
+        let host = await TestHost()
+        try await host.run { send in
+            for index in 1...25 {
+                let body = #"{"userName":"user\#(index)@contoso.com","displayName":"User \#(index)","title":"\#(index % 2 == 0 ? "Engineer" : "Analyst")","emails":[{"type":"work","value":"u\#(index)@contoso.com"}],"password":"Secret-\#(index)"}"#
+                #expect(try await send("/Users", .post, body, TestHost.token).status == 201)
+            }
+            let engineers = try await send("/Users?filter=title+eq+%22engineer%22&count=5&startIndex=3", .get, nil, TestHost.token)
+            #expect(engineers.json?.member("totalResults") == .number("12"))
+            #expect(engineers.json?.member("itemsPerPage") == .number("5"))
+            #expect(engineers.json?.member("startIndex") == .number("3"))
+            let both = try await send(#"/Users?filter=(title%20eq%20%22Analyst%22%20and%20userName%20sw%20%22user1%22)%20or%20emails%5Btype%20eq%20%22work%22%20and%20value%20eq%20%22u2@contoso.com%22%5D"#, .get, nil, TestHost.token)
+            #expect(both.json?.member("totalResults") == .number("7"), "\(both.text.prefix(200))")
+            let projected = try await send("/Users?filter=userName%20eq%20%22user3@contoso.com%22&attributes=displayName,emails.value", .get, nil, TestHost.token)
+            let resource = projected.json?.member("Resources")?.arrayValue?.first
+            #expect(resource?.member("displayName") == .string("User 3"))
+            #expect(resource?.member("userName") == nil)
+            #expect(resource?.member("id") != nil)
+            #expect(resource?.member("emails") == .array([.object([("value", .string("u3@contoso.com"))])]))
+            let excluded = try await send("/Users?count=1&excludedAttributes=emails,title", .get, nil, TestHost.token)
+            let first = excluded.json?.member("Resources")?.arrayValue?.first
+            #expect(first?.member("emails") == nil)
+            #expect(first?.member("title") == nil)
+            #expect(first?.member("userName") != nil)
+            let none = try await send("/Users?count=0", .get, nil, TestHost.token)
+            #expect(none.json?.member("totalResults") == .number("25"))
+            #expect(none.json?.member("Resources") == .array([]))
+            // Passwords are never returned.
+            #expect(!(try await send("/Users", .get, nil, TestHost.token)).text.contains("Secret-"))
+        }
+    }
+
+    @Test func concurrentWritesAreSafe() async throws {
+        let connector = InMemoryConnector()
+        let host = await TestHost(connector: connector)
+        try await host.run { send in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<40 {
+                    group.addTask { try await send("/Users", .post, #"{"userName":"same@contoso.com"}"#, TestHost.token).status }
+                }
+                for index in 0..<100 {
+                    group.addTask { try await send("/Users", .post, #"{"userName":"user\#(index)@contoso.com"}"#, TestHost.token).status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 101)
+            #expect(statuses.filter { $0 == 409 }.count == 39)
+            #expect(try await connector.fullImport(objectType: "User").count == 101)
+        }
+    }
+
+    @Test func disableAndDeleteFlows() async throws {
+        // Disable flow "delete": a PATCH active=false removes the object from the application.
+        let deleting = InMemoryConnector()
+        let host = await TestHost(connector: deleting, deprovisioning: Deprovisioning(disableFlow: .delete, deleteFlow: .delete))
+        try await host.run { send in
+            let id = try await send("/Users", .post, #"{"userName":"a@contoso.com","active":true}"#, TestHost.token).json?.member("id")?.stringValue ?? ""
+            let disabled = try await send("/Users/\(id)", .patch, #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#, TestHost.token)
+            #expect(disabled.status == 200)
+            #expect(try await deleting.fullImport(objectType: "User").isEmpty)
+            #expect(try await send("/Users/\(id)", .get, nil, TestHost.token).status == 404)
+        }
+        // Set an attribute: the disable flow sets IsActive false, the delete flow keeps the row but flags it.
+        let schema = ConnectorSchema(objectTypes: [
+            .init(name: "User", anchor: "login", attributes: [.init(name: "login"), .init(name: "IsActive", type: .boolean)], keepsDocument: true),
+        ])
+        let flagging = InMemoryConnector(schema: schema)
+        let flags = await TestHost(connector: flagging, deprovisioning: Deprovisioning(disableFlow: .setAttribute("IsActive", false), deleteFlow: .none))
+        try await flags.run { send in
+            let body = #"{"userName":"b@contoso.com","urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"login":"b","IsActive":"True"}}"#
+            let created = try await send("/Users", .post, body, TestHost.token)
+            #expect(created.status == 201)
+            #expect(created.json?.member("id") == .string("b"))
+            #expect(try await flagging.get(objectType: "User", anchor: "b")?.attributes["IsActive"] == .bool(true))
+            _ = try await send("/Users/b", .patch, #"{"Operations":[{"op":"replace","path":"active","value":false}]}"#, TestHost.token)
+            #expect(try await flagging.get(objectType: "User", anchor: "b")?.attributes["IsActive"] == .bool(false))
+            #expect(try await send("/Users/b", .delete, nil, TestHost.token).status == 204)
+            #expect(try await flagging.get(objectType: "User", anchor: "b") != nil)
+            #expect(try await send("/Users/b", .get, nil, TestHost.token).status == 404)
+        }
+    }
+
+    @Test func connectorAttributesLiveUnderTheECMA2HostExtension() async throws {
+        let host = await TestHost(name: "SQL", connector: InMemoryConnector(schema: ExchangeReplayTests.ecmaSchema))
+        try await host.run { send in
+            let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User"],"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"ContosoLogin":"ljacobson","Email":"l@contoso.com"}}"#
+            let created = try await send("/Users", .post, body, TestHost.token)
+            #expect(created.status == 201)
+            #expect(created.json?.member("id") == .string("ljacobson"))
+            // Entra's matching query: the bare attribute name, or the full URN path.
+            for filter in ["ContosoLogin+eq+%22ljacobson%22", "urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User:Email%20eq%20%22L@contoso.com%22"] {
+                let found = try await send("/Users?filter=\(filter)", .get, nil, TestHost.token)
+                #expect(found.json?.member("totalResults") == .number("1"), "\(filter)")
+            }
+            let patched = try await send("/Users/ljacobson", .patch, #"{"Operations":[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User:FirstName","value":"Lola"}]}"#, TestHost.token)
+            #expect(patched.json?.at("urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User:FirstName") == [.string("Lola")])
+            let unknown = try await send("/Users", .post, #"{"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"ContosoLogin":"x","Nope":"1"}}"#, TestHost.token)
+            #expect(unknown.status == 400)
+            #expect(unknown.json?.member("detail")?.stringValue?.contains("has no attribute 'Nope'") == true)
+            let schemas = try await send("/Schemas/urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User", .get, nil, TestHost.token)
+            #expect(schemas.json?.member("attributes")?.arrayValue?.compactMap { $0.member("name")?.stringValue } == ["ContosoLogin", "AzureID", "Email", "FirstName", "LastName", "textID"])
+        }
+    }
+}
