@@ -1,0 +1,106 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `attrmap serve`, the real binary on loopback: no configuration, a user created and read back,
+/// and an acknowledged write that survives `kill -9`.
+struct ServeCommandTests {
+    final class Server {
+        let process = Process()
+        let port: Int
+        let stderr: Pipe
+
+        init(data: String, token: String?) throws {
+            process.executableURL = CLITests.binary
+            process.arguments = ["serve", "--port", "0", "--data", data, "--log-level", "warning"] + (token.map { ["--token", $0] } ?? [])
+            var environment = ProcessInfo.processInfo.environment
+            environment["ATTRMAP_TOKEN"] = nil
+            process.environment = environment
+            stderr = Pipe()
+            process.standardError = stderr
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            // The server says where it listens once it does.
+            var seen = ""
+            let deadline = Date().addingTimeInterval(30)
+            var found: Int?
+            while found == nil, Date() < deadline {
+                let data = stderr.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                seen += String(decoding: data, as: UTF8.self)
+                if let range = seen.range(of: #"http://127\.0\.0\.1:(\d+)/ecma2host_APP1/scim"#, options: .regularExpression) {
+                    let url = String(seen[range])
+                    found = Int(url.split(separator: ":")[2].split(separator: "/")[0])
+                }
+            }
+            guard let found else { throw ServerError(output: seen) }
+            port = found
+            self.output = seen
+        }
+
+        var output: String
+
+        struct ServerError: Error { var output: String }
+
+        func kill() {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        func stop() {
+            process.terminate()
+            process.waitUntilExit()
+        }
+
+        func send(_ method: String, _ path: String, token: String, body: String? = nil) async throws -> (Int, String) {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/ecma2host_APP1/scim\(path)")!)
+            request.httpMethod = method
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            request.setValue("application/scim+json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = body.map { Data($0.utf8) }
+            // The first requests may meet the import still running: 503, retry.
+            for _ in 0..<50 {
+                let (data, response) = try await URLSession.shared.data(for: request)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                if status != 503 { return (status, String(decoding: data, as: UTF8.self)) }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return (503, "")
+        }
+    }
+
+    static func temporaryFolder() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-serve-\(UUID().uuidString)").path
+    }
+
+    @Test func servesWithNoConfigurationAndKeepsAcknowledgedWrites() async throws {
+        let data = Self.temporaryFolder()
+        let server = try Server(data: data, token: nil)
+        // No token given: one is generated, stored and printed once.
+        let token = try String(contentsOfFile: data + "/APP1.token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.count >= 12)
+        #expect(server.output.contains(token))
+        let attributes = try FileManager.default.attributesOfItem(atPath: data + "/APP1.token")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+
+        let (status, body) = try await server.send("POST", "/Users", token: token, body: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen@contoso.com","active":true}"#)
+        #expect(status == 201, "\(body)")
+        server.kill()
+
+        let restarted = try Server(data: data, token: nil)
+        defer { restarted.stop() }
+        #expect(!restarted.output.contains(token))
+        let (found, list) = try await restarted.send("GET", "/Users?filter=userName+eq+%22bjensen@contoso.com%22", token: token)
+        #expect(found == 200)
+        #expect(list.contains(#""totalResults":1"#))
+        #expect(try await restarted.send("GET", "/Users", token: "wrong-token-0000").0 == 401)
+    }
+
+    @Test func refusesShortTokens() throws {
+        let output = try CLITests().run(["serve", "--token", "short"])
+        #expect(output.status == 64)
+        #expect(output.stderr.contains("at least 12 characters"))
+    }
+}
