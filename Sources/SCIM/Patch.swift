@@ -94,6 +94,21 @@ public enum Patch {
             }
             return
         }
+        if let ext = definition.wholeExtension(rawPath) {
+            // The whole extension: each member of the value, or all of it removed.
+            if operation.op == .remove {
+                remove(ext.id, from: &members)
+                return
+            }
+            guard case .object(let inner)? = operation.value else {
+                throw .badRequest(.invalidValue, "the value of '\(ext.id)' must be an object of its attributes")
+            }
+            if operation.op == .replace { remove(ext.id, from: &members) }
+            for (name, member) in inner where !name.equalsIgnoringCase("schemas") {
+                try apply(PatchOperation(op: operation.op, path: AttributePath(schema: ext.id, name: name), value: member), to: &members, definition: definition)
+            }
+            return
+        }
         let path = definition.resolve(rawPath)
         if path.schema == nil, ignored.contains(where: { path.name.equalsIgnoringCase($0) }) { return }
         let definitionEntry = definition.attribute(at: path)

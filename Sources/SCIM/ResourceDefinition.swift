@@ -21,6 +21,13 @@ public struct ResourceDefinition: Sendable {
         extensions.first { $0.id.equalsIgnoringCase(urn) }
     }
 
+    /// The extension a path names as a whole (`urn:…:enterprise:2.0:User`, which reads as the
+    /// attribute `User` of a schema `urn:…:enterprise:2.0`).
+    public func wholeExtension(_ path: AttributePath) -> Schema? {
+        guard let schema = path.schema, path.filter == nil, path.subAttribute == nil else { return nil }
+        return self.extension("\(schema):\(path.name)")
+    }
+
     /// The path with its schema made explicit: a bare name that the core schema lacks but exactly
     /// one extension has (Entra's `manager`, an ECMA attribute such as `ContosoLogin` or
     /// `PLACEHOLDER`-style names) is placed in that extension; the core URN is dropped.

@@ -90,6 +90,8 @@ public struct SCIMResponder: HTTPResponder {
                 throw SCIMError.notFound("no schema '\(rest[1])'")
             }
             return Self.json(schema.json(location: "\(base)/Schemas/\(schema.id)"))
+        case (".search", 1, .post):
+            return try await searchAll(request, service: service, base: base)
         case ("users", _, _), ("groups", _, _):
             let resourceType = first.lowercased() == "users" ? "User" : "Group"
             return try await resources(request, service: service, resourceType: resourceType, id: rest.count > 1 ? rest[1] : nil,
@@ -152,6 +154,32 @@ public struct SCIMResponder: HTTPResponder {
         default:
             throw SCIMError(status: 405, "\(request.method) is not supported on /\(endpoint)\(id.map { "/\($0)" } ?? "")")
         }
+    }
+
+    /// `POST /.search`: every resource type at once (RFC 7644 §3.4.3).
+    func searchAll(_ request: Request, service: ConnectorService, base: String) async throws -> Response {
+        let body = try await Self.body(request, limit: maxBodySize)
+        func text(_ key: String) -> String? {
+            guard let value = body.member(key) else { return nil }
+            return value.stringValue ?? value.arrayValue.map { $0.compactMap(\.stringValue).joined(separator: ",") } ?? value.comparableText
+        }
+        var filter: Filter?
+        if let source = text("filter"), !source.isEmpty {
+            do { filter = try Filter.parse(source) } catch {
+                throw SCIMError.badRequest(.invalidFilter, "invalid filter '\(source)': \(error.message) at offset \(error.offset)")
+            }
+        }
+        var all: [JSON] = []
+        for definition in await service.resourceDefinitions {
+            let projection = try Projection(attributes: text("attributes"), excludedAttributes: text("excludedAttributes"), definition: definition)
+            let location = "\(base)/\(definition.endpoint.dropFirst())"
+            let (_, resources) = try await service.query(definition.name, filter: filter, startIndex: 1, count: nil)
+            all += resources.map { Self.located(projection.apply(to: $0, definition: definition), base: location) }
+        }
+        let startIndex = max(1, try Self.integer(text("startIndex"), name: "startIndex") ?? 1)
+        let count = try Self.integer(text("count"), name: "count").map { max(0, $0) } ?? Discovery.maxResults
+        let page = Array(all.dropFirst(startIndex - 1).prefix(count))
+        return Self.json(ListResponse(totalResults: all.count, startIndex: startIndex, resources: page).json)
     }
 
     func list(_ service: ConnectorService, resourceType: String, query: [String: String], present: (JSON) -> JSON) async throws -> JSON {
