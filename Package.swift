@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // JSON that keeps key order and number text, with located parse errors. No dependencies.
@@ -114,7 +115,10 @@ let package = Package(
         // Benchmarks: `swift run -c release attrmap-benchmark`.
         .executableTarget(
             name: "attrmap-benchmark",
-            dependencies: ["MappingExpressions", "Provisioning"],
+            dependencies: [
+                "MappingExpressions", "Provisioning",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -4,6 +4,7 @@ import Foundation
 //
 //     swift run -c release attrmap-benchmark expressions [SUITE.json] [--seconds 0.5]
 //     swift run -c release attrmap-benchmark transform [--users 100000,1000000] [--jobs N]
+//     ./Scripts/load-benchmark.sh   (attrmap-benchmark scim-load: attrmap serve against scim2-server)
 //
 // With no suite named, `expressions` runs.
 
@@ -20,6 +21,8 @@ case "transform":
     TransformBenchmark.main(Array(arguments.dropFirst()))
 case TransformBenchmark.childCommand:
     TransformBenchmark.child(Array(arguments.dropFirst()))
+case "scim-load":
+    await LoadBenchmark.main(Array(arguments.dropFirst()))
 case "expressions":
     ExpressionBenchmark.main(Array(arguments.dropFirst()))
 default:

@@ -1,0 +1,153 @@
+import Connectors
+import Foundation
+public import Logging
+public import SCIMHost
+import SQLConnector
+import Yams
+
+/// `attrmap serve --config FILE`: several named connectors, each with its own token, store,
+/// tables, deprovisioning flows and distinguished-name template.
+///
+/// ```yaml
+/// connectors:
+///   - name: HR
+///     token: ${HR_TOKEN}              # or tokenFile: hr.token
+///     sqlite: hr.sqlite               # relative to the configuration file
+///     setUp: |                        # optional SQL run at start
+///       CREATE TABLE IF NOT EXISTS Employees (ContosoLogin TEXT PRIMARY KEY, FirstName TEXT, …);
+///     objectTypes:
+///       - objectType: User
+///         table: Employees
+///         anchor: ContosoLogin
+///         multiValued: [proxyAddresses]
+///     deprovisioning: {disable: none, delete: delete}
+///     distinguishedName: {attribute: dn, template: "CN={anchor},OBJECT=USER"}
+///     autosyncMinutes: 120
+/// ```
+public struct HostConfiguration: Sendable {
+    public var connectors: [ConnectorSpecification]
+
+    public struct ConnectorSpecification: Sendable {
+        public var name: String
+        public var token: String
+        public var databasePath: String
+        public var setUp: String?
+        public var sql: SQLConfiguration
+        public var deprovisioning: Deprovisioning
+        public var distinguishedName: (attribute: String, template: String)?
+        public var autosyncMinutes: Int
+    }
+
+    /// A configuration problem, with the place in the file when known.
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// Reads a configuration file. `${NAME}` in a token reads the environment variable NAME.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Problem) -> HostConfiguration {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw Problem(message: "cannot read the configuration '\(path)': \(error.localizedDescription)")
+        }
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch { throw Problem(message: "\(path): invalid YAML: \(error)") }
+        let folder = (path as NSString).deletingLastPathComponent
+        guard let connectors = root?["connectors"]?.sequence, !connectors.isEmpty else {
+            throw Problem(message: "\(path): expected a list 'connectors' with at least one connector")
+        }
+        var specifications: [ConnectorSpecification] = []
+        for (index, node) in connectors.enumerated() {
+            func where_(_ key: String) -> String {
+                let mark = node[key]?.mark ?? node.mark
+                return "\(path):\(mark.map { "\($0.line):\($0.column)" } ?? "?") (connector \(index + 1), '\(key)')"
+            }
+            guard let name = node["name"]?.string, !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+                throw Problem(message: "\(where_("name")): every connector needs a 'name' of letters, digits, '_' or '-'")
+            }
+            if specifications.contains(where: { $0.name == name }) { throw Problem(message: "\(where_("name")): the name '\(name)' is used twice") }
+            var token = node["token"]?.string
+            if let value = token, value.hasPrefix("${"), value.hasSuffix("}") {
+                let variable = String(value.dropFirst(2).dropLast())
+                token = environment[variable]
+                if token == nil { throw Problem(message: "\(where_("token")): the environment variable \(variable) is not set") }
+            }
+            if token == nil, let file = node["tokenFile"]?.string {
+                let resolved = file.hasPrefix("/") ? file : (folder as NSString).appendingPathComponent(file)
+                token = (try? String(contentsOfFile: resolved, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                if token == nil { throw Problem(message: "\(where_("tokenFile")): cannot read '\(resolved)'") }
+            }
+            guard let secret = token, secret.count >= 12 else {
+                throw Problem(message: "\(where_("token")): connector '\(name)' needs a secret token of at least 12 characters ('token', '${VARIABLE}' or 'tokenFile')")
+            }
+            guard let database = node["sqlite"]?.string else {
+                throw Problem(message: "\(where_("sqlite")): connector '\(name)' needs a store: 'sqlite: FILE'")
+            }
+            let databasePath = database.hasPrefix("/") ? database : (folder as NSString).appendingPathComponent(database)
+            var objectTypes: [SQLConfiguration.ObjectTypeMapping] = []
+            for typeNode in node["objectTypes"]?.sequence ?? [] {
+                guard let table = typeNode["table"]?.string, let anchor = typeNode["anchor"]?.string else {
+                    throw Problem(message: "\(where_("objectTypes")): each object type needs 'table' and 'anchor'")
+                }
+                var columns: [String: String] = [:]
+                for (key, value) in typeNode["columns"]?.mapping ?? [:] {
+                    if let attribute = key.string, let column = value.string { columns[attribute] = column }
+                }
+                objectTypes.append(.init(
+                    objectType: typeNode["objectType"]?.string ?? "User", table: table, anchorColumn: anchor,
+                    generatesAnchor: typeNode["generateAnchor"]?.bool ?? false, columns: columns,
+                    multiValued: typeNode["multiValued"]?.sequence?.compactMap(\.string) ?? [],
+                    documentColumn: typeNode["document"]?.string, passwordColumn: typeNode["password"]?.string))
+            }
+            let sql = objectTypes.isEmpty ? SQLConfiguration.embeddedDefault : SQLConfiguration(objectTypes: objectTypes)
+            let setUp = node["setUp"]?.string ?? (objectTypes.isEmpty ? SQLConfiguration.embeddedDefaultTables : nil)
+            var deprovisioning = Deprovisioning()
+            if let flows = node["deprovisioning"] {
+                deprovisioning.disableFlow = try flow(flows["disable"], default: .none, at: where_("deprovisioning"))
+                deprovisioning.deleteFlow = try flow(flows["delete"], default: .delete, at: where_("deprovisioning"))
+            }
+            var distinguishedName: (String, String)?
+            if let dn = node["distinguishedName"] {
+                guard let attribute = dn["attribute"]?.string else { throw Problem(message: "\(where_("distinguishedName")): needs 'attribute'") }
+                distinguishedName = (attribute, dn["template"]?.string ?? "CN={anchor},OBJECT=USER")
+            }
+            specifications.append(ConnectorSpecification(
+                name: name, token: secret, databasePath: databasePath, setUp: setUp, sql: sql, deprovisioning: deprovisioning,
+                distinguishedName: distinguishedName, autosyncMinutes: node["autosyncMinutes"]?.int ?? 120))
+        }
+        return HostConfiguration(connectors: specifications)
+    }
+
+    static func flow(_ node: Node?, default value: Deprovisioning.Flow, at place: String) throws(Problem) -> Deprovisioning.Flow {
+        guard let node else { return value }
+        if let text = node.string {
+            switch text.lowercased() {
+            case "none": return .none
+            case "delete": return .delete
+            default: throw Problem(message: "\(place): a flow is 'none', 'delete' or {set: ATTRIBUTE, value: true|false}, not '\(text)'")
+            }
+        }
+        guard let attribute = node["set"]?.string, let flag = node["value"]?.bool else {
+            throw Problem(message: "\(place): a flow is 'none', 'delete' or {set: ATTRIBUTE, value: true|false}")
+        }
+        return .setAttribute(attribute, flag)
+    }
+
+    /// The connector services, their stores opened.
+    public func services(logger: Logger) throws(Problem) -> [(service: ConnectorService, autosyncMinutes: Int)] {
+        var result: [(ConnectorService, Int)] = []
+        for specification in connectors {
+            let connector: SQLiteConnector
+            do {
+                connector = try SQLiteConnector(path: specification.databasePath, configuration: specification.sql, setUp: specification.setUp)
+            } catch {
+                throw Problem(message: "connector '\(specification.name)': \(error.message)")
+            }
+            let service = ConnectorService(
+                name: specification.name, token: specification.token, connector: connector, deprovisioning: specification.deprovisioning,
+                distinguishedName: specification.distinguishedName, logger: logger)
+            result.append((service, specification.autosyncMinutes))
+        }
+        return result
+    }
+}

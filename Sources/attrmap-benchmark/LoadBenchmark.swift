@@ -1,0 +1,226 @@
+import AsyncHTTPClient
+import Foundation
+import JSONValues
+import NIOCore
+import NIOHTTP1
+
+/// The SCIM host load benchmark: the same bounded load against `attrmap serve` (the embedded
+/// SQLite connector) and against the peer `scim2-server`, in the same run, on loopback. Phases:
+/// POST users, GET by `userName eq`, an Entra-shaped PATCH, DELETE; with N concurrent clients.
+///
+///     ./Scripts/load-benchmark.sh            # builds, installs the peer, runs this
+///     attrmap-benchmark scim-load --attrmap .build/release/attrmap --peer PATH/scim2-server [--users 2000] [--clients 8]
+enum LoadBenchmark {
+    struct Target {
+        var name: String
+        var base: String
+        var token: String
+        var process: Process
+    }
+
+    struct PhaseResult {
+        var name: String
+        var requests: Int
+        var errors: Int
+        var seconds: Double
+        var latencies: [Double]
+
+        var rate: Double { Double(requests) / seconds }
+        func percentile(_ p: Double) -> Double {
+            guard !latencies.isEmpty else { return 0 }
+            let sorted = latencies.sorted()
+            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+        }
+    }
+
+    static func main(_ arguments: [String]) async {
+        var options: [String: String] = ["users": "2000", "clients": "8"]
+        var index = 0
+        while index + 1 < arguments.count, arguments[index].hasPrefix("--") {
+            options[String(arguments[index].dropFirst(2))] = arguments[index + 1]
+            index += 2
+        }
+        guard index == arguments.count, let attrmap = options["attrmap"], let peer = options["peer"],
+            let users = Int(options["users"]!), let clients = Int(options["clients"]!)
+        else {
+            fail("usage: attrmap-benchmark scim-load --attrmap PATH --peer PATH/scim2-server [--users 2000] [--clients 8]")
+        }
+        let token = "load-benchmark-token-\(UInt32.random(in: 0...UInt32.max))"
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-load-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+
+        say("SCIM host load benchmark — \(users) users per phase, \(clients) concurrent clients, loopback\n")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)))
+        var results: [String: [PhaseResult]] = [:]
+        for which in ["attrmap", "scim2-server"] {
+            let target: Target
+            do {
+                target = which == "attrmap"
+                    ? try startAttrmap(attrmap, data: data, token: token)
+                    : try startPeer(peer, token: token)
+            } catch {
+                fail("cannot start \(which): \(error)")
+            }
+            FileHandle.standardError.write(Data("\(which) at \(target.base)\n".utf8))
+            do {
+                results[which] = try await run(target, client: client, users: users, clients: clients)
+            } catch {
+                target.process.terminate()
+                fail("\(which): \(error)")
+            }
+            // scim2-server keeps running on SIGTERM; it holds nothing worth a graceful stop.
+            if which == "attrmap" { target.process.terminate() } else { kill(target.process.processIdentifier, SIGKILL) }
+            target.process.waitUntilExit()
+        }
+        try? await client.shutdown()
+
+        say(pad("phase", 8, left: true) + pad("server", 14, left: true) + pad("req/s", 10) + pad("p50 ms", 9) + pad("p99 ms", 9) + pad("errors", 8))
+        let ours = results["attrmap"] ?? [], theirs = results["scim2-server"] ?? []
+        for (mine, peer) in zip(ours, theirs) {
+            for (label, result) in [("attrmap", mine), ("scim2-server", peer)] {
+                say(pad(result.name, 8, left: true) + pad(label, 14, left: true) + pad(String(format: "%.0f", result.rate), 10)
+                    + pad(String(format: "%.2f", result.percentile(0.5) * 1000), 9) + pad(String(format: "%.2f", result.percentile(0.99) * 1000), 9)
+                    + pad(String(result.errors), 8))
+            }
+            say(pad("", 8, left: true) + "ratio: \(String(format: "%.1f", mine.rate / max(peer.rate, 0.001)))× the peer's throughput\n")
+        }
+        if ours.contains(where: { $0.errors > 0 }) { fail("attrmap answered some requests with an error status") }
+    }
+
+    static func startAttrmap(_ binary: String, data: String, token: String) throws -> Target {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--port", "0", "--data", data, "--token", token, "--log-level", "error"]
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        while true {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { throw NSError(domain: "attrmap", code: 1, userInfo: [NSLocalizedDescriptionKey: seen]) }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let range = seen.range(of: #"http://127\.0\.0\.1:\d+/ecma2host_APP1/scim"#, options: .regularExpression) {
+                return Target(name: "attrmap", base: String(seen[range]), token: token, process: process)
+            }
+        }
+    }
+
+    static func startPeer(_ binary: String, token: String) throws -> Target {
+        let port = Int.random(in: 20000...40000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--hostname", "127.0.0.1", "--port", String(port), "--bearer-token", token]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return Target(name: "scim2-server", base: "http://127.0.0.1:\(port)", token: token, process: process)
+    }
+
+    /// Sends one request; the status and the body.
+    static func send(_ client: HTTPClient, _ target: Target, _ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> (Int, ByteBuffer) {
+        var request = HTTPClientRequest(url: target.base + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(target.token)")
+        request.headers.add(name: "Content-Type", value: "application/scim+json")
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 22)
+        return (Int(response.status.code), bytes)
+    }
+
+    static func run(_ target: Target, client: HTTPClient, users: Int, clients: Int) async throws -> [PhaseResult] {
+        // Wait until the server answers (and, for attrmap, has imported).
+        var ready = false
+        for _ in 0..<300 {
+            if let (status, _) = try? await send(client, target, .GET, "/ServiceProviderConfig"), status == 200,
+                let (list, _) = try? await send(client, target, .GET, "/Users?count=1"), list == 200
+            {
+                ready = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        guard ready else { throw NSError(domain: target.name, code: 2, userInfo: [NSLocalizedDescriptionKey: "\(target.name) did not become ready"]) }
+
+        let run = UInt32.random(in: 0...UInt32.max)
+        @Sendable func userName(_ i: Int) -> String { "load-\(run)-\(i)@contoso.com" }
+        let ids = IDs(count: users)
+        var results: [PhaseResult] = []
+        results.append(try await phase("POST", users, clients) { i in
+            let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"\#(userName(i))","externalId":"ext-\#(i)","active":true,"displayName":"Load User \#(i)","name":{"givenName":"Load","familyName":"User \#(i)"},"emails":[{"primary":true,"type":"work","value":"\#(userName(i))"}]}"#
+            let (status, bytes) = try await send(client, target, .POST, "/Users", body: body)
+            if status == 201, let id = (try? JSON.parse(Array(bytes.readableBytesView)))?["id"]?.stringValue { ids.set(i, id) }
+            return status == 201
+        })
+        results.append(try await phase("GET", users, clients) { i in
+            let filter = "userName%20eq%20%22\(userName(i))%22"
+            let (status, bytes) = try await send(client, target, .GET, "/Users?filter=\(filter)")
+            return status == 200 && String(buffer: bytes).contains(userName(i))
+        })
+        results.append(try await phase("PATCH", users, clients) { i in
+            guard let id = ids.get(i) else { return false }
+            let body = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"Renamed \#(i)"},{"op":"Replace","path":"emails[type eq \"work\"].value","value":"renamed-\#(userName(i))"},{"op":"Replace","path":"active","value":"False"}]}"#
+            let (status, _) = try await send(client, target, .PATCH, "/Users/\(id)", body: body)
+            return status == 200 || status == 204
+        })
+        results.append(try await phase("DELETE", users, clients) { i in
+            guard let id = ids.get(i) else { return false }
+            let (status, _) = try await send(client, target, .DELETE, "/Users/\(id)")
+            return status == 204
+        })
+        return results
+    }
+
+    /// Runs `count` requests with `clients` concurrent workers; latency per request.
+    static func phase(_ name: String, _ count: Int, _ clients: Int, _ request: @escaping @Sendable (Int) async throws -> Bool) async throws -> PhaseResult {
+        let next = Counter()
+        FileHandle.standardError.write(Data("  \(name)…\n".utf8))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (latencies, errors) = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
+            for _ in 0..<clients {
+                group.addTask {
+                    var latencies: [Double] = []
+                    var errors = 0
+                    while let i = next.take(below: count) {
+                        let begin = clock.now
+                        let ok = (try? await request(i)) ?? false
+                        let elapsed = begin.duration(to: clock.now)
+                        latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                        if !ok { errors += 1 }
+                    }
+                    return (latencies, errors)
+                }
+            }
+            return try await group.reduce(into: ([Double](), 0)) { $0.0 += $1.0; $0.1 += $1.1 }
+        }
+        let elapsed = start.duration(to: clock.now)
+        return PhaseResult(name: name, requests: count, errors: errors, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, latencies: latencies)
+    }
+
+    final class Counter: @unchecked Sendable {
+        private var value = 0
+        private let lock = NSLock()
+        func take(below limit: Int) -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard value < limit else { return nil }
+            value += 1
+            return value - 1
+        }
+    }
+
+    final class IDs: @unchecked Sendable {
+        private var values: [String?]
+        private let lock = NSLock()
+        init(count: Int) { values = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ id: String) { lock.lock(); values[i] = id; lock.unlock() }
+        func get(_ i: Int) -> String? { lock.lock(); defer { lock.unlock() }; return values[i] }
+    }
+}
+
+/// Prints a line at once, even to a pipe.
+func say(_ line: String = "") {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
