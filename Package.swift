@@ -78,6 +78,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // attrmap serve's configuration file: named connectors, their stores and flows.
+        .target(
+            name: "HostSetup",
+            dependencies: ["SCIMHost", "SQLConnector", "Connectors", "Yams", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
         // libedit, for the REPL's line editing (Debian: libedit-dev).
         .systemLibrary(
             name: "CLibEdit",
@@ -107,6 +114,7 @@ let package = Package(
                 "LineEditing",
                 "SCIMHost",
                 "SQLConnector",
+                "HostSetup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -131,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "SCIMHostTests",
             dependencies: [
-                "SCIMHost", "SCIM", "Connectors", "SQLConnector", "JSONValues",
+                "SCIMHost", "SCIM", "Connectors", "SQLConnector", "HostSetup", "JSONValues",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -26,10 +26,27 @@ public actor ConnectorService {
     public private(set) var state: State = .importing
     private var schema = ConnectorSchema(objectTypes: [])
     private var definitions: [String: ResourceDefinition] = [:]
-    /// Resource type (lowercased) → id → resource.
-    private var cache: [String: [String: JSON]] = [:]
-    /// Lowercased userName / displayName → id, per type, for uniqueness.
-    private var uniqueIndex: [String: [String: String]] = [:]
+    /// The cache of one resource type. A class, so that its dictionaries are always mutated in
+    /// place (a copy of a nested dictionary would cost a pass over every object).
+    final class TypeCache {
+        /// id → resource.
+        var resources: [String: JSON] = [:]
+        /// Lowercased userName (users) or displayName (groups) → id, for uniqueness.
+        var unique: [String: String] = [:]
+        /// Equality indexes built on the first `path eq value` query for a path, then kept
+        /// current: canonical path → lowercased value → ids. Entra's matching queries hit them.
+        var equality: [String: [String: Set<String>]] = [:]
+    }
+
+    /// Resource type (lowercased) → its cache.
+    private var caches: [String: TypeCache] = [:]
+
+    private func cache(_ type: String) -> TypeCache {
+        if let existing = caches[type] { return existing }
+        let created = TypeCache()
+        caches[type] = created
+        return created
+    }
     /// Ids and unique values claimed by writes still being exported.
     private var reserved: Set<String> = []
     private var version = 0
@@ -69,8 +86,16 @@ public actor ConnectorService {
             }
             schema = discovered
             self.definitions = definitions
-            cache = loaded
-            rebuildIndex()
+            var fresh: [String: TypeCache] = [:]
+            for (type, resources) in loaded {
+                let typeCache = TypeCache()
+                typeCache.resources = resources
+                for (id, resource) in resources {
+                    if let key = uniqueKey(type: type, resource) { typeCache.unique[key] = id }
+                }
+                fresh[type] = typeCache
+            }
+            caches = fresh
             state = .ready
             let count = loaded.values.reduce(0) { $0 + $1.count }
             logger.info("full import finished", metadata: ["objects": "\(count)", "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])
@@ -86,15 +111,6 @@ public actor ConnectorService {
             try? await Task.sleep(for: interval)
             if Task.isCancelled { break }
             await importAll()
-        }
-    }
-
-    private func rebuildIndex() {
-        uniqueIndex = [:]
-        for (type, resources) in cache {
-            for (id, resource) in resources {
-                if let key = uniqueKey(type: type, resource) { uniqueIndex[type, default: [:]][key] = id }
-            }
         }
     }
 
@@ -244,7 +260,7 @@ public actor ConnectorService {
 
     public func get(_ resourceType: String, id: String) throws(SCIMError) -> JSON {
         try checkReady()
-        guard let resource = cache[resourceType.lowercased()]?[id] else {
+        guard let resource = caches[resourceType.lowercased()]?.resources[id] else {
             throw .notFound("\(resourceType) \(id) not found")
         }
         return resource
@@ -255,12 +271,16 @@ public actor ConnectorService {
         try checkReady()
         let definition = try definition(resourceType)
         let resolved = filter.map { definition.resolve($0) }
-        let all = cache[resourceType.lowercased()] ?? [:]
+        let typeCache = cache(resourceType.lowercased())
+        let all = typeCache.resources
         var matched: [(String, JSON)] = []
         if case .compare(let path, .eq, let value)? = resolved, path.schema == nil, path.filter == nil, path.subAttribute == nil,
             path.name.equalsIgnoringCase("id")
         {
             if let id = value.comparableText, let resource = all[id] { matched = [(id, resource)] }
+        } else if case .compare(let path, .eq, let value)? = resolved, let text = value.comparableText {
+            let ids = equalityIndex(typeCache, path: path)[text.lowercased()] ?? []
+            matched = ids.sorted().compactMap { id in all[id].map { (id, $0) } }.filter { Resource.matches(resolved!, $0.1) }
         } else {
             matched = all.filter { entry in resolved.map { Resource.matches($0, entry.value) } ?? true }.map { ($0.key, $0.value) }
             matched.sort { $0.0 < $1.0 }
@@ -304,8 +324,10 @@ public actor ConnectorService {
             throw Self.translate(error, resourceType: resourceType, id: id)
         }
         let stored = self.resource(from: object, type: type, definition: definition)
-        cache[typeKey, default: [:]][id] = stored
-        if let unique { uniqueIndex[typeKey, default: [:]][unique] = id }
+        let typeCache = cache(typeKey)
+        typeCache.resources[id] = stored
+        reindex(typeCache, id: id, old: nil, new: stored)
+        if let unique { typeCache.unique[unique] = id }
         logger.info("created", metadata: ["type": "\(resourceType)", "id": "\(id)"])
         return stored
     }
@@ -362,9 +384,11 @@ public actor ConnectorService {
             throw Self.translate(error, resourceType: resourceType, id: id)
         }
         let stored = self.resource(from: object, type: type, definition: definition)
-        cache[typeKey, default: [:]][id] = stored
-        if let oldUnique, oldUnique != newUnique { uniqueIndex[typeKey]?[oldUnique] = nil }
-        if let newUnique { uniqueIndex[typeKey, default: [:]][newUnique] = id }
+        let typeCache = cache(typeKey)
+        let previous = typeCache.resources.updateValue(stored, forKey: id)
+        reindex(typeCache, id: id, old: previous, new: stored)
+        if let oldUnique, oldUnique != newUnique { typeCache.unique[oldUnique] = nil }
+        if let newUnique { typeCache.unique[newUnique] = id }
         logger.info("updated", metadata: ["type": "\(resourceType)", "id": "\(id)"])
         return stored
     }
@@ -380,7 +404,8 @@ public actor ConnectorService {
     private func remove(_ resourceType: String, id: String, flow: Deprovisioning.Flow) async throws(SCIMError) {
         let type = try objectType(resourceType)
         let typeKey = resourceType.lowercased()
-        guard let current = cache[typeKey]?[id] else { throw .notFound("\(resourceType) \(id) not found") }
+        let typeCache = cache(typeKey)
+        guard let current = typeCache.resources[id] else { throw .notFound("\(resourceType) \(id) not found") }
         do {
             switch flow {
             case .delete:
@@ -399,8 +424,41 @@ public actor ConnectorService {
         } catch {
             throw SCIMError(status: 500, "\(error)")
         }
-        cache[typeKey]?[id] = nil
-        if let unique = uniqueKey(type: typeKey, current), uniqueIndex[typeKey]?[unique] == id { uniqueIndex[typeKey]?[unique] = nil }
+        typeCache.resources[id] = nil
+        reindex(typeCache, id: id, old: current, new: nil)
+        if let unique = uniqueKey(type: typeKey, current), typeCache.unique[unique] == id { typeCache.unique[unique] = nil }
+    }
+
+    // MARK: Indexes
+
+    /// The equality index of `path`, built from the cache the first time it is asked for.
+    private func equalityIndex(_ typeCache: TypeCache, path: AttributePath) -> [String: Set<String>] {
+        let key = path.description.lowercased()
+        if let index = typeCache.equality[key] { return index }
+        var index: [String: Set<String>] = [:]
+        for (id, resource) in typeCache.resources {
+            for value in Resource.values(at: path, in: resource) {
+                if let text = value.comparableText { index[text.lowercased(), default: []].insert(id) }
+            }
+        }
+        typeCache.equality[key] = index
+        return index
+    }
+
+    /// Keeps the equality indexes current when the resource `id` changes from `old` to `new`.
+    private func reindex(_ typeCache: TypeCache, id: String, old: JSON?, new: JSON?) {
+        for key in Array(typeCache.equality.keys) {
+            guard let path = try? AttributePath.parse(key) else { continue }
+            for value in old.map({ Resource.values(at: path, in: $0) }) ?? [] {
+                guard let text = value.comparableText?.lowercased() else { continue }
+                typeCache.equality[key]![text]?.remove(id)
+                if typeCache.equality[key]![text]?.isEmpty == true { typeCache.equality[key]![text] = nil }
+            }
+            for value in new.map({ Resource.values(at: path, in: $0) }) ?? [] {
+                guard let text = value.comparableText?.lowercased() else { continue }
+                typeCache.equality[key]![text, default: []].insert(id)
+            }
+        }
     }
 
     // MARK: Helpers
@@ -418,12 +476,12 @@ public actor ConnectorService {
 
     private func claim(_ type: String, id: String?, unique: String?) throws(SCIMError) {
         if let id {
-            if cache[type]?[id] != nil || reserved.contains("\(type)#\(id)") {
+            if caches[type]?.resources[id] != nil || reserved.contains("\(type)#\(id)") {
                 throw .conflict("a \(type == "group" ? "Group" : "User") with id '\(id)' already exists")
             }
         }
         if let unique {
-            if uniqueIndex[type]?[unique] != nil || reserved.contains("\(type)=\(unique)") {
+            if caches[type]?.unique[unique] != nil || reserved.contains("\(type)=\(unique)") {
                 let attribute = type == "group" ? "displayName" : "userName"
                 throw .conflict("\(attribute) '\(unique)' is already taken")
             }

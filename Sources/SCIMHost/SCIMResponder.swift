@@ -63,7 +63,7 @@ public struct SCIMResponder: HTTPResponder {
         }
         try authenticate(request, service: service)
         let base = baseURL(request, connector: name)
-        let rest = Array(components.dropFirst(2)).map { $0.removingPercentEncoding ?? $0 }
+        let rest = Array(components.dropFirst(2)).map { $0.contains("%") ? ($0.removingPercentEncoding ?? $0) : $0 }
         guard let first = rest.first else { throw SCIMError.notFound("no resource named; try /Users, /Groups or /Schemas") }
         let query = Self.queryParameters(request.uri.query)
 
@@ -200,10 +200,14 @@ public struct SCIMResponder: HTTPResponder {
     // MARK: Authentication
 
     func authenticate(_ request: Request, service: ConnectorService) throws {
-        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+        let header = Array((request.headers[.authorization] ?? "").utf8)
+        let scheme = Array("bearer ".utf8)
+        guard header.count > scheme.count, zip(header, scheme).allSatisfy({ ($0 | 0x20) == $1 || ($0 == 0x20 && $1 == 0x20) }) else {
             throw SCIMError(status: 401, "a bearer token is required (Authorization: Bearer <secret token>)")
         }
-        let presented = Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
+        var presented = Array(header.dropFirst(scheme.count))
+        while presented.first == 0x20 { presented.removeFirst() }
+        while presented.last == 0x20 { presented.removeLast() }
         let expected = Array(service.token.utf8)
         // Constant time: the comparison does not stop at the first difference.
         var difference = UInt8(presented.count == expected.count ? 0 : 1)

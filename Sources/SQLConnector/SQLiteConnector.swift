@@ -1,6 +1,7 @@
 public import Connectors
 import Foundation
 import GRDB
+import Synchronization
 public import JSONValues
 
 /// The SQL connector on SQLite, through GRDB: the embedded default store. Every export runs in
@@ -10,6 +11,48 @@ public final class SQLiteConnector: Connector {
     public let path: String
     private let pool: DatabasePool
     private let configuration: SQLConfiguration
+    /// The SQL of each object type's exports, built once from its table's columns.
+    private let statements = Mutex<[String: Statements]>([:])
+
+    struct Statements: Sendable {
+        /// (attribute, column) pairs written by an export, the anchor excluded.
+        var columns: [(attribute: String, column: String)]
+        var insert: String
+        var update: String
+        var delete: String
+        var deleteValues: String
+        var insertValue: String
+    }
+
+    /// The statements of `mapping`, built on first use.
+    private func statements(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping) throws -> Statements {
+        if let cached = statements.withLock({ $0[mapping.objectType.lowercased()] }) { return cached }
+        let columns = try db.columns(in: mapping.table).map(\.name)
+        var pairs = Self.attributeColumns(mapping, columns: columns).filter { $0.1.lowercased() != mapping.anchorColumn.lowercased() }
+            .map { (attribute: $0.0, column: $0.1) }
+        var written = pairs.map(\.column)
+        if let documentColumn = mapping.documentColumn {
+            written.append(documentColumn)
+            pairs.append((attribute: "\u{0}document", column: documentColumn))
+        }
+        let table = quoted(mapping.table), anchor = quoted(mapping.anchorColumn)
+        let built = Statements(
+            columns: pairs,
+            insert: "INSERT INTO \(table) (\(([mapping.anchorColumn] + written).map(quoted).joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: written.count + 1).joined(separator: ", ")))",
+            update: written.isEmpty ? "" : "UPDATE \(table) SET \(written.map { "\(quoted($0)) = ?" }.joined(separator: ", ")) WHERE \(anchor) = ?",
+            delete: "DELETE FROM \(table) WHERE \(anchor) = ?",
+            deleteValues: "DELETE FROM \(quoted(mapping.valuesTable)) WHERE anchor = ?",
+            insertValue: "INSERT INTO \(quoted(mapping.valuesTable)) (anchor, attribute, position, value) VALUES (?, ?, ?, ?)")
+        statements.withLock { $0[mapping.objectType.lowercased()] = built }
+        return built
+    }
+
+    /// The values an export writes, in the order of ``Statements/columns``.
+    static func values(_ object: ConnectorObject, _ statements: Statements) -> [(any DatabaseValueConvertible)?] {
+        statements.columns.map { pair in
+            pair.attribute == "\u{0}document" ? object.document?.serialized : databaseValue(object.attributes[pair.attribute])
+        }
+    }
 
     /// Opens (or creates) the database at `path`. `setUp` runs first, in a transaction (the
     /// embedded default creates its tables there).
@@ -149,61 +192,37 @@ public final class SQLiteConnector: Connector {
     public func create(_ object: ConnectorObject) async throws(ConnectorError) {
         let mapping = try mapping(object.objectType)
         try await write { db in
-            let columns = try db.columns(in: mapping.table)
-            var names = [mapping.anchorColumn]
-            var values: [(any DatabaseValueConvertible)?] = [object.anchor]
-            for (attribute, column) in Self.attributeColumns(mapping, columns: columns.map(\.name)) where column.lowercased() != mapping.anchorColumn.lowercased() {
-                names.append(column)
-                values.append(Self.databaseValue(object.attributes[attribute]))
-            }
-            if let documentColumn = mapping.documentColumn {
-                names.append(documentColumn)
-                values.append(object.document?.serialized)
-            }
-            let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
-            try db.execute(
-                sql: "INSERT INTO \(quoted(mapping.table)) (\(names.map(quoted).joined(separator: ", "))) VALUES (\(placeholders))",
-                arguments: StatementArguments(values))
-            try Self.writeValues(db, mapping, object)
+            let sql = try self.statements(db, mapping)
+            try db.cachedStatement(sql: sql.insert).execute(arguments: StatementArguments([object.anchor] + Self.values(object, sql)))
+            try Self.writeValues(db, mapping, object, sql)
         }
     }
 
     public func replace(_ object: ConnectorObject) async throws(ConnectorError) {
         let mapping = try mapping(object.objectType)
         try await write { db in
-            let columns = try db.columns(in: mapping.table)
-            var assignments: [String] = []
-            var values: [(any DatabaseValueConvertible)?] = []
-            for (attribute, column) in Self.attributeColumns(mapping, columns: columns.map(\.name)) where column.lowercased() != mapping.anchorColumn.lowercased() {
-                assignments.append("\(quoted(column)) = ?")
-                values.append(Self.databaseValue(object.attributes[attribute]))
+            let sql = try self.statements(db, mapping)
+            if sql.update.isEmpty {
+                guard try Int.fetchOne(db, sql: "SELECT 1 FROM \(quoted(mapping.table)) WHERE \(quoted(mapping.anchorColumn)) = ?", arguments: [object.anchor]) != nil else {
+                    throw ConnectorError(.notFound, "no object with anchor '\(object.anchor)'")
+                }
+            } else {
+                try db.cachedStatement(sql: sql.update).execute(arguments: StatementArguments(Self.values(object, sql) + [object.anchor]))
+                guard db.changesCount > 0 else { throw ConnectorError(.notFound, "no object with anchor '\(object.anchor)'") }
             }
-            if let documentColumn = mapping.documentColumn {
-                assignments.append("\(quoted(documentColumn)) = ?")
-                values.append(object.document?.serialized)
-            }
-            values.append(object.anchor)
-            if !assignments.isEmpty {
-                try db.execute(
-                    sql: "UPDATE \(quoted(mapping.table)) SET \(assignments.joined(separator: ", ")) WHERE \(quoted(mapping.anchorColumn)) = ?",
-                    arguments: StatementArguments(values))
-            }
-            guard db.changesCount > 0 || assignments.isEmpty else { throw ConnectorError(.notFound, "no object with anchor '\(object.anchor)'") }
             if !mapping.multiValued.isEmpty {
-                try db.execute(sql: "DELETE FROM \(quoted(mapping.valuesTable)) WHERE anchor = ?", arguments: [object.anchor])
+                try db.cachedStatement(sql: sql.deleteValues).execute(arguments: [object.anchor])
             }
-            try Self.writeValues(db, mapping, object)
+            try Self.writeValues(db, mapping, object, sql)
         }
     }
 
-    static func writeValues(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, _ object: ConnectorObject) throws {
+    static func writeValues(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, _ object: ConnectorObject, _ sql: Statements) throws {
         for attribute in mapping.multiValued {
             guard let value = object.attributes[attribute] else { continue }
             for (position, element) in (value.arrayValue ?? [value]).enumerated() where element != .null {
                 let text: String = element.stringValue ?? element.serialized
-                try db.execute(
-                    sql: "INSERT INTO \(quoted(mapping.valuesTable)) (anchor, attribute, position, value) VALUES (?, ?, ?, ?)",
-                    arguments: [object.anchor, attribute, position, text])
+                try db.cachedStatement(sql: sql.insertValue).execute(arguments: [object.anchor, attribute, position, text])
             }
         }
     }
@@ -211,10 +230,11 @@ public final class SQLiteConnector: Connector {
     public func delete(objectType: String, anchor: String) async throws(ConnectorError) {
         let mapping = try mapping(objectType)
         try await write { db in
+            let sql = try self.statements(db, mapping)
             if !mapping.multiValued.isEmpty {
-                try db.execute(sql: "DELETE FROM \(quoted(mapping.valuesTable)) WHERE anchor = ?", arguments: [anchor])
+                try db.cachedStatement(sql: sql.deleteValues).execute(arguments: [anchor])
             }
-            try db.execute(sql: "DELETE FROM \(quoted(mapping.table)) WHERE \(quoted(mapping.anchorColumn)) = ?", arguments: [anchor])
+            try db.cachedStatement(sql: sql.delete).execute(arguments: [anchor])
             guard db.changesCount > 0 else { throw ConnectorError(.notFound, "no object with anchor '\(anchor)'") }
         }
     }

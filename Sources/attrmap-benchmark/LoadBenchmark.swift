@@ -52,12 +52,19 @@ enum LoadBenchmark {
         say("SCIM host load benchmark — \(users) users per phase, \(clients) concurrent clients, loopback\n")
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)))
         var results: [String: [PhaseResult]] = [:]
-        for which in ["attrmap", "scim2-server"] {
+        let only = options["only"]
+        for which in ["attrmap", "scim2-server"] where only == nil || only == which {
             let target: Target
             do {
-                target = which == "attrmap"
-                    ? try startAttrmap(attrmap, data: data, token: token)
-                    : try startPeer(peer, token: token)
+                if which == "attrmap", let url = options["url"] {
+                    // An attrmap host already running (for profiling it on its own).
+                    let process = Process()
+                    target = Target(name: which, base: url, token: options["token"] ?? token, process: process)
+                } else {
+                    target = which == "attrmap"
+                        ? try startAttrmap(attrmap, data: data, token: token)
+                        : try startPeer(peer, token: token)
+                }
             } catch {
                 fail("cannot start \(which): \(error)")
             }
@@ -69,13 +76,22 @@ enum LoadBenchmark {
                 fail("\(which): \(error)")
             }
             // scim2-server keeps running on SIGTERM; it holds nothing worth a graceful stop.
-            if which == "attrmap" { target.process.terminate() } else { kill(target.process.processIdentifier, SIGKILL) }
-            target.process.waitUntilExit()
+            if target.process.processIdentifier != 0 {
+                if which == "attrmap" { target.process.terminate() } else { kill(target.process.processIdentifier, SIGKILL) }
+                target.process.waitUntilExit()
+            }
         }
         try? await client.shutdown()
 
         say(pad("phase", 8, left: true) + pad("server", 14, left: true) + pad("req/s", 10) + pad("p50 ms", 9) + pad("p99 ms", 9) + pad("errors", 8))
         let ours = results["attrmap"] ?? [], theirs = results["scim2-server"] ?? []
+        if only != nil {
+            for result in ours + theirs {
+                say(pad(result.name, 8, left: true) + pad(only!, 14, left: true) + pad(String(format: "%.0f", result.rate), 10)
+                    + pad(String(format: "%.2f", result.percentile(0.5) * 1000), 9) + pad(String(format: "%.2f", result.percentile(0.99) * 1000), 9)
+                    + pad(String(result.errors), 8))
+            }
+        }
         for (mine, peer) in zip(ours, theirs) {
             for (label, result) in [("attrmap", mine), ("scim2-server", peer)] {
                 say(pad(result.name, 8, left: true) + pad(label, 14, left: true) + pad(String(format: "%.0f", result.rate), 10)

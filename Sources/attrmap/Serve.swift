@@ -1,6 +1,7 @@
 import ArgumentParser
 import Connectors
 import Foundation
+import HostSetup
 import Logging
 import SCIMHost
 import SQLConnector
@@ -18,6 +19,14 @@ extension Attrmap {
 
                 At start the host imports every object into its cache; until that is done, requests are answered 503 with Retry-After. Stop it with Ctrl-C or SIGTERM: requests in flight finish first.
 
+                With --config FILE the host serves several named connectors, each with its own token, SQLite store, tables, deprovisioning flows and DN template (see the README):
+                  connectors:
+                    - name: HR
+                      token: ${HR_TOKEN}
+                      sqlite: hr.sqlite
+                      objectTypes: [{objectType: User, table: Employees, anchor: ContosoLogin}]
+                      deprovisioning: {disable: {set: IsActive, value: false}, delete: delete}
+
                 Example:
                   attrmap serve
                   curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/scim+json' \\
@@ -30,6 +39,9 @@ extension Attrmap {
 
         @Option(name: .shortAndLong, help: "The port to listen on (0: any free port).")
         var port = 8585
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("Serve the connectors of this configuration file instead of the embedded default.", valueName: "file"))
+        var config: String?
 
         @Option(name: .long, help: ArgumentHelp("Where the embedded store and the generated token live.", valueName: "folder"))
         var data = "./attrmap-data"
@@ -59,30 +71,44 @@ extension Attrmap {
             try await reportingFailures {
                 var logger = Logger(label: "attrmap.serve")
                 logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-                try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-                let name = "APP1"
-                let secret = try resolveToken(connector: name)
-                let connector: SQLiteConnector
-                do {
-                    connector = try SQLiteConnector(
-                        path: (data as NSString).appendingPathComponent("\(name).sqlite"), configuration: .embeddedDefault,
-                        setUp: SQLConfiguration.embeddedDefaultTables)
-                } catch {
-                    throw CommandFailure("\(error)")
+                var services: [(service: ConnectorService, autosyncMinutes: Int)]
+                if let config {
+                    do {
+                        services = try HostConfiguration.load(path: config).services(logger: logger)
+                    } catch let problem as HostConfiguration.Problem {
+                        throw CommandFailure(problem.message, exitCode: .dataError)
+                    }
+                } else {
+                    try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+                    let name = "APP1"
+                    let secret = try resolveToken(connector: name)
+                    let connector: SQLiteConnector
+                    do {
+                        connector = try SQLiteConnector(
+                            path: (data as NSString).appendingPathComponent("\(name).sqlite"), configuration: .embeddedDefault,
+                            setUp: SQLConfiguration.embeddedDefaultTables)
+                    } catch {
+                        throw CommandFailure("\(error)")
+                    }
+                    let service = ConnectorService(
+                        name: name, token: secret, connector: connector, deprovisioning: Deprovisioning(disableFlow: .none, deleteFlow: .delete),
+                        logger: logger)
+                    services = [(service, autosync)]
                 }
-                let service = ConnectorService(
-                    name: name, token: secret, connector: connector, deprovisioning: Deprovisioning(disableFlow: .none, deleteFlow: .delete),
-                    logger: logger)
                 let host = self.host
-                let interval = autosync
-                let importTask = Task {
-                    await service.importAll()
-                    if interval > 0 { await service.autosync(every: .seconds(interval * 60)) }
+                let tasks = services.map { entry in
+                    Task {
+                        await entry.service.importAll()
+                        if entry.autosyncMinutes > 0 { await entry.service.autosync(every: .seconds(entry.autosyncMinutes * 60)) }
+                    }
                 }
-                defer { importTask.cancel() }
+                defer { tasks.forEach { $0.cancel() } }
+                let names = services.map(\.service.name)
                 do {
-                    try await Host.serve(services: [service], host: host, port: port, maxBodySize: maxBodySize, logger: logger) { port in
-                        Terminal.writeError("attrmap: serving connector \(name) at http://\(host):\(port)/ecma2host_\(name)/scim\n")
+                    try await Host.serve(services: services.map(\.service), host: host, port: port, maxBodySize: maxBodySize, logger: logger) { port in
+                        for name in names {
+                            Terminal.writeError("attrmap: serving connector \(name) at http://\(host):\(port)/ecma2host_\(name)/scim\n")
+                        }
                     }
                 } catch {
                     throw CommandFailure("the server stopped: \(error)")
