@@ -1,5 +1,6 @@
 import Connectors
 import Foundation
+import Synchronization
 public import JSONValues
 public import Logging
 public import SCIM
@@ -23,9 +24,17 @@ public actor ConnectorService {
         case failed(String)
     }
 
-    public private(set) var state: State = .importing
+    /// What requests read before they reach the actor: the state and the SCIM definitions,
+    /// published when an import finishes (one actor hop fewer per request).
+    struct Published: Sendable {
+        var state: State = .importing
+        var definitions: [String: ResourceDefinition] = [:]
+    }
+
+    private nonisolated let published = Mutex(Published())
+
+    public nonisolated var state: State { published.withLock { $0.state } }
     private var schema = ConnectorSchema(objectTypes: [])
-    private var definitions: [String: ResourceDefinition] = [:]
     /// The cache of one resource type. A class, so that its dictionaries are always mutated in
     /// place (a copy of a nested dictionary would cost a pass over every object).
     final class TypeCache {
@@ -85,7 +94,11 @@ public actor ConnectorService {
                 loaded[type.name.lowercased()] = resources
             }
             schema = discovered
-            self.definitions = definitions
+            let ready = definitions
+            published.withLock {
+                $0.definitions = ready
+                $0.state = .ready
+            }
             var fresh: [String: TypeCache] = [:]
             for (type, resources) in loaded {
                 let typeCache = TypeCache()
@@ -96,11 +109,10 @@ public actor ConnectorService {
                 fresh[type] = typeCache
             }
             caches = fresh
-            state = .ready
             let count = loaded.values.reduce(0) { $0 + $1.count }
             logger.info("full import finished", metadata: ["objects": "\(count)", "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])
         } catch {
-            if state == .importing { state = .failed("\(error)") }
+            published.withLock { if $0.state == .importing { $0.state = .failed("\(error)") } }
             logger.error("full import failed", metadata: ["error": "\(error)"])
         }
     }
@@ -147,16 +159,16 @@ public actor ConnectorService {
         }
     }
 
-    public func definition(_ resourceType: String) throws(SCIMError) -> ResourceDefinition {
+    public nonisolated func definition(_ resourceType: String) throws(SCIMError) -> ResourceDefinition {
         try checkReady()
-        guard let definition = definitions[resourceType.lowercased()] else {
+        guard let definition = published.withLock({ $0.definitions[resourceType.lowercased()] }) else {
             throw SCIMError.notFound("this connector serves no \(resourceType) objects")
         }
         return definition
     }
 
-    public var resourceDefinitions: [ResourceDefinition] {
-        definitions.values.sorted { $0.name > $1.name }
+    public nonisolated var resourceDefinitions: [ResourceDefinition] {
+        published.withLock { $0.definitions.values.sorted { $0.name > $1.name } }
     }
 
     // MARK: Conversion
@@ -245,7 +257,7 @@ public actor ConnectorService {
     // MARK: Requests
 
     /// Fails with 503 while the first import runs.
-    public func checkReady() throws(SCIMError) {
+    public nonisolated func checkReady() throws(SCIMError) {
         switch state {
         case .ready: return
         case .importing: throw SCIMError(status: 503, "The host is currently importing data from the target application; retry shortly")

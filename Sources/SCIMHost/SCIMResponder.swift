@@ -71,22 +71,22 @@ public struct SCIMResponder: HTTPResponder {
         case ("serviceproviderconfig", 1, .get):
             return Self.json(Discovery.serviceProviderConfig(base: base))
         case ("resourcetypes", 1, .get):
-            try await service.checkReady()
-            let types = await service.resourceDefinitions.map { Discovery.resourceType($0, base: base) }
+            try service.checkReady()
+            let types = service.resourceDefinitions.map { Discovery.resourceType($0, base: base) }
             return Self.json(ListResponse(totalResults: types.count, startIndex: 1, resources: types).json)
         case ("resourcetypes", 2, .get):
-            try await service.checkReady()
-            guard let type = await service.resourceDefinitions.first(where: { $0.name.equalsIgnoringCase(rest[1]) }) else {
+            try service.checkReady()
+            guard let type = service.resourceDefinitions.first(where: { $0.name.equalsIgnoringCase(rest[1]) }) else {
                 throw SCIMError.notFound("no resource type '\(rest[1])'")
             }
             return Self.json(Discovery.resourceType(type, base: base))
         case ("schemas", 1, .get):
-            try await service.checkReady()
-            let schemas = Discovery.schemas(await service.resourceDefinitions).map { $0.json(location: "\(base)/Schemas/\($0.id)") }
+            try service.checkReady()
+            let schemas = Discovery.schemas(service.resourceDefinitions).map { $0.json(location: "\(base)/Schemas/\($0.id)") }
             return Self.json(ListResponse(totalResults: schemas.count, startIndex: 1, resources: schemas).json)
         case ("schemas", 2, .get):
-            try await service.checkReady()
-            guard let schema = Discovery.schemas(await service.resourceDefinitions).first(where: { $0.id.equalsIgnoringCase(rest[1]) }) else {
+            try service.checkReady()
+            guard let schema = Discovery.schemas(service.resourceDefinitions).first(where: { $0.id.equalsIgnoringCase(rest[1]) }) else {
                 throw SCIMError.notFound("no schema '\(rest[1])'")
             }
             return Self.json(schema.json(location: "\(base)/Schemas/\(schema.id)"))
@@ -109,7 +109,7 @@ public struct SCIMResponder: HTTPResponder {
         base: String, endpoint: String
     ) async throws -> Response {
         guard !extra else { throw SCIMError.notFound("no such endpoint") }
-        let definition = try await service.definition(resourceType)
+        let definition = try service.definition(resourceType)
         let projection = try Projection(attributes: query["attributes"], excludedAttributes: query["excludedAttributes"], definition: definition)
         let location = "\(base)/\(definition.endpoint.dropFirst())"
         func present(_ resource: JSON) -> JSON { Self.located(projection.apply(to: resource, definition: definition), base: location) }
@@ -170,7 +170,7 @@ public struct SCIMResponder: HTTPResponder {
             }
         }
         var all: [JSON] = []
-        for definition in await service.resourceDefinitions {
+        for definition in service.resourceDefinitions {
             let projection = try Projection(attributes: text("attributes"), excludedAttributes: text("excludedAttributes"), definition: definition)
             let location = "\(base)/\(definition.endpoint.dropFirst())"
             let (_, resources) = try await service.query(definition.name, filter: filter, startIndex: 1, count: nil)
