@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // JSON that keeps key order and number text, with located parse errors. No dependencies.
@@ -60,10 +61,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // The SQL connector: SQLite through GRDB (the embedded default).
+        // The SQL connector, one module for both engines: SQLite through GRDB (the embedded
+        // default) and PostgreSQL through postgres-nio.
         .target(
             name: "SQLConnector",
-            dependencies: ["Connectors", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Connectors", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages attrmap builds with, when they are missing:
 #   libedit-dev   line editing, history and completion for `attrmap repl`
+#   postgresql    the PostgreSQL server the SQL connector's tests start on loopback
+#   python3-venv  scim2-tester and scim2-server (from PyPI) for the conformance run and the benchmark
 # Runs apt-get as root, or through sudo.
 set -euo pipefail
 missing=()
 [ -e /usr/include/editline/readline.h ] || missing+=(libedit-dev)
 [ -x /usr/bin/pkg-config ] || missing+=(pkg-config)
+ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || missing+=(postgresql)
+python3 -c 'import venv, ensurepip' > /dev/null 2>&1 || missing+=(python3-venv)
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

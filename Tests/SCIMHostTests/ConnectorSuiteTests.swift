@@ -82,15 +82,25 @@ struct ConnectorSuiteTests {
     @Test(arguments: Engine.allCases)
     func writesReadsAndSurvivesReopening(engine: Engine) async throws {
         let (connector, path, sample) = try Self.make(engine)
+        try await Self.writesReadsAndSurvivesReopening(
+            connector, sample: sample, changing: engine == .sqliteEmbedded ? "city" : "Email",
+            reopen: { try Self.make(engine, path: path).connector })
+    }
+
+    /// The contract every engine meets: create, read back, refuse a duplicate, replace (the
+    /// child table too), read the same after reopening, delete, refuse what is gone.
+    static func writesReadsAndSurvivesReopening(
+        _ connector: any Connector, sample: ConnectorObject, changing attribute: String, reopen: () async throws -> any Connector
+    ) async throws {
         try await connector.create(sample)
         #expect(try await connector.get(objectType: "User", anchor: sample.anchor) == sample)
         await #expect(throws: ConnectorError.self) { try await connector.create(sample) }
 
         var changed = sample
         changed.attributes["proxyAddresses"] = .array([.string("SMTP:new@contoso.com")])
-        changed.attributes[engine == .sqliteEmbedded ? "city" : "Email"] = .string("changed")
+        changed.attributes[attribute] = .string("changed")
         try await connector.replace(changed)
-        let reopened = try Self.make(engine, path: path).connector
+        let reopened = try await reopen()
         #expect(try await reopened.fullImport(objectType: "User") == [changed])
 
         try await reopened.delete(objectType: "User", anchor: sample.anchor)

@@ -1,0 +1,127 @@
+import Connectors
+import Foundation
+import JSONValues
+import Logging
+import SQLConnector
+import Testing
+
+/// A real PostgreSQL server from Debian's packages, started on loopback in a temporary folder for
+/// the duration of a test (as the `postgres` user when the tests run as root, as CI does).
+final class PostgresServer: @unchecked Sendable {
+    let folder: String
+    let port: Int
+    let user = "attrmap"
+    private let binaries: String
+
+    init() throws {
+        let fileManager = FileManager.default
+        let versions = (try? fileManager.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted() ?? []
+        guard let version = versions.last else {
+            throw Failure("PostgreSQL is not installed (Debian: apt-get install postgresql; .ci/run does it)")
+        }
+        binaries = "/usr/lib/postgresql/\(version)/bin"
+        folder = fileManager.temporaryDirectory.appendingPathComponent("attrmap-pg-\(UUID().uuidString)").path
+        port = Int.random(in: 30000...39999)
+        try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        if getuid() == 0 {
+            try fileManager.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: folder)
+        }
+        try run("initdb", ["-D", folder + "/data", "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"])
+        try run("pg_ctl", ["-D", folder + "/data", "-w", "-l", folder + "/log", "-o", "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Runs a PostgreSQL tool and waits for it. Spawned directly (not through Foundation's
+    /// Process, which would wait for the server that pg_ctl leaves running to close the pipe it
+    /// inherited), output to a file.
+    private func run(_ tool: String, _ arguments: [String]) throws {
+        let executable = getuid() == 0 ? "/usr/sbin/runuser" : "\(binaries)/\(tool)"
+        let argv = (getuid() == 0 ? ["runuser", "-u", "postgres", "--", "\(binaries)/\(tool)"] : [tool]) + arguments
+        let log = folder + "/\(tool).out"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, &cArguments, environ)
+        guard spawned == 0 else { throw Failure("cannot start \(tool): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw Failure("\(tool) failed: \(text)") }
+    }
+
+    func stop() {
+        try? run("pg_ctl", ["-D", folder + "/data", "-m", "immediate", "stop"])
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    var endpoint: PostgresConnector.Endpoint {
+        .init(host: "127.0.0.1", port: port, username: user, database: "postgres")
+    }
+}
+
+struct PostgresConnectorTests {
+    static let employees = """
+        CREATE TABLE "Employees" (
+            "ContosoLogin" TEXT PRIMARY KEY NOT NULL, "FirstName" TEXT NOT NULL, "LastName" TEXT NOT NULL, "Email" TEXT,
+            "AzureID" TEXT, "textID" TEXT, "IsActive" BOOLEAN, "Badge" INTEGER
+        );
+        CREATE TABLE "Employees_values" (
+            anchor TEXT NOT NULL, attribute TEXT NOT NULL, position INTEGER NOT NULL, value TEXT,
+            PRIMARY KEY (anchor, attribute, position)
+        )
+        """
+
+    /// Runs `body` with a connector on a fresh server, the `Employees` table created.
+    static func withConnector(_ body: (PostgresConnector, PostgresServer) async throws -> Void) async throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let connector = PostgresConnector(endpoint: server.endpoint, configuration: ConnectorSuiteTests.employeesConfiguration, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await connector.run() }
+            try await connector.execute(script: employees)
+            try await body(connector, server)
+            group.cancelAll()
+        }
+    }
+
+    @Test func theConnectorContractHoldsOnPostgreSQL() async throws {
+        try await Self.withConnector { connector, server in
+            try await connector.testConnection()
+            let user = try #require(try await connector.schema().objectType("User"))
+            #expect(user.attributes.map(\.name) == ["ContosoLogin", "FirstName", "LastName", "Email", "AzureID", "textID", "IsActive", "Badge", "proxyAddresses"])
+            #expect(user.attribute("FirstName")?.required == true)
+            #expect(user.attribute("IsActive")?.type == .boolean)
+            #expect(user.attribute("Badge")?.type == .integer)
+
+            let sample = try ConnectorSuiteTests.make(.sqliteConfigured).sample
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let second = PostgresConnector(endpoint: server.endpoint, configuration: ConnectorSuiteTests.employeesConfiguration, logger: logger)
+            let secondRun = Task { await second.run() }
+            defer { secondRun.cancel() }
+            try await ConnectorSuiteTests.writesReadsAndSurvivesReopening(connector, sample: sample, changing: "Email", reopen: { second })
+
+            var incomplete = sample
+            incomplete.attributes["FirstName"] = nil
+            do {
+                try await connector.create(incomplete)
+                Issue.record("the create should fail")
+            } catch let error as ConnectorError {
+                #expect(error.kind == .invalidValue)
+            }
+            #expect(try await connector.fullImport(objectType: "User").isEmpty)
+        }
+    }
+}
