@@ -12,9 +12,9 @@ struct ServeCommandTests {
         let port: Int
         let stderr: Pipe
 
-        init(data: String, token: String?) throws {
+        init(data: String, token: String?, logLevel: String = "warning") throws {
             process.executableURL = CLITests.binary
-            process.arguments = ["serve", "--port", "0", "--data", data, "--log-level", "warning"] + (token.map { ["--token", $0] } ?? [])
+            process.arguments = ["serve", "--port", "0", "--data", data, "--log-level", logLevel] + (token.map { ["--token", $0] } ?? [])
             var environment = ProcessInfo.processInfo.environment
             environment["ATTRMAP_TOKEN"] = nil
             process.environment = environment
@@ -52,6 +52,14 @@ struct ServeCommandTests {
         func stop() {
             process.terminate()
             process.waitUntilExit()
+        }
+
+        /// Stops the server and returns everything it wrote to standard error.
+        func stopAndReadLog() -> String {
+            process.terminate()
+            let rest = stderr.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return output + String(decoding: rest, as: UTF8.self)
         }
 
         func send(_ method: String, _ path: String, token: String, body: String? = nil) async throws -> (Int, String) {
@@ -96,6 +104,24 @@ struct ServeCommandTests {
         #expect(found == 200)
         #expect(list.contains(#""totalResults":1"#))
         #expect(try await restarted.send("GET", "/Users", token: "wrong-token-0000").0 == 401)
+    }
+
+    @Test func logsEachRequestWithAnIDAndNoSecret() async throws {
+        let token = "a-very-secret-token-4711"
+        let server = try Server(data: Self.temporaryFolder(), token: token, logLevel: "info")
+        let password = "Pa55-w0rd-never-logged"
+        let (status, _) = try await server.send(
+            "POST", "/Users", token: token,
+            body: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"logged@contoso.com","password":"\#(password)"}"#)
+        #expect(status == 201)
+        #expect(try await server.send("GET", "/Users", token: "wrong-token-but-long").0 == 401)
+        let log = server.stopAndReadLog()
+        #expect(log.contains("POST /ecma2host_APP1/scim/Users 201"))
+        #expect(log.contains("GET /ecma2host_APP1/scim/Users 401"))
+        #expect(log.contains("request="))
+        #expect(!log.contains(token))
+        #expect(!log.contains(password))
+        #expect(!log.contains("wrong-token-but-long"))
     }
 
     @Test func refusesShortTokens() throws {
