@@ -30,12 +30,18 @@ public struct HostConfiguration: Sendable {
     public struct ConnectorSpecification: Sendable {
         public var name: String
         public var token: String
-        public var databasePath: String
+        public var store: Store
         public var setUp: String?
         public var sql: SQLConfiguration
         public var deprovisioning: Deprovisioning
         public var distinguishedName: (attribute: String, template: String)?
         public var autosyncMinutes: Int
+    }
+
+    /// Where a connector keeps its objects.
+    public enum Store: Sendable {
+        case sqlite(path: String)
+        case postgres(PostgresConnector.Endpoint)
     }
 
     /// A configuration problem, with the place in the file when known.
@@ -80,10 +86,22 @@ public struct HostConfiguration: Sendable {
             guard let secret = token, secret.count >= 12 else {
                 throw Problem(message: "\(where_("token")): connector '\(name)' needs a secret token of at least 12 characters ('token', '${VARIABLE}' or 'tokenFile')")
             }
-            guard let database = node["sqlite"]?.string else {
-                throw Problem(message: "\(where_("sqlite")): connector '\(name)' needs a store: 'sqlite: FILE'")
+            func expand(_ text: String?) throws(Problem) -> String? {
+                guard let text, text.hasPrefix("${"), text.hasSuffix("}") else { return text }
+                let variable = String(text.dropFirst(2).dropLast())
+                guard let value = environment[variable] else { throw Problem(message: "\(where_("postgres")): the environment variable \(variable) is not set") }
+                return value
             }
-            let databasePath = database.hasPrefix("/") ? database : (folder as NSString).appendingPathComponent(database)
+            let store: Store
+            if let database = node["sqlite"]?.string {
+                store = .sqlite(path: database.hasPrefix("/") ? database : (folder as NSString).appendingPathComponent(database))
+            } else if let postgres = node["postgres"], let user = try expand(postgres["user"]?.string), let database = try expand(postgres["database"]?.string) {
+                store = .postgres(.init(
+                    host: try expand(postgres["host"]?.string) ?? "127.0.0.1", port: postgres["port"]?.int ?? 5432, username: user,
+                    password: try expand(postgres["password"]?.string), database: database))
+            } else {
+                throw Problem(message: "\(where_("sqlite")): connector '\(name)' needs a store: 'sqlite: FILE' or 'postgres: {host, port, user, password, database}'")
+            }
             var objectTypes: [SQLConfiguration.ObjectTypeMapping] = []
             for typeNode in node["objectTypes"]?.sequence ?? [] {
                 guard let table = typeNode["table"]?.string, let anchor = typeNode["anchor"]?.string else {
@@ -112,7 +130,7 @@ public struct HostConfiguration: Sendable {
                 distinguishedName = (attribute, dn["template"]?.string ?? "CN={anchor},OBJECT=USER")
             }
             specifications.append(ConnectorSpecification(
-                name: name, token: secret, databasePath: databasePath, setUp: setUp, sql: sql, deprovisioning: deprovisioning,
+                name: name, token: secret, store: store, setUp: setUp, sql: sql, deprovisioning: deprovisioning,
                 distinguishedName: distinguishedName, autosyncMinutes: node["autosyncMinutes"]?.int ?? 120))
         }
         return HostConfiguration(connectors: specifications)
@@ -133,21 +151,36 @@ public struct HostConfiguration: Sendable {
         return .setAttribute(attribute, flag)
     }
 
-    /// The connector services, their stores opened.
-    public func services(logger: Logger) throws(Problem) -> [(service: ConnectorService, autosyncMinutes: Int)] {
+    /// The connector services, their stores opened; `background` holds what must run for as
+    /// long as they serve (a PostgreSQL connection pool).
+    public func services(logger: Logger) async throws(Problem) -> (services: [(service: ConnectorService, autosyncMinutes: Int)], background: [@Sendable () async -> Void]) {
         var result: [(ConnectorService, Int)] = []
+        var background: [@Sendable () async -> Void] = []
         for specification in connectors {
-            let connector: SQLiteConnector
-            do {
-                connector = try SQLiteConnector(path: specification.databasePath, configuration: specification.sql, setUp: specification.setUp)
-            } catch {
-                throw Problem(message: "connector '\(specification.name)': \(error.message)")
+            let connector: any Connector
+            switch specification.store {
+            case .sqlite(let path):
+                do {
+                    connector = try SQLiteConnector(path: path, configuration: specification.sql, setUp: specification.setUp)
+                } catch {
+                    throw Problem(message: "connector '\(specification.name)': \(error.message)")
+                }
+            case .postgres(let endpoint):
+                let postgres = PostgresConnector(endpoint: endpoint, configuration: specification.sql, logger: logger)
+                let pool = Task { await postgres.run() }
+                background.append { _ = await pool.value }
+                if let setUp = specification.setUp {
+                    do { try await postgres.execute(script: setUp) } catch {
+                        throw Problem(message: "connector '\(specification.name)': \(error.message)")
+                    }
+                }
+                connector = postgres
             }
             let service = ConnectorService(
                 name: specification.name, token: specification.token, connector: connector, deprovisioning: specification.deprovisioning,
                 distinguishedName: specification.distinguishedName, logger: logger)
             result.append((service, specification.autosyncMinutes))
         }
-        return result
+        return (result, background)
     }
 }

@@ -19,7 +19,7 @@ extension Attrmap {
 
                 At start the host imports every object into its cache; until that is done, requests are answered 503 with Retry-After. Stop it with Ctrl-C or SIGTERM: requests in flight finish first.
 
-                With --config FILE the host serves several named connectors, each with its own token, SQLite store, tables, deprovisioning flows and DN template (see the README):
+                With --config FILE the host serves several named connectors, each with its own token, store (SQLite or PostgreSQL), tables, deprovisioning flows and DN template (see the README):
                   connectors:
                     - name: HR
                       token: ${HR_TOKEN}
@@ -74,7 +74,7 @@ extension Attrmap {
                 var services: [(service: ConnectorService, autosyncMinutes: Int)]
                 if let config {
                     do {
-                        services = try HostConfiguration.load(path: config).services(logger: logger)
+                        services = try await HostConfiguration.load(path: config).services(logger: logger).services
                     } catch let problem as HostConfiguration.Problem {
                         throw CommandFailure(problem.message, exitCode: .dataError)
                     }
