@@ -3,6 +3,7 @@
 #   libedit-dev   line editing, history and completion for `attrmap repl`
 #   postgresql    the PostgreSQL server the SQL connector's tests start on loopback
 #   python3-venv  scim2-tester and scim2-server (from PyPI) for the conformance run and the benchmark
+#   curl          the HTTPS test's client
 # Runs apt-get as root, or through sudo.
 set -euo pipefail
 missing=()
@@ -10,6 +11,7 @@ missing=()
 [ -x /usr/bin/pkg-config ] || missing+=(pkg-config)
 ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || missing+=(postgresql)
 python3 -c 'import venv, ensurepip' > /dev/null 2>&1 || missing+=(python3-venv)
+[ -x /usr/bin/curl ] || missing+=(curl)
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

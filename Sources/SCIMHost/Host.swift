@@ -1,14 +1,37 @@
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 public import Logging
+import NIOSSL
 
 /// Builds the host application: one HTTP server for every connector service.
 public enum Host {
+    /// A certificate chain and its private key, PEM files, for HTTPS.
+    public struct TLSFiles: Sendable {
+        public var certificate: String
+        public var privateKey: String
+
+        public init(certificate: String, privateKey: String) {
+            self.certificate = certificate
+            self.privateKey = privateKey
+        }
+    }
+
     public static func application(
         services: [ConnectorService], host: String = "127.0.0.1", port: Int = 8585, maxBodySize: Int = 1 << 20,
-        logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> Application<SCIMResponder> {
-        Application(
+        tls: TLSFiles? = nil, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> Application<SCIMResponder> {
+        var server = HTTPServerBuilder.http1()
+        if let tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
+            var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            configuration.minimumTLSVersion = .tlsv12
+            server = try .tls(.http1(), tlsConfiguration: configuration)
+        }
+        return Application(
             responder: SCIMResponder(services: services, maxBodySize: maxBodySize, logger: logger),
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "attrmap"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
@@ -18,10 +41,11 @@ public enum Host {
 extension Host {
     /// Runs the host until SIGINT or SIGTERM; requests in flight finish first.
     public static func serve(
-        services: [ConnectorService], host: String, port: Int, maxBodySize: Int, logger: Logger,
+        services: [ConnectorService], host: String, port: Int, maxBodySize: Int, tls: TLSFiles? = nil, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void
     ) async throws {
-        let app = application(services: services, host: host, port: port, maxBodySize: maxBodySize, logger: logger, onServerRunning: onServerRunning)
+        let app = try application(
+            services: services, host: host, port: port, maxBodySize: maxBodySize, tls: tls, logger: logger, onServerRunning: onServerRunning)
         try await app.runService()
     }
 }

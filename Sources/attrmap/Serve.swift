@@ -52,6 +52,12 @@ extension Attrmap {
         @Option(name: .long, help: ArgumentHelp("Refresh the cache from the store every N minutes (0: never).", valueName: "minutes"))
         var autosync = 120
 
+        @Option(name: .long, help: ArgumentHelp("Serve HTTPS with this certificate chain (PEM); see `attrmap cert`.", valueName: "file"))
+        var cert: String?
+
+        @Option(name: .long, help: ArgumentHelp("The certificate's private key (PEM).", valueName: "file"))
+        var key: String?
+
         @Option(name: .long, help: ArgumentHelp("The largest request body accepted, in bytes.", valueName: "bytes"))
         var maxBodySize = 1 << 20
 
@@ -65,6 +71,7 @@ extension Attrmap {
             }
             if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
             if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown log level '\(logLevel)'") }
+            if (cert == nil) != (key == nil) { throw ValidationError("HTTPS needs both --cert and --key") }
         }
 
         func run() async throws {
@@ -104,10 +111,12 @@ extension Attrmap {
                 }
                 defer { tasks.forEach { $0.cancel() } }
                 let names = services.map(\.service.name)
+                let tls = cert.flatMap { certificate in key.map { Host.TLSFiles(certificate: certificate, privateKey: $0) } }
+                let scheme = tls == nil ? "http" : "https"
                 do {
-                    try await Host.serve(services: services.map(\.service), host: host, port: port, maxBodySize: maxBodySize, logger: logger) { port in
+                    try await Host.serve(services: services.map(\.service), host: host, port: port, maxBodySize: maxBodySize, tls: tls, logger: logger) { port in
                         for name in names {
-                            Terminal.writeError("attrmap: serving connector \(name) at http://\(host):\(port)/ecma2host_\(name)/scim\n")
+                            Terminal.writeError("attrmap: serving connector \(name) at \(scheme)://\(host):\(port)/ecma2host_\(name)/scim\n")
                         }
                     }
                 } catch {

@@ -12,9 +12,9 @@ struct ServeCommandTests {
         let port: Int
         let stderr: Pipe
 
-        init(data: String, token: String?, logLevel: String = "warning") throws {
+        init(data: String, token: String?, logLevel: String = "warning", extra: [String] = []) throws {
             process.executableURL = CLITests.binary
-            process.arguments = ["serve", "--port", "0", "--data", data, "--log-level", logLevel] + (token.map { ["--token", $0] } ?? [])
+            process.arguments = ["serve", "--port", "0", "--data", data, "--log-level", logLevel] + (token.map { ["--token", $0] } ?? []) + extra
             var environment = ProcessInfo.processInfo.environment
             environment["ATTRMAP_TOKEN"] = nil
             process.environment = environment
@@ -30,7 +30,7 @@ struct ServeCommandTests {
                 let data = stderr.fileHandleForReading.availableData
                 if data.isEmpty { break }
                 seen += String(decoding: data, as: UTF8.self)
-                if let range = seen.range(of: #"http://127\.0\.0\.1:(\d+)/ecma2host_APP1/scim"#, options: .regularExpression) {
+                if let range = seen.range(of: #"https?://127\.0\.0\.1:(\d+)/ecma2host_APP1/scim"#, options: .regularExpression) {
                     let url = String(seen[range])
                     found = Int(url.split(separator: ":")[2].split(separator: "/")[0])
                 }
@@ -122,6 +122,36 @@ struct ServeCommandTests {
         #expect(!log.contains(token))
         #expect(!log.contains(password))
         #expect(!log.contains("wrong-token-but-long"))
+    }
+
+    @Test func servesHTTPSWithTheCertificateAttrmapCertMakes() async throws {
+        let folder = Self.temporaryFolder()
+        let made = try CLITests().run(["cert", "--host", "localhost", "--out", folder])
+        #expect(made.status == 0)
+        let certificate = folder + "/localhost.cert.pem", key = folder + "/localhost.key.pem"
+        #expect(made.stdout == "certificate: \(certificate)\nprivate key: \(key)\n")
+        #expect((try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int) == 0o600)
+        let token = "https-token-0123456789"
+        let server = try Server(data: folder + "/data", token: token, extra: ["--cert", certificate, "--key", key])
+        defer { server.stop() }
+        #expect(server.output.contains("https://127.0.0.1:\(server.port)/ecma2host_APP1/scim"))
+        func curl(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            process.arguments = ["-s", "-w", "\n%{http_code}"] + arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let url = "https://localhost:\(server.port)/ecma2host_APP1/scim/Users"
+        // Trusting the certificate, whose subject alternative name is the host name: 201.
+        let created = try curl(["--cacert", certificate, "-H", "Authorization: Bearer \(token)", "-d", #"{"userName":"tls@contoso.com"}"#, url])
+        #expect(created.hasSuffix("\n201"), "\(created)")
+        // Without trusting it, the TLS handshake fails (curl reports status 000).
+        #expect(try curl([url]).hasSuffix("\n000"))
     }
 
     @Test func refusesShortTokens() throws {

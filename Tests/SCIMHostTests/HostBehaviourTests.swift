@@ -67,7 +67,7 @@ struct HostBehaviourTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let service = ConnectorService(name: "APP1", token: TestHost.token, connector: InMemoryConnector(), logger: logger)
-        let app = Host.application(services: [service], logger: logger)
+        let app = try Host.application(services: [service], logger: logger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/ecma2host_APP1/scim/Users", method: .get, headers: [.authorization: "Bearer \(TestHost.token)"]) { response in
                 #expect(response.status.code == 503)

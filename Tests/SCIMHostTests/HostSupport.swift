@@ -27,7 +27,7 @@ struct TestHost {
     var application: Application<SCIMResponder> {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return Host.application(services: [service], logger: logger)
+        return try! Host.application(services: [service], logger: logger)
     }
 
     struct Reply {
