@@ -185,3 +185,24 @@ struct HostBehaviourTests {
         }
     }
 }
+
+extension HostBehaviourTests {
+    @Test func autosyncPicksUpChangesMadeOutsideTheHost() async throws {
+        let connector = InMemoryConnector()
+        let host = await TestHost(connector: connector)
+        let timer = Task { await host.service.autosync(every: .milliseconds(50)) }
+        defer { timer.cancel() }
+        // A user written straight into the application's store, as another tool would.
+        try await connector.create(ConnectorObject(objectType: "User", anchor: "outside", document: .object([
+            ("schemas", .array([.string(SchemaURN.coreUser)])), ("userName", .string("outside@contoso.com")),
+        ])))
+        var seen = false
+        for _ in 0..<100 where !seen {
+            try await Task.sleep(for: .milliseconds(20))
+            seen = (try? await host.service.get("User", id: "outside")) != nil
+        }
+        #expect(seen)
+        let (total, _) = try await host.service.query("User", filter: try Filter.parse(#"userName eq "outside@contoso.com""#), startIndex: 1, count: nil)
+        #expect(total == 1)
+    }
+}
