@@ -10,7 +10,6 @@ enum Discovery {
         func supported(_ flag: Bool) -> JSON { .object([("supported", .bool(flag))]) }
         return .object([
             ("schemas", .array([.string("urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig")])),
-            ("documentationUri", .string("https://github.com/attrmap/attrmap")),
             ("patch", supported(true)),
             ("bulk", .object([("supported", .bool(false)), ("maxOperations", .number("0")), ("maxPayloadSize", .number("0"))])),
             ("filter", .object([("supported", .bool(true)), ("maxResults", .number(String(maxResults)))])),
