@@ -45,6 +45,8 @@ public actor ConnectorService {
         /// Equality indexes built on the first `path eq value` query for a path, then kept
         /// current: canonical path → lowercased value → ids. Entra's matching queries hit them.
         var equality: [String: [String: Set<String>]] = [:]
+        /// The parsed path of each equality index.
+        var indexedPaths: [String: AttributePath] = [:]
     }
 
     /// Resource type (lowercased) → its cache.
@@ -454,13 +456,13 @@ public actor ConnectorService {
             }
         }
         typeCache.equality[key] = index
+        typeCache.indexedPaths[key] = path
         return index
     }
 
     /// Keeps the equality indexes current when the resource `id` changes from `old` to `new`.
     private func reindex(_ typeCache: TypeCache, id: String, old: JSON?, new: JSON?) {
-        for key in Array(typeCache.equality.keys) {
-            guard let path = try? AttributePath.parse(key) else { continue }
+        for (key, path) in typeCache.indexedPaths {
             for value in old.map({ Resource.values(at: path, in: $0) }) ?? [] {
                 guard let text = value.comparableText?.lowercased() else { continue }
                 typeCache.equality[key]![text]?.remove(id)
