@@ -12,13 +12,11 @@ struct RequestBody {
     mutating func set(_ path: AttributePath, _ value: JSON) {
         if let schema = path.schema, !SchemaURN.isCore(schema) {
             if schema.equalsIgnoringCase(SchemaURN.ecma2HostUser) { usesECMA2Host = true }
-            var inner = Self.member(schema, in: members) ?? .object([])
+            var inner = Self.member(schema, in: members)?.objectValue ?? []
             Self.set(path, value, in: &inner, isEnterpriseManager: schema.equalsIgnoringCase(SchemaURN.enterpriseUser) && path.name.equalsIgnoringCase("manager"))
-            Self.put(schema, inner, in: &members)
+            Self.put(schema, .object(inner), in: &members)
         } else {
-            var root = JSON.object(members)
-            Self.set(path, value, in: &root, isEnterpriseManager: false)
-            members = root.objectValue ?? members
+            Self.set(path, value, in: &members, isEnterpriseManager: false)
         }
     }
 
@@ -40,9 +38,8 @@ struct RequestBody {
         }
     }
 
-    /// Sets `path` (without its schema) inside `object`.
-    private static func set(_ path: AttributePath, _ value: JSON, in object: inout JSON, isEnterpriseManager: Bool) {
-        var members = object.objectValue ?? []
+    /// Sets `path` (without its schema) among `members`.
+    private static func set(_ path: AttributePath, _ value: JSON, in members: inout [(String, JSON)], isEnterpriseManager: Bool) {
         if let filter = path.filter {
             // `emails[type eq "work"].value`: the element whose filter attributes match, or a new one.
             let pairs = equalities(in: filter)
@@ -71,7 +68,6 @@ struct RequestBody {
         } else {
             put(path.name, value, in: &members)
         }
-        object = .object(members)
     }
 
     /// The `attr eq value` pairs of a value filter joined by `and`: what a new element carries.

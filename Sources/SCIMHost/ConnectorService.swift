@@ -331,18 +331,31 @@ public actor ConnectorService {
         let password = resource.member("password")?.stringValue
         resource = Self.withMeta(resource, type: definition.name, created: now, modified: now, version: version)
         let object = try object(from: resource, id: id, type: type)
-        do {
-            try await connector.create(object)
-            if let password { try await connector.setPassword(objectType: type.name, anchor: id, password: password) }
-        } catch {
-            throw Self.translate(error, resourceType: resourceType, id: id)
-        }
-        let stored = self.resource(from: object, type: type, definition: definition)
-        let typeCache = cache(typeKey)
-        typeCache.resources[id] = stored
-        reindex(typeCache, id: id, old: nil, new: stored)
-        if let unique { typeCache.unique[unique] = id }
+        try await export(object, creating: true, password: password, resourceType: resourceType)
         logger.info("created", metadata: ["type": "\(resourceType)", "id": "\(id)"])
+        return remember(object, type: type, definition: definition, oldUnique: nil, newUnique: unique)
+    }
+
+    /// Exports an add or a replace, then the password as a second step, as the ECMA host does.
+    private func export(_ object: ConnectorObject, creating: Bool, password: String?, resourceType: String) async throws(SCIMError) {
+        do {
+            if creating { try await connector.create(object) } else { try await connector.replace(object) }
+            if let password { try await connector.setPassword(objectType: object.objectType, anchor: object.anchor, password: password) }
+        } catch {
+            throw Self.translate(error, resourceType: resourceType, id: object.anchor)
+        }
+    }
+
+    /// Caches an exported object: the resource, its equality indexes and its unique value.
+    private func remember(
+        _ object: ConnectorObject, type: ConnectorSchema.ObjectType, definition: ResourceDefinition, oldUnique: String?, newUnique: String?
+    ) -> JSON {
+        let stored = resource(from: object, type: type, definition: definition)
+        let typeCache = cache(definition.name.lowercased())
+        let previous = typeCache.resources.updateValue(stored, forKey: object.anchor)
+        reindex(typeCache, id: object.anchor, old: previous, new: stored)
+        if let oldUnique, oldUnique != newUnique { typeCache.unique[oldUnique] = nil }
+        if let newUnique { typeCache.unique[newUnique] = object.anchor }
         return stored
     }
 
@@ -391,20 +404,9 @@ public actor ConnectorService {
         let resource = Self.withMeta(updated, type: definition.name, created: created, modified: Self.timestamp(), version: version)
         var object = try object(from: resource, id: id, type: type)
         if disabling, case .setAttribute(let attribute, let value) = deprovisioning.disableFlow { object.attributes[attribute] = .bool(value) }
-        do {
-            try await connector.replace(object)
-            if let password { try await connector.setPassword(objectType: type.name, anchor: id, password: password) }
-        } catch {
-            throw Self.translate(error, resourceType: resourceType, id: id)
-        }
-        let stored = self.resource(from: object, type: type, definition: definition)
-        let typeCache = cache(typeKey)
-        let previous = typeCache.resources.updateValue(stored, forKey: id)
-        reindex(typeCache, id: id, old: previous, new: stored)
-        if let oldUnique, oldUnique != newUnique { typeCache.unique[oldUnique] = nil }
-        if let newUnique { typeCache.unique[newUnique] = id }
+        try await export(object, creating: false, password: password, resourceType: resourceType)
         logger.info("updated", metadata: ["type": "\(resourceType)", "id": "\(id)"])
-        return stored
+        return remember(object, type: type, definition: definition, oldUnique: oldUnique, newUnique: newUnique)
     }
 
     public func delete(_ resourceType: String, id: String) async throws(SCIMError) {

@@ -118,13 +118,7 @@ public struct SCIMResponder: HTTPResponder {
         case (nil, .get):
             return Self.json(try await list(service, resourceType: resourceType, query: query, present: present))
         case (".search", .post):
-            let body = try await Self.body(request, limit: maxBodySize)
-            var searchQuery = query
-            for key in ["filter", "startIndex", "count", "attributes", "excludedAttributes"] {
-                if let value = body.member(key) {
-                    searchQuery[key] = value.stringValue ?? value.arrayValue.map { $0.compactMap(\.stringValue).joined(separator: ",") } ?? value.serialized
-                }
-            }
+            let searchQuery = Self.searchParameters(try await Self.body(request, limit: maxBodySize), over: query)
             let searchProjection = try Projection(
                 attributes: searchQuery["attributes"], excludedAttributes: searchQuery["excludedAttributes"], definition: definition)
             return Self.json(try await list(service, resourceType: resourceType, query: searchQuery) {
@@ -158,39 +152,43 @@ public struct SCIMResponder: HTTPResponder {
 
     /// `POST /.search`: every resource type at once (RFC 7644 §3.4.3).
     func searchAll(_ request: Request, service: ConnectorService, base: String) async throws -> Response {
-        let body = try await Self.body(request, limit: maxBodySize)
-        func text(_ key: String) -> String? {
-            guard let value = body.member(key) else { return nil }
-            return value.stringValue ?? value.arrayValue.map { $0.compactMap(\.stringValue).joined(separator: ",") } ?? value.comparableText
-        }
-        var filter: Filter?
-        if let source = text("filter"), !source.isEmpty {
-            do { filter = try Filter.parse(source) } catch {
-                throw SCIMError.badRequest(.invalidFilter, "invalid filter '\(source)': \(error.message) at offset \(error.offset)")
-            }
-        }
+        let parameters = Self.searchParameters(try await Self.body(request, limit: maxBodySize), over: [:])
+        let filter = try Self.filter(parameters["filter"])
         var all: [JSON] = []
         for definition in service.resourceDefinitions {
-            let projection = try Projection(attributes: text("attributes"), excludedAttributes: text("excludedAttributes"), definition: definition)
+            let projection = try Projection(attributes: parameters["attributes"], excludedAttributes: parameters["excludedAttributes"], definition: definition)
             let location = "\(base)/\(definition.endpoint.dropFirst())"
             let (_, resources) = try await service.query(definition.name, filter: filter, startIndex: 1, count: nil)
             all += resources.map { Self.located(projection.apply(to: $0, definition: definition), base: location) }
         }
-        let startIndex = max(1, try Self.integer(text("startIndex"), name: "startIndex") ?? 1)
-        let count = try Self.integer(text("count"), name: "count").map { max(0, $0) } ?? Discovery.maxResults
+        let startIndex = max(1, try Self.integer(parameters["startIndex"], name: "startIndex") ?? 1)
+        let count = try Self.integer(parameters["count"], name: "count").map { max(0, $0) } ?? Discovery.maxResults
         let page = Array(all.dropFirst(startIndex - 1).prefix(count))
         return Self.json(ListResponse(totalResults: all.count, startIndex: startIndex, resources: page).json)
     }
 
-    func list(_ service: ConnectorService, resourceType: String, query: [String: String], present: (JSON) -> JSON) async throws -> JSON {
-        var filter: Filter?
-        if let text = query["filter"], !text.trimmingCharacters(in: .whitespaces).isEmpty {
-            do {
-                filter = try Filter.parse(text)
-            } catch {
-                throw SCIMError.badRequest(.invalidFilter, "invalid filter '\(text)': \(error.message) at offset \(error.offset)")
-            }
+    /// The parameters of a search body (`POST …/.search`), over those of the query string.
+    static func searchParameters(_ body: JSON, over query: [String: String]) -> [String: String] {
+        var parameters = query
+        for key in ["filter", "startIndex", "count", "attributes", "excludedAttributes"] {
+            guard let value = body.member(key) else { continue }
+            parameters[key] = value.stringValue ?? value.arrayValue.map { $0.compactMap(\.stringValue).joined(separator: ",") } ?? value.serialized
         }
+        return parameters
+    }
+
+    /// A filter parameter; nil when absent or blank.
+    static func filter(_ text: String?) throws(SCIMError) -> Filter? {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        do {
+            return try Filter.parse(text)
+        } catch {
+            throw .badRequest(.invalidFilter, "invalid filter '\(text)': \(error.message) at offset \(error.offset)")
+        }
+    }
+
+    func list(_ service: ConnectorService, resourceType: String, query: [String: String], present: (JSON) -> JSON) async throws -> JSON {
+        let filter = try Self.filter(query["filter"])
         let startIndex = try Self.integer(query["startIndex"], name: "startIndex") ?? 1
         let count = try Self.integer(query["count"], name: "count").map { max(0, $0) }
         let (total, page) = try await service.query(resourceType, filter: filter, startIndex: startIndex, count: count ?? Discovery.maxResults)

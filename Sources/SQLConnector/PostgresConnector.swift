@@ -89,9 +89,9 @@ public final class PostgresConnector: Connector {
         for mapping in configuration.objectTypes {
             let columns = try await columns(mapping.table)
             var attributes: [ConnectorSchema.Attribute] = []
-            for (name, column) in SQLiteConnector.attributeColumns(mapping, columns: columns.map(\.name)) {
+            for (name, column) in mapping.attributeColumns(columns: columns.map(\.name)) {
                 let info = columns.first { $0.name.lowercased() == column.lowercased() }
-                attributes.append(.init(name: name, type: SQLiteConnector.dataType(info?.type ?? ""), required: info?.notNull == true))
+                attributes.append(.init(name: name, type: SQLConfiguration.dataType(info?.type ?? ""), required: info?.notNull == true))
             }
             for name in mapping.multiValued { attributes.append(.init(name: name, multiValued: true)) }
             types.append(.init(name: mapping.objectType, anchor: mapping.anchorColumn, attributes: attributes, keepsDocument: mapping.documentColumn != nil))
@@ -111,9 +111,9 @@ public final class PostgresConnector: Connector {
 
     private func fetch(_ mapping: SQLConfiguration.ObjectTypeMapping, anchor: String?) async throws(ConnectorError) -> [ConnectorObject] {
         let columns = try await columns(mapping.table)
-        let attributeColumns = SQLiteConnector.attributeColumns(mapping, columns: columns.map(\.name))
+        let attributeColumns = mapping.attributeColumns(columns: columns.map(\.name))
         let selected = [mapping.anchorColumn] + attributeColumns.map(\.1) + (mapping.documentColumn.map { [$0] } ?? [])
-        let types = Dictionary(columns.map { ($0.name.lowercased(), SQLiteConnector.dataType($0.type)) }, uniquingKeysWith: { a, _ in a })
+        let types = Dictionary(columns.map { ($0.name.lowercased(), SQLConfiguration.dataType($0.type)) }, uniquingKeysWith: { a, _ in a })
         // Every column as text: one decoding path, booleans and numbers converted by declared type.
         var sql = "SELECT \(selected.map { "\(quoted($0))::text" }.joined(separator: ", ")) FROM \(quoted(mapping.table))"
         var binds = PostgresBindings()
@@ -175,10 +175,10 @@ public final class PostgresConnector: Connector {
     /// The values of an export, as bindings, in column order.
     private func bindings(_ object: ConnectorObject, _ mapping: SQLConfiguration.ObjectTypeMapping) async throws(ConnectorError) -> (columns: [String], binds: [PostgresBindings.Value]) {
         let columns = try await columns(mapping.table)
-        let types = Dictionary(columns.map { ($0.name.lowercased(), SQLiteConnector.dataType($0.type)) }, uniquingKeysWith: { a, _ in a })
+        let types = Dictionary(columns.map { ($0.name.lowercased(), SQLConfiguration.dataType($0.type)) }, uniquingKeysWith: { a, _ in a })
         var names: [String] = []
         var values: [PostgresBindings.Value] = []
-        for (attribute, column) in SQLiteConnector.attributeColumns(mapping, columns: columns.map(\.name))
+        for (attribute, column) in mapping.attributeColumns(columns: columns.map(\.name))
         where column.lowercased() != mapping.anchorColumn.lowercased() {
             names.append(column)
             values.append(Self.value(object.attributes[attribute], type: types[column.lowercased()] ?? .string))

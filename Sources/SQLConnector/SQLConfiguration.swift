@@ -76,3 +76,25 @@ public struct SQLConfiguration: Sendable, Hashable {
         );
         """
 }
+
+extension SQLConfiguration.ObjectTypeMapping {
+    /// Attribute name → column, in table order: the configured map, or every column of the table
+    /// but the anchor (when generated), document and password columns. Both engines use it.
+    func attributeColumns(columns: [String]) -> [(String, String)] {
+        if !self.columns.isEmpty { return self.columns.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+        let excluded = Set([documentColumn, passwordColumn, generatesAnchor ? anchorColumn : nil].compactMap { $0?.lowercased() })
+        return columns.filter { !excluded.contains($0.lowercased()) }.map { ($0, $0) }
+    }
+}
+
+extension SQLConfiguration {
+    /// The connector data type of a declared SQL column type (SQLite affinity names or
+    /// PostgreSQL's information_schema names).
+    static func dataType(_ declared: String) -> ConnectorSchema.Attribute.DataType {
+        let type = declared.uppercased()
+        if type.contains("BOOL") { return .boolean }
+        if type.contains("INT") { return .integer }
+        if type.contains("DATE") || type.contains("TIME") { return .dateTime }
+        return .string
+    }
+}

@@ -28,7 +28,7 @@ public final class SQLiteConnector: Connector {
     private func statements(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping) throws -> Statements {
         if let cached = statements.withLock({ $0[mapping.objectType.lowercased()] }) { return cached }
         let columns = try db.columns(in: mapping.table).map(\.name)
-        var pairs = Self.attributeColumns(mapping, columns: columns).filter { $0.1.lowercased() != mapping.anchorColumn.lowercased() }
+        var pairs = mapping.attributeColumns(columns: columns).filter { $0.1.lowercased() != mapping.anchorColumn.lowercased() }
             .map { (attribute: $0.0, column: $0.1) }
         var written = pairs.map(\.column)
         if let documentColumn = mapping.documentColumn {
@@ -93,9 +93,9 @@ public final class SQLiteConnector: Connector {
                 let columns = try db.columns(in: mapping.table)
                 guard !columns.isEmpty else { throw ConnectorError(.unavailable, "the table '\(mapping.table)' does not exist") }
                 var attributes: [ConnectorSchema.Attribute] = []
-                for (name, column) in Self.attributeColumns(mapping, columns: columns.map(\.name)) {
+                for (name, column) in mapping.attributeColumns(columns: columns.map(\.name)) {
                     let info = columns.first { $0.name.lowercased() == column.lowercased() }
-                    attributes.append(.init(name: name, type: Self.dataType(info?.type ?? ""), required: info?.isNotNull == true))
+                    attributes.append(.init(name: name, type: SQLConfiguration.dataType(info?.type ?? ""), required: info?.isNotNull == true))
                 }
                 for name in mapping.multiValued { attributes.append(.init(name: name, multiValued: true)) }
                 if !mapping.generatesAnchor, !attributes.contains(where: { $0.name.lowercased() == mapping.anchorColumn.lowercased() }) {
@@ -105,21 +105,6 @@ public final class SQLiteConnector: Connector {
             }
             return ConnectorSchema(objectTypes: types)
         }
-    }
-
-    /// Attribute name → column, in table order.
-    static func attributeColumns(_ mapping: SQLConfiguration.ObjectTypeMapping, columns: [String]) -> [(String, String)] {
-        if !mapping.columns.isEmpty { return mapping.columns.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
-        let excluded = Set([mapping.documentColumn, mapping.passwordColumn, mapping.generatesAnchor ? mapping.anchorColumn : nil].compactMap { $0?.lowercased() })
-        return columns.filter { !excluded.contains($0.lowercased()) }.map { ($0, $0) }
-    }
-
-    static func dataType(_ declared: String) -> ConnectorSchema.Attribute.DataType {
-        let type = declared.uppercased()
-        if type.contains("BOOL") { return .boolean }
-        if type.contains("INT") { return .integer }
-        if type.contains("DATE") || type.contains("TIME") { return .dateTime }
-        return .string
     }
 
     // MARK: Reading
@@ -136,8 +121,8 @@ public final class SQLiteConnector: Connector {
 
     static func fetch(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, anchor: String?) throws -> [ConnectorObject] {
         let columns = try db.columns(in: mapping.table)
-        let attributeColumns = attributeColumns(mapping, columns: columns.map(\.name))
-        let types = Dictionary(columns.map { ($0.name.lowercased(), dataType($0.type)) }, uniquingKeysWith: { a, _ in a })
+        let attributeColumns = mapping.attributeColumns(columns: columns.map(\.name))
+        let types = Dictionary(columns.map { ($0.name.lowercased(), SQLConfiguration.dataType($0.type)) }, uniquingKeysWith: { a, _ in a })
         var sql = "SELECT * FROM \(quoted(mapping.table))"
         var arguments: StatementArguments = []
         if let anchor {
