@@ -20,6 +20,11 @@ import Yams
 ///         table: Employees
 ///         anchor: ContosoLogin
 ///         multiValued: [proxyAddresses]
+///         statements:                 # optional, each in place of the generated one
+///           select: SELECT * FROM EmployeesView
+///           insert: INSERT INTO Employees (ContosoLogin, FirstName) VALUES (@ContosoLogin, @FirstName)
+///           update: UPDATE Employees SET FirstName = @FirstName WHERE ContosoLogin = @ContosoLogin
+///           delete: DELETE FROM Employees WHERE ContosoLogin = @ContosoLogin
 ///     deprovisioning: {disable: none, delete: delete}
 ///     distinguishedName: {attribute: dn, template: "CN={anchor},OBJECT=USER"}
 ///     autosyncMinutes: 120
@@ -115,7 +120,8 @@ public struct HostConfiguration: Sendable {
                     objectType: typeNode["objectType"]?.string ?? "User", table: table, anchorColumn: anchor,
                     generatesAnchor: typeNode["generateAnchor"]?.bool ?? false, columns: columns,
                     multiValued: typeNode["multiValued"]?.sequence?.compactMap(\.string) ?? [],
-                    documentColumn: typeNode["document"]?.string, passwordColumn: typeNode["password"]?.string))
+                    documentColumn: typeNode["document"]?.string, passwordColumn: typeNode["password"]?.string,
+                    statements: try statements(typeNode["statements"], path: path, connector: index + 1)))
             }
             let sql = objectTypes.isEmpty ? SQLConfiguration.embeddedDefault : SQLConfiguration(objectTypes: objectTypes)
             let setUp = node["setUp"]?.string ?? (objectTypes.isEmpty ? SQLConfiguration.embeddedDefaultTables : nil)
@@ -134,6 +140,47 @@ public struct HostConfiguration: Sendable {
                 distinguishedName: distinguishedName, autosyncMinutes: node["autosyncMinutes"]?.int ?? 120))
         }
         return HostConfiguration(connectors: specifications)
+    }
+
+    /// The `statements` of an object type: `select` (plain SQL), and `insert`, `update`, `delete`,
+    /// `setPassword` with `@Attribute` placeholders, each a string (statements separated by `;`)
+    /// or a list of statements.
+    static func statements(_ node: Node?, path: String, connector: Int) throws(Problem) -> SQLStatements {
+        guard let node else { return SQLStatements() }
+        guard let mapping = node.mapping else {
+            throw Problem(message: "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?") (connector \(connector), 'statements'): expected a map of select, insert, update, delete, setPassword")
+        }
+        var result = SQLStatements()
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            let place = "\(path):\(value.mark.map { "\($0.line):\($0.column)" } ?? "?") (connector \(connector), 'statements.\(key)')"
+            let text: String
+            if let list = value.sequence {
+                text = list.compactMap(\.string).joined(separator: ";\n")
+            } else if let single = value.string {
+                text = single
+            } else {
+                throw Problem(message: "\(place): expected SQL text or a list of statements")
+            }
+            func template() throws(Problem) -> SQLTemplate {
+                do { return try SQLTemplate(text) } catch {
+                    // A one-line plain scalar: point at the character itself.
+                    if let mark = value.mark, value.scalar?.style == .plain, !text.contains("\n") {
+                        throw Problem(message: "\(path):\(mark.line):\(mark.column + error.offset) (connector \(connector), 'statements.\(key)'): \(error.message)")
+                    }
+                    throw Problem(message: "\(place): \(error.message)")
+                }
+            }
+            switch key {
+            case "select": result.select = text
+            case "insert": result.insert = try template()
+            case "update": result.update = try template()
+            case "delete": result.delete = try template()
+            case "setPassword": result.setPassword = try template()
+            default: throw Problem(message: "\(place): unknown statement '\(key)'; expected select, insert, update, delete or setPassword")
+            }
+        }
+        return result
     }
 
     static func flow(_ node: Node?, default value: Deprovisioning.Flow, at place: String) throws(Problem) -> Deprovisioning.Flow {

@@ -1,6 +1,6 @@
 public import Connectors
 import Foundation
-public import JSONValues
+import JSONValues
 public import Logging
 import PostgresNIO
 import Synchronization
@@ -13,7 +13,9 @@ public final class PostgresConnector: Connector {
     private let client: PostgresClient
     private let configuration: SQLConfiguration
     private let logger: Logger
-    private let columnCache = Mutex<[String: [(name: String, type: String, notNull: Bool)]]>([:])
+    /// Each object type's source columns and export statements, built on first use and again at
+    /// each schema discovery.
+    private let plans = Mutex<[String: (columns: [SourceColumn], plan: ExportPlan)]>([:])
 
     public struct Endpoint: Sendable {
         public var host: String
@@ -57,43 +59,114 @@ public final class PostgresConnector: Connector {
         for statement in script.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !statement.isEmpty {
             do { try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger) } catch { throw Self.translate(error) }
         }
-        columnCache.withLock { $0 = [:] }
+        plans.withLock { $0 = [:] }
     }
 
     public func testConnection() async throws(ConnectorError) {
         do { try await client.query("SELECT 1", logger: logger) } catch { throw Self.translate(error) }
     }
 
-    /// The table's columns, from information_schema, in table order.
-    private func columns(_ table: String) async throws(ConnectorError) -> [(name: String, type: String, notNull: Bool)] {
-        if let cached = columnCache.withLock({ $0[table] }) { return cached }
-        var result: [(String, String, Bool)] = []
-        do {
-            let rows = try await client.query(
-                "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = \(table) ORDER BY ordinal_position",
-                logger: logger)
+    /// The columns of `mapping`'s source, from information_schema: its table's, or those of its
+    /// select statement, read through a temporary view.
+    private func sourceColumns(_ mapping: SQLConfiguration.ObjectTypeMapping) async throws(ConnectorError) -> [SourceColumn] {
+        let logger = self.logger
+        func read(_ connection: PostgresConnection, table: String, temporary: Bool) async throws -> [SourceColumn] {
+            var result: [SourceColumn] = []
+            let rows = try await connection.query(
+                """
+                SELECT column_name, data_type, is_nullable FROM information_schema.columns
+                WHERE table_name = \(table) AND (table_schema LIKE 'pg_temp%') = \(temporary) ORDER BY ordinal_position
+                """, logger: logger)
             for try await (name, type, nullable) in rows.decode((String, String, String).self) {
-                result.append((name, type, nullable == "NO"))
+                result.append(SourceColumn(name: name, type: SQLConfiguration.dataType(type), notNull: nullable == "NO"))
+            }
+            return result
+        }
+        let columns: [SourceColumn]
+        do {
+            columns = try await client.withConnection { connection in
+                guard let select = mapping.statements.select else { return try await read(connection, table: mapping.table, temporary: false) }
+                try await connection.query("DROP VIEW IF EXISTS pg_temp.attrmap_probe", logger: logger)
+                do {
+                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE TEMPORARY VIEW attrmap_probe AS \(select)"), logger: logger)
+                } catch {
+                    throw ConnectorError(.invalidValue, "the select statement of \(mapping.objectType) does not run: \(Self.translate(error).message)")
+                }
+                let columns = try await read(connection, table: "attrmap_probe", temporary: true)
+                try await connection.query("DROP VIEW pg_temp.attrmap_probe", logger: logger)
+                return columns
             }
         } catch {
             throw Self.translate(error)
         }
-        guard !result.isEmpty else { throw ConnectorError(.unavailable, "the table '\(table)' does not exist") }
-        let found = result
-        columnCache.withLock { $0[table] = found }
-        return result
+        guard !columns.isEmpty else { throw ConnectorError(.unavailable, "the table '\(mapping.table)' does not exist") }
+        return columns
+    }
+
+    /// The source columns and export plan of `mapping`, from the cache unless `refresh`. The
+    /// configured statements are prepared once, so that a mistake in one shows at discovery.
+    private func plan(_ mapping: SQLConfiguration.ObjectTypeMapping, refresh: Bool = false) async throws(ConnectorError) -> (columns: [SourceColumn], plan: ExportPlan) {
+        if !refresh, let cached = plans.withLock({ $0[mapping.objectType.lowercased()] }) { return cached }
+        let columns = try await sourceColumns(mapping)
+        if !columns.contains(where: { $0.name.lowercased() == mapping.anchorColumn.lowercased() }) {
+            throw ConnectorError(.invalidValue, "the \(mapping.statements.select == nil ? "table '\(mapping.table)'" : "select statement of \(mapping.objectType)") has no anchor column '\(mapping.anchorColumn)'")
+        }
+        let plan = try mapping.exportPlan(columns: columns, style: .numbered, anchorCast: "::text")
+        let configured = [("insert", mapping.statements.insert), ("update", mapping.statements.update), ("delete", mapping.statements.delete),
+                          ("setPassword", mapping.statements.setPassword)]
+        let commands = ["insert": plan.insert, "update": plan.update, "delete": plan.delete, "setPassword": plan.setPassword]
+        for (name, template) in configured where template != nil {
+            for command in commands[name] ?? [] {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.query(PostgresQuery(unsafeSQL: "PREPARE attrmap_check AS \(command.sql)"), logger: self.logger)
+                        try await connection.query("DEALLOCATE attrmap_check", logger: self.logger)
+                    }
+                } catch {
+                    throw ConnectorError(.invalidValue, "the \(name) statement of \(mapping.objectType) does not prepare: \(Self.translate(error).message) in `\(command.sql)`")
+                }
+            }
+        }
+        plans.withLock { $0[mapping.objectType.lowercased()] = (columns, plan) }
+        return (columns, plan)
+    }
+
+    /// Runs `commands` with `object`'s values (and `password`) on `connection`; returns the number
+    /// of rows they changed.
+    private func execute(
+        _ connection: PostgresConnection, _ commands: [SQLCommand], types: [String: ConnectorSchema.Attribute.DataType],
+        anchor: String, object: ConnectorObject? = nil, password: String? = nil
+    ) async throws -> Int {
+        var changed = 0
+        for command in commands {
+            var binds = PostgresBindings()
+            for parameter in command.parameters {
+                switch parameter {
+                case .anchor: binds.append(anchor)
+                case .attribute(let name): Self.value(object?.attributes[name], type: types[name] ?? .string).append(to: &binds)
+                case .document: (object?.document.map { .text($0.serialized) } ?? PostgresBindings.Value.null).append(to: &binds)
+                case .password: (password.map(PostgresBindings.Value.text) ?? .null).append(to: &binds)
+                }
+            }
+            let result: PostgresQueryResult = try await connection.query(PostgresQuery(unsafeSQL: command.sql, binds: binds), logger: logger).get()
+            changed += result.metadata.rows ?? 0
+        }
+        return changed
     }
 
     public func schema() async throws(ConnectorError) -> ConnectorSchema {
         var types: [ConnectorSchema.ObjectType] = []
         for mapping in configuration.objectTypes {
-            let columns = try await columns(mapping.table)
+            let columns = try await plan(mapping, refresh: true).columns
             var attributes: [ConnectorSchema.Attribute] = []
             for (name, column) in mapping.attributeColumns(columns: columns.map(\.name)) {
                 let info = columns.first { $0.name.lowercased() == column.lowercased() }
-                attributes.append(.init(name: name, type: SQLConfiguration.dataType(info?.type ?? ""), required: info?.notNull == true))
+                attributes.append(.init(name: name, type: info?.type ?? .string, required: info?.notNull == true))
             }
             for name in mapping.multiValued { attributes.append(.init(name: name, multiValued: true)) }
+            if !mapping.generatesAnchor, !attributes.contains(where: { $0.name.lowercased() == mapping.anchorColumn.lowercased() }) {
+                attributes.insert(.init(name: mapping.anchorColumn, required: true), at: 0)
+            }
             types.append(.init(name: mapping.objectType, anchor: mapping.anchorColumn, attributes: attributes, keepsDocument: mapping.documentColumn != nil))
         }
         return ConnectorSchema(objectTypes: types)
@@ -110,15 +183,15 @@ public final class PostgresConnector: Connector {
     }
 
     private func fetch(_ mapping: SQLConfiguration.ObjectTypeMapping, anchor: String?) async throws(ConnectorError) -> [ConnectorObject] {
-        let columns = try await columns(mapping.table)
+        let columns = try await plan(mapping).columns
         let attributeColumns = mapping.attributeColumns(columns: columns.map(\.name))
         let selected = [mapping.anchorColumn] + attributeColumns.map(\.1) + (mapping.documentColumn.map { [$0] } ?? [])
-        let types = Dictionary(columns.map { ($0.name.lowercased(), SQLConfiguration.dataType($0.type)) }, uniquingKeysWith: { a, _ in a })
+        let types = Dictionary(columns.map { ($0.name.lowercased(), $0.type) }, uniquingKeysWith: { a, _ in a })
         // Every column as text: one decoding path, booleans and numbers converted by declared type.
-        var sql = "SELECT \(selected.map { "\(quoted($0))::text" }.joined(separator: ", ")) FROM \(quoted(mapping.table))"
+        var sql = "SELECT \(selected.map { "attrmap_source.\(quoted($0))::text" }.joined(separator: ", ")) FROM (\(mapping.importQuery)) AS attrmap_source"
         var binds = PostgresBindings()
         if let anchor {
-            sql += " WHERE \(quoted(mapping.anchorColumn))::text = $1"
+            sql += " WHERE attrmap_source.\(quoted(mapping.anchorColumn))::text = $1"
             binds.append(anchor)
         }
         var objects: [ConnectorObject] = []
@@ -172,24 +245,6 @@ public final class PostgresConnector: Connector {
 
     // MARK: Writing
 
-    /// The values of an export, as bindings, in column order.
-    private func bindings(_ object: ConnectorObject, _ mapping: SQLConfiguration.ObjectTypeMapping) async throws(ConnectorError) -> (columns: [String], binds: [PostgresBindings.Value]) {
-        let columns = try await columns(mapping.table)
-        let types = Dictionary(columns.map { ($0.name.lowercased(), SQLConfiguration.dataType($0.type)) }, uniquingKeysWith: { a, _ in a })
-        var names: [String] = []
-        var values: [PostgresBindings.Value] = []
-        for (attribute, column) in mapping.attributeColumns(columns: columns.map(\.name))
-        where column.lowercased() != mapping.anchorColumn.lowercased() {
-            names.append(column)
-            values.append(Self.value(object.attributes[attribute], type: types[column.lowercased()] ?? .string))
-        }
-        if let documentColumn = mapping.documentColumn {
-            names.append(documentColumn)
-            values.append(object.document.map { .text($0.serialized) } ?? .null)
-        }
-        return (names, values)
-    }
-
     static func value(_ json: JSON?, type: ConnectorSchema.Attribute.DataType) -> PostgresBindings.Value {
         guard let json, json != .null else { return .null }
         let single = json.arrayValue?.first ?? json
@@ -206,30 +261,19 @@ public final class PostgresConnector: Connector {
 
     public func create(_ object: ConnectorObject) async throws(ConnectorError) {
         let mapping = try mapping(object.objectType)
-        let (columns, values) = try await bindings(object, mapping)
-        let names = [mapping.anchorColumn] + columns
-        let sql = "INSERT INTO \(quoted(mapping.table)) (\(names.map(quoted).joined(separator: ", "))) VALUES (\((1...names.count).map { "$\($0)" }.joined(separator: ", ")))"
+        let plan = try await plan(mapping).plan
         try await transaction { connection in
-            var binds = PostgresBindings()
-            binds.append(object.anchor)
-            for value in values { value.append(to: &binds) }
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger)
+            _ = try await self.execute(connection, plan.insert, types: plan.types, anchor: object.anchor, object: object)
             try await self.writeValues(connection, mapping, object)
         }
     }
 
     public func replace(_ object: ConnectorObject) async throws(ConnectorError) {
         let mapping = try mapping(object.objectType)
-        let (columns, values) = try await bindings(object, mapping)
+        let plan = try await plan(mapping).plan
         try await transaction { connection in
-            if !columns.isEmpty {
-                let sql = "UPDATE \(quoted(mapping.table)) SET \(columns.enumerated().map { "\(quoted($1)) = $\($0 + 1)" }.joined(separator: ", ")) WHERE \(quoted(mapping.anchorColumn))::text = $\(columns.count + 1) RETURNING 1"
-                var binds = PostgresBindings()
-                for value in values { value.append(to: &binds) }
-                binds.append(object.anchor)
-                var updated = 0
-                for try await _ in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger) { updated += 1 }
-                guard updated > 0 else { throw ConnectorError(.notFound, "no object with anchor '\(object.anchor)'") }
+            guard try await self.execute(connection, plan.update, types: plan.types, anchor: object.anchor, object: object) > 0 else {
+                throw ConnectorError(.notFound, "no object with anchor '\(object.anchor)'")
             }
             if !mapping.multiValued.isEmpty {
                 var binds = PostgresBindings()
@@ -258,33 +302,25 @@ public final class PostgresConnector: Connector {
 
     public func delete(objectType: String, anchor: String) async throws(ConnectorError) {
         let mapping = try mapping(objectType)
+        let plan = try await plan(mapping).plan
         try await transaction { connection in
-            var binds = PostgresBindings()
-            binds.append(anchor)
             if !mapping.multiValued.isEmpty {
+                var binds = PostgresBindings()
+                binds.append(anchor)
                 try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(quoted(mapping.valuesTable)) WHERE anchor = $1", binds: binds), logger: self.logger)
             }
-            var deleted = 0
-            let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: "DELETE FROM \(quoted(mapping.table)) WHERE \(quoted(mapping.anchorColumn))::text = $1 RETURNING 1", binds: binds),
-                logger: self.logger)
-            for try await _ in rows { deleted += 1 }
-            guard deleted > 0 else { throw ConnectorError(.notFound, "no object with anchor '\(anchor)'") }
+            guard try await self.execute(connection, plan.delete, types: plan.types, anchor: anchor) > 0 else {
+                throw ConnectorError(.notFound, "no object with anchor '\(anchor)'")
+            }
         }
     }
 
     public func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
         let mapping = try mapping(objectType)
-        guard let column = mapping.passwordColumn else { return }
-        var binds = PostgresBindings()
-        binds.append(password)
-        binds.append(anchor)
-        do {
-            try await client.query(PostgresQuery(
-                unsafeSQL: "UPDATE \(quoted(mapping.table)) SET \(quoted(column)) = $1 WHERE \(quoted(mapping.anchorColumn))::text = $2", binds: binds),
-                logger: logger)
-        } catch {
-            throw Self.translate(error)
+        let plan = try await plan(mapping).plan
+        guard !plan.setPassword.isEmpty else { return }
+        try await transaction { connection in
+            _ = try await self.execute(connection, plan.setPassword, types: plan.types, anchor: anchor, password: password)
         }
     }
 

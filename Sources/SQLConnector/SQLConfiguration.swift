@@ -3,7 +3,8 @@ public import Connectors
 /// How a SQL connector maps object types to tables, as the generic SQL connector is configured:
 /// a table (or view) per object type, its anchor column, the attributes and their columns, the
 /// multi-valued attributes kept in a child table, an optional JSON column for the rest of each
-/// SCIM resource, and an optional password column.
+/// SCIM resource, an optional password column, and optional statements (a select, and inserts,
+/// updates, deletes with `@Attribute` placeholders) in place of the generated ones.
 public struct SQLConfiguration: Sendable, Hashable {
     public var objectTypes: [ObjectTypeMapping]
 
@@ -28,10 +29,13 @@ public struct SQLConfiguration: Sendable, Hashable {
         public var documentColumn: String?
         /// Where `setPassword` writes, or nil to ignore passwords.
         public var passwordColumn: String?
+        /// Statements that replace the ones generated from the table.
+        public var statements: SQLStatements
 
         public init(
             objectType: String, table: String, anchorColumn: String, generatesAnchor: Bool = false, columns: [String: String] = [:],
-            multiValued: [String] = [], documentColumn: String? = nil, passwordColumn: String? = nil
+            multiValued: [String] = [], documentColumn: String? = nil, passwordColumn: String? = nil,
+            statements: SQLStatements = SQLStatements()
         ) {
             self.objectType = objectType
             self.table = table
@@ -41,6 +45,7 @@ public struct SQLConfiguration: Sendable, Hashable {
             self.multiValued = multiValued
             self.documentColumn = documentColumn
             self.passwordColumn = passwordColumn
+            self.statements = statements
         }
 
         public var valuesTable: String { "\(table)_values" }

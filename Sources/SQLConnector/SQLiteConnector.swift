@@ -1,8 +1,9 @@
 public import Connectors
 import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
-public import JSONValues
+import JSONValues
 
 /// The SQL connector on SQLite, through GRDB: the embedded default store. Every export runs in
 /// one transaction; the database is in WAL mode with full synchronisation, so an acknowledged
@@ -11,47 +12,64 @@ public final class SQLiteConnector: Connector {
     public let path: String
     private let pool: DatabasePool
     private let configuration: SQLConfiguration
-    /// The SQL of each object type's exports, built once from its table's columns.
-    private let statements = Mutex<[String: Statements]>([:])
+    /// Each object type's source columns and export statements, built on first use and again at
+    /// each schema discovery.
+    private let plans = Mutex<[String: (columns: [SourceColumn], plan: ExportPlan)]>([:])
 
-    struct Statements: Sendable {
-        /// (attribute, column) pairs written by an export, the anchor excluded.
-        var columns: [(attribute: String, column: String)]
-        var insert: String
-        var update: String
-        var delete: String
-        var deleteValues: String
-        var insertValue: String
+    /// The columns of `mapping`'s source: its select statement's result, or its table's columns.
+    static func sourceColumns(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping) throws -> [SourceColumn] {
+        if let select = mapping.statements.select {
+            let statement: Statement
+            do { statement = try db.makeStatement(sql: select) } catch let error as DatabaseError {
+                throw ConnectorError(.invalidValue, "the select statement of \(mapping.objectType) does not run: \(error.message ?? "\(error)")")
+            }
+            return statement.columnNames.indices.map { index in
+                let declared = sqlite3_column_decltype(statement.sqliteStatement, Int32(index)).map { String(cString: $0) } ?? ""
+                return SourceColumn(name: statement.columnNames[index], type: SQLConfiguration.dataType(declared), notNull: false)
+            }
+        }
+        let columns = try db.columns(in: mapping.table)
+        guard !columns.isEmpty else { throw ConnectorError(.unavailable, "the table '\(mapping.table)' does not exist") }
+        return columns.map { SourceColumn(name: $0.name, type: SQLConfiguration.dataType($0.type), notNull: $0.isNotNull) }
     }
 
-    /// The statements of `mapping`, built on first use.
-    private func statements(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping) throws -> Statements {
-        if let cached = statements.withLock({ $0[mapping.objectType.lowercased()] }) { return cached }
-        let columns = try db.columns(in: mapping.table).map(\.name)
-        var pairs = mapping.attributeColumns(columns: columns).filter { $0.1.lowercased() != mapping.anchorColumn.lowercased() }
-            .map { (attribute: $0.0, column: $0.1) }
-        var written = pairs.map(\.column)
-        if let documentColumn = mapping.documentColumn {
-            written.append(documentColumn)
-            pairs.append((attribute: "\u{0}document", column: documentColumn))
+    /// The source columns and export plan of `mapping`, from the cache unless `refresh`. The
+    /// configured statements are prepared once, so that a mistake in one shows at discovery.
+    private func plan(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, refresh: Bool = false) throws -> (columns: [SourceColumn], plan: ExportPlan) {
+        if !refresh, let cached = plans.withLock({ $0[mapping.objectType.lowercased()] }) { return cached }
+        let columns = try Self.sourceColumns(db, mapping)
+        if !columns.contains(where: { $0.name.lowercased() == mapping.anchorColumn.lowercased() }) {
+            throw ConnectorError(.invalidValue, "the \(mapping.statements.select == nil ? "table '\(mapping.table)'" : "select statement of \(mapping.objectType)") has no anchor column '\(mapping.anchorColumn)'")
         }
-        let table = quoted(mapping.table), anchor = quoted(mapping.anchorColumn)
-        let built = Statements(
-            columns: pairs,
-            insert: "INSERT INTO \(table) (\(([mapping.anchorColumn] + written).map(quoted).joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: written.count + 1).joined(separator: ", ")))",
-            update: written.isEmpty ? "" : "UPDATE \(table) SET \(written.map { "\(quoted($0)) = ?" }.joined(separator: ", ")) WHERE \(anchor) = ?",
-            delete: "DELETE FROM \(table) WHERE \(anchor) = ?",
-            deleteValues: "DELETE FROM \(quoted(mapping.valuesTable)) WHERE anchor = ?",
-            insertValue: "INSERT INTO \(quoted(mapping.valuesTable)) (anchor, attribute, position, value) VALUES (?, ?, ?, ?)")
-        statements.withLock { $0[mapping.objectType.lowercased()] = built }
-        return built
+        let plan = try mapping.exportPlan(columns: columns, style: .questionMark)
+        let configured = [("insert", mapping.statements.insert, plan.insert), ("update", mapping.statements.update, plan.update),
+                          ("delete", mapping.statements.delete, plan.delete), ("setPassword", mapping.statements.setPassword, plan.setPassword)]
+        for (name, template, commands) in configured where template != nil {
+            for command in commands {
+                do { _ = try db.makeStatement(sql: command.sql) } catch let error as DatabaseError {
+                    throw ConnectorError(.invalidValue, "the \(name) statement of \(mapping.objectType) does not prepare: \(error.message ?? "\(error)") in `\(command.sql)`")
+                }
+            }
+        }
+        plans.withLock { $0[mapping.objectType.lowercased()] = (columns, plan) }
+        return (columns, plan)
     }
 
-    /// The values an export writes, in the order of ``Statements/columns``.
-    static func values(_ object: ConnectorObject, _ statements: Statements) -> [(any DatabaseValueConvertible)?] {
-        statements.columns.map { pair in
-            pair.attribute == "\u{0}document" ? object.document?.serialized : databaseValue(object.attributes[pair.attribute])
+    /// Runs `commands` with `object`'s values (and `password`); returns the number of rows they changed.
+    static func execute(_ db: Database, _ commands: [SQLCommand], anchor: String, object: ConnectorObject? = nil, password: String? = nil) throws -> Int {
+        let before = db.totalChangesCount
+        for command in commands {
+            let values: [(any DatabaseValueConvertible)?] = command.parameters.map { parameter in
+                switch parameter {
+                case .anchor: anchor
+                case .attribute(let name): databaseValue(object?.attributes[name])
+                case .document: object?.document?.serialized
+                case .password: password
+                }
+            }
+            try db.cachedStatement(sql: command.sql).execute(arguments: StatementArguments(values))
         }
+        return db.totalChangesCount - before
     }
 
     /// Opens (or creates) the database at `path`. `setUp` runs first, in a transaction (the
@@ -84,18 +102,17 @@ public final class SQLiteConnector: Connector {
         try await run { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
-    /// Columns of each table, discovered as the generic SQL connector does.
+    /// Columns of each table (or select statement), discovered as the generic SQL connector does.
     public func schema() async throws(ConnectorError) -> ConnectorSchema {
         let configuration = self.configuration
         return try await read { db in
             var types: [ConnectorSchema.ObjectType] = []
             for mapping in configuration.objectTypes {
-                let columns = try db.columns(in: mapping.table)
-                guard !columns.isEmpty else { throw ConnectorError(.unavailable, "the table '\(mapping.table)' does not exist") }
+                let columns = try self.plan(db, mapping, refresh: true).columns
                 var attributes: [ConnectorSchema.Attribute] = []
                 for (name, column) in mapping.attributeColumns(columns: columns.map(\.name)) {
                     let info = columns.first { $0.name.lowercased() == column.lowercased() }
-                    attributes.append(.init(name: name, type: SQLConfiguration.dataType(info?.type ?? ""), required: info?.isNotNull == true))
+                    attributes.append(.init(name: name, type: info?.type ?? .string, required: info?.notNull == true))
                 }
                 for name in mapping.multiValued { attributes.append(.init(name: name, multiValued: true)) }
                 if !mapping.generatesAnchor, !attributes.contains(where: { $0.name.lowercased() == mapping.anchorColumn.lowercased() }) {
@@ -111,34 +128,33 @@ public final class SQLiteConnector: Connector {
 
     public func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
         let mapping = try mapping(objectType)
-        return try await read { db in try Self.fetch(db, mapping, anchor: nil) }
+        return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).columns, anchor: nil) }
     }
 
     public func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
         let mapping = try mapping(objectType)
-        return try await read { db in try Self.fetch(db, mapping, anchor: anchor).first }
+        return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).columns, anchor: anchor).first }
     }
 
-    static func fetch(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, anchor: String?) throws -> [ConnectorObject] {
-        let columns = try db.columns(in: mapping.table)
+    static func fetch(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, _ columns: [SourceColumn], anchor: String?) throws -> [ConnectorObject] {
         let attributeColumns = mapping.attributeColumns(columns: columns.map(\.name))
-        let types = Dictionary(columns.map { ($0.name.lowercased(), SQLConfiguration.dataType($0.type)) }, uniquingKeysWith: { a, _ in a })
-        var sql = "SELECT * FROM \(quoted(mapping.table))"
+        let types = Dictionary(columns.map { ($0.name.lowercased(), $0.type) }, uniquingKeysWith: { a, _ in a })
+        var sql = "SELECT * FROM (\(mapping.importQuery)) AS attrmap_source"
         var arguments: StatementArguments = []
         if let anchor {
-            sql += " WHERE \(quoted(mapping.anchorColumn)) = ?"
+            sql += " WHERE attrmap_source.\(quoted(mapping.anchorColumn)) = ?"
             arguments = [anchor]
         }
         var objects: [ConnectorObject] = []
         var index: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-            guard let anchorValue = row[mapping.anchorColumn] as String? ?? (row[mapping.anchorColumn] as Int64?).map(String.init) else { continue }
+        for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) {
+            guard let anchorValue = Self.text(row[mapping.anchorColumn]) else { continue }
             var object = ConnectorObject(objectType: mapping.objectType, anchor: anchorValue)
             for (name, column) in attributeColumns {
                 guard let value = row[column] as DatabaseValue?, !value.isNull else { continue }
                 object.attributes[name] = json(value, type: types[column.lowercased()] ?? .string)
             }
-            if let documentColumn = mapping.documentColumn, let text = row[documentColumn] as String? {
+            if let documentColumn = mapping.documentColumn, let text = Self.text(row[documentColumn]) {
                 object.document = try? JSON.parse(text)
             }
             index[anchorValue] = objects.count
@@ -149,8 +165,8 @@ public final class SQLiteConnector: Connector {
             if anchor != nil { valuesSQL += " WHERE anchor = ?" }
             valuesSQL += " ORDER BY anchor, attribute, position"
             for row in try Row.fetchAll(db, sql: valuesSQL, arguments: arguments) {
-                guard let owner: String = row["anchor"], let attribute: String = row["attribute"], let at = index[owner] else { continue }
-                let text: String? = row["value"]
+                guard let owner = Self.text(row["anchor"]), let attribute = Self.text(row["attribute"]), let at = index[owner] else { continue }
+                let text = Self.text(row["value"])
                 let element: JSON = text.flatMap { t in t.hasPrefix("{") ? try? JSON.parse(t) : nil } ?? (text.map(JSON.string) ?? .null)
                 var list = objects[at].attributes[attribute]?.arrayValue ?? []
                 list.append(element)
@@ -158,6 +174,18 @@ public final class SQLiteConnector: Connector {
             }
         }
         return objects
+    }
+
+    /// A cell as text, whatever its storage class (a GRDB conversion to `String` traps on an
+    /// integer; a store edited by hand may hold anything).
+    static func text(_ value: DatabaseValue?) -> String? {
+        switch value?.storage {
+        case nil, .null?: nil
+        case .int64(let number)?: String(number)
+        case .double(let number)?: String(number)
+        case .string(let text)?: text
+        case .blob(let data)?: String(decoding: data, as: UTF8.self)
+        }
     }
 
     static func json(_ value: DatabaseValue, type: ConnectorSchema.Attribute.DataType) -> JSON {
@@ -177,37 +205,35 @@ public final class SQLiteConnector: Connector {
     public func create(_ object: ConnectorObject) async throws(ConnectorError) {
         let mapping = try mapping(object.objectType)
         try await write { db in
-            let sql = try self.statements(db, mapping)
-            try db.cachedStatement(sql: sql.insert).execute(arguments: StatementArguments([object.anchor] + Self.values(object, sql)))
-            try Self.writeValues(db, mapping, object, sql)
+            _ = try Self.execute(db, self.plan(db, mapping).plan.insert, anchor: object.anchor, object: object)
+            try Self.writeValues(db, mapping, object)
         }
     }
 
     public func replace(_ object: ConnectorObject) async throws(ConnectorError) {
         let mapping = try mapping(object.objectType)
         try await write { db in
-            let sql = try self.statements(db, mapping)
-            if sql.update.isEmpty {
-                guard try Int.fetchOne(db, sql: "SELECT 1 FROM \(quoted(mapping.table)) WHERE \(quoted(mapping.anchorColumn)) = ?", arguments: [object.anchor]) != nil else {
-                    throw ConnectorError(.notFound, "no object with anchor '\(object.anchor)'")
-                }
-            } else {
-                try db.cachedStatement(sql: sql.update).execute(arguments: StatementArguments(Self.values(object, sql) + [object.anchor]))
-                guard db.changesCount > 0 else { throw ConnectorError(.notFound, "no object with anchor '\(object.anchor)'") }
+            guard try Self.execute(db, self.plan(db, mapping).plan.update, anchor: object.anchor, object: object) > 0 else {
+                throw ConnectorError(.notFound, "no object with anchor '\(object.anchor)'")
             }
             if !mapping.multiValued.isEmpty {
-                try db.cachedStatement(sql: sql.deleteValues).execute(arguments: [object.anchor])
+                try db.cachedStatement(sql: Self.deleteValues(mapping)).execute(arguments: [object.anchor])
             }
-            try Self.writeValues(db, mapping, object, sql)
+            try Self.writeValues(db, mapping, object)
         }
     }
 
-    static func writeValues(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, _ object: ConnectorObject, _ sql: Statements) throws {
+    static func deleteValues(_ mapping: SQLConfiguration.ObjectTypeMapping) -> String {
+        "DELETE FROM \(quoted(mapping.valuesTable)) WHERE anchor = ?"
+    }
+
+    static func writeValues(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, _ object: ConnectorObject) throws {
         for attribute in mapping.multiValued {
             guard let value = object.attributes[attribute] else { continue }
             for (position, element) in (value.arrayValue ?? [value]).enumerated() where element != .null {
                 let text: String = element.stringValue ?? element.serialized
-                try db.cachedStatement(sql: sql.insertValue).execute(arguments: [object.anchor, attribute, position, text])
+                try db.cachedStatement(sql: "INSERT INTO \(quoted(mapping.valuesTable)) (anchor, attribute, position, value) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [object.anchor, attribute, position, text])
             }
         }
     }
@@ -215,20 +241,19 @@ public final class SQLiteConnector: Connector {
     public func delete(objectType: String, anchor: String) async throws(ConnectorError) {
         let mapping = try mapping(objectType)
         try await write { db in
-            let sql = try self.statements(db, mapping)
             if !mapping.multiValued.isEmpty {
-                try db.cachedStatement(sql: sql.deleteValues).execute(arguments: [anchor])
+                try db.cachedStatement(sql: Self.deleteValues(mapping)).execute(arguments: [anchor])
             }
-            try db.cachedStatement(sql: sql.delete).execute(arguments: [anchor])
-            guard db.changesCount > 0 else { throw ConnectorError(.notFound, "no object with anchor '\(anchor)'") }
+            guard try Self.execute(db, self.plan(db, mapping).plan.delete, anchor: anchor) > 0 else {
+                throw ConnectorError(.notFound, "no object with anchor '\(anchor)'")
+            }
         }
     }
 
     public func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
         let mapping = try mapping(objectType)
-        guard let column = mapping.passwordColumn else { return }
         try await write { db in
-            try db.execute(sql: "UPDATE \(quoted(mapping.table)) SET \(quoted(column)) = ? WHERE \(quoted(mapping.anchorColumn)) = ?", arguments: [password, anchor])
+            _ = try Self.execute(db, self.plan(db, mapping).plan.setPassword, anchor: anchor, password: password)
         }
     }
 
@@ -271,9 +296,4 @@ public final class SQLiteConnector: Connector {
         }
         return ConnectorError(.failed, "\(error)")
     }
-}
-
-/// A SQL identifier in double quotes.
-func quoted(_ identifier: String) -> String {
-    "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

@@ -4,11 +4,12 @@ import JSONValues
 import SQLConnector
 import Testing
 
-/// The connector contract, run against every engine: the embedded default on a SQLite file, and a
-/// SQLite table configured the way the ECMA SQL tutorial's `Employees` table is.
+/// The connector contract, run against every engine: the embedded default on a SQLite file, a
+/// SQLite table configured the way the ECMA SQL tutorial's `Employees` table is, and the same
+/// attributes read from a view and written by configured statements.
 struct ConnectorSuiteTests {
     enum Engine: String, CaseIterable, Sendable {
-        case sqliteEmbedded, sqliteConfigured
+        case sqliteEmbedded, sqliteConfigured, sqliteStatements
     }
 
     static func temporaryPath(_ name: String) -> String {
@@ -30,6 +31,34 @@ struct ConnectorSuiteTests {
 
     static let employeesConfiguration = SQLConfiguration(objectTypes: [
         .init(objectType: "User", table: "Employees", anchorColumn: "ContosoLogin", multiValued: ["proxyAddresses"]),
+    ])
+
+    /// A `People` table under other column names, the `Employees` view over it, and an audit
+    /// table the insert statement also writes.
+    static let people = """
+        CREATE TABLE People (
+            login TEXT PRIMARY KEY NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL, mail TEXT, active BOOLEAN, badge INTEGER
+        );
+        CREATE VIEW Employees AS
+            SELECT login AS ContosoLogin, first AS FirstName, last AS LastName, mail AS Email, active AS IsActive, badge AS Badge FROM People;
+        CREATE TABLE Employees_values (
+            anchor TEXT NOT NULL, attribute TEXT NOT NULL, position INTEGER NOT NULL, value TEXT,
+            PRIMARY KEY (anchor, attribute, position)
+        );
+        CREATE TABLE Audit (login TEXT NOT NULL, action TEXT NOT NULL, at INTEGER PRIMARY KEY AUTOINCREMENT);
+        """
+
+    static let statementsConfiguration = SQLConfiguration(objectTypes: [
+        .init(
+            objectType: "User", table: "Employees", anchorColumn: "ContosoLogin", multiValued: ["proxyAddresses"],
+            statements: .init(
+                select: "SELECT ContosoLogin, FirstName, LastName, Email, IsActive, Badge FROM Employees",
+                insert: try! SQLTemplate("""
+                    INSERT INTO Audit (login, action) VALUES (@contosologin, 'add; with a semicolon'); -- @NotAPlaceholder
+                    INSERT INTO People (login, first, last, mail, active, badge) VALUES (@ContosoLogin, @FirstName, @LastName, @Email, @IsActive, @Badge)
+                    """),
+                update: try! SQLTemplate("UPDATE People SET first = @FirstName, last = @LastName, mail = @Email, active = @IsActive, badge = @[Badge] WHERE login = @ContosoLogin"),
+                delete: try! SQLTemplate("DELETE FROM People WHERE login = @ContosoLogin"))),
     ])
 
     /// A connector, its path (to reopen it), and an object to write.
@@ -54,6 +83,11 @@ struct ConnectorSuiteTests {
                              "IsActive": .bool(true), "Badge": .number("42"),
                              "proxyAddresses": .array([.string("SMTP:l@contoso.com"), .string("smtp:lj@contoso.com")])])
             return (connector, path, sample)
+        case .sqliteStatements:
+            let path = path ?? temporaryPath("statements.sqlite")
+            let isNew = !FileManager.default.fileExists(atPath: path)
+            let connector = try SQLiteConnector(path: path, configuration: statementsConfiguration, setUp: isNew ? people : nil)
+            return (connector, path, try make(.sqliteConfigured).sample)
         }
     }
 
@@ -76,6 +110,11 @@ struct ConnectorSuiteTests {
             #expect(user.attribute("Badge")?.type == .integer)
             #expect(user.attribute("proxyAddresses")?.multiValued == true)
             #expect(!user.keepsDocument)
+        case .sqliteStatements:
+            // The select statement's columns, typed through the view by the table's declarations.
+            #expect(names == ["ContosoLogin", "FirstName", "LastName", "Email", "IsActive", "Badge", "proxyAddresses"])
+            #expect(user.attribute("IsActive")?.type == .boolean)
+            #expect(user.attribute("Badge")?.type == .integer)
         }
     }
 
@@ -85,6 +124,68 @@ struct ConnectorSuiteTests {
         try await Self.writesReadsAndSurvivesReopening(
             connector, sample: sample, changing: engine == .sqliteEmbedded ? "city" : "Email",
             reopen: { try Self.make(engine, path: path).connector })
+    }
+
+    @Test func configuredStatementsRunAllTheirStatementsInTheExportTransaction() async throws {
+        let (connector, path, sample) = try Self.make(.sqliteStatements)
+        try await connector.create(sample)
+        let audit = try SQLiteConnector(path: path, configuration: .init(objectTypes: [.init(objectType: "User", table: "Audit", anchorColumn: "at")]))
+        #expect(try await audit.fullImport(objectType: "User").map(\.attributes) == [
+            ["login": .string("ljacobson"), "action": .string("add; with a semicolon"), "at": .number("1")],
+        ])
+        // A failing statement rolls back the ones before it: the duplicate's audit row is not kept.
+        await #expect(throws: ConnectorError.self) { try await connector.create(sample) }
+        #expect(try await audit.fullImport(objectType: "User").count == 1)
+        // Values are bound, never spliced: a quote in a value is just a character.
+        var quoted = sample
+        quoted.anchor = "o'brien"
+        quoted.attributes["ContosoLogin"] = .string("o'brien")
+        quoted.attributes["LastName"] = .string("O'Brien'); DROP TABLE People; --")
+        try await connector.create(quoted)
+        #expect(try await connector.get(objectType: "User", anchor: "o'brien")?.attributes["LastName"] == quoted.attributes["LastName"])
+        #expect(try await connector.fullImport(objectType: "User").count == 2)
+    }
+
+    @Test func aMistakeInAConfiguredStatementShowsAtSchemaDiscovery() async throws {
+        func discover(_ statements: SQLStatements) async throws -> ConnectorError? {
+            var configuration = Self.statementsConfiguration
+            configuration.objectTypes[0].statements = statements
+            let connector = try SQLiteConnector(path: Self.temporaryPath("broken.sqlite"), configuration: configuration, setUp: Self.people)
+            do {
+                _ = try await connector.schema()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let unknown = try await discover(.init(insert: SQLTemplate("INSERT INTO People (login, first) VALUES (@ContosoLogin, @GivenName)")))
+        #expect(unknown?.kind == .invalidValue)
+        #expect(unknown?.message.contains("insert statement of User names @GivenName") == true)
+        #expect(unknown?.message.contains("FirstName") == true)
+
+        let syntax = try await discover(.init(update: SQLTemplate("UPDATE People SET first = @FirstName WHER login = @ContosoLogin")))
+        #expect(syntax?.message.contains("the update statement of User does not prepare") == true, "\(String(describing: syntax))")
+
+        let noAnchor = try await discover(.init(select: "SELECT FirstName FROM Employees"))
+        #expect(noAnchor?.message.contains("has no anchor column 'ContosoLogin'") == true)
+
+        let badSelect = try await discover(.init(select: "SELECT * FROM Nowhere"))
+        #expect(badSelect?.message.contains("the select statement of User does not run") == true)
+        #expect(try await discover(.init()) == nil)
+    }
+
+    @Test func templatesFindPlaceholdersOutsideQuotesAndComments() throws {
+        let template = try SQLTemplate("""
+            INSERT INTO "t@x" (a, b) VALUES (@First_Name, '@literal'' @still'); /* @comment; */ UPDATE t SET c = @[msDS-UserAccountDisabled], d = 'a@@b' || @@x;
+            -- trailing comment; with @Nothing
+            """)
+        #expect(template.placeholders == ["First_Name", "msDS-UserAccountDisabled"])
+        #expect(throws: SQLTemplate.Problem.self) { try SQLTemplate("UPDATE t SET a = 'unclosed") }
+        #expect(throws: SQLTemplate.Problem.self) { try SQLTemplate("UPDATE t SET a = @ WHERE b = 1") }
+        #expect(throws: SQLTemplate.Problem.self) { try SQLTemplate("UPDATE t SET a = @[open") }
+        #expect(throws: SQLTemplate.Problem.self) { try SQLTemplate(" ; -- nothing") }
+        let problem = #expect(throws: SQLTemplate.Problem.self) { try SQLTemplate("SELECT 1; SELECT \"x") }
+        #expect(problem?.offset == 17)
     }
 
     /// The contract every engine meets: create, read back, refuse a duplicate, replace (the

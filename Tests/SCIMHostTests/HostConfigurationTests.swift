@@ -1,0 +1,100 @@
+import Connectors
+import Foundation
+import HostSetup
+import JSONValues
+import Logging
+import SCIM
+import SCIMHost
+import SQLConnector
+import Testing
+
+/// `attrmap serve --config`: configured statements reach the connector, and mistakes in the file
+/// are reported where they are.
+struct HostConfigurationTests {
+    static func write(_ text: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-config-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try text.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)
+        return folder + "/serve.yaml"
+    }
+
+    @Test func configuredStatementsWriteThroughTheHost() async throws {
+        let path = try Self.write("""
+            connectors:
+              - name: HR
+                token: hr-token-0000000
+                sqlite: hr.sqlite
+                setUp: |
+                  CREATE TABLE IF NOT EXISTS People (login TEXT PRIMARY KEY NOT NULL, first TEXT NOT NULL, disabled BOOLEAN);
+                  CREATE VIEW IF NOT EXISTS Employees AS SELECT login AS ContosoLogin, first AS FirstName, disabled AS "msDS-UserAccountDisabled" FROM People;
+                objectTypes:
+                  - objectType: User
+                    table: Employees
+                    anchor: ContosoLogin
+                    statements:
+                      insert: INSERT INTO People (login, first, disabled) VALUES (@ContosoLogin, @FirstName, @[msDS-UserAccountDisabled])
+                      update:
+                        - UPDATE People SET first = @FirstName WHERE login = @ContosoLogin
+                        - UPDATE People SET disabled = @[msDS-UserAccountDisabled] WHERE login = @ContosoLogin
+                      delete: DELETE FROM People WHERE login = @ContosoLogin
+            """)
+        let configuration = try HostConfiguration.load(path: path, environment: [:])
+        #expect(configuration.connectors[0].sql.objectTypes[0].statements.update?.placeholders == [
+            "FirstName", "ContosoLogin", "msDS-UserAccountDisabled", "ContosoLogin",
+        ])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let service = try await configuration.services(logger: logger).services[0].service
+        await service.importAll()
+        #expect(service.state == .ready)
+        let created = try await service.create("User", try JSON.parse(#"""
+            {"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"ContosoLogin":"ljacobson","FirstName":"Lola","msDS-UserAccountDisabled":"False"}}
+            """#))
+        #expect(created.member("id") == .string("ljacobson"))
+        _ = try await service.patch("User", id: "ljacobson", try JSON.parse(#"""
+            {"Operations":[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User:msDS-UserAccountDisabled","value":"True"}]}
+            """#))
+        let people = try SQLiteConnector(
+            path: (path as NSString).deletingLastPathComponent + "/hr.sqlite",
+            configuration: .init(objectTypes: [.init(objectType: "User", table: "People", anchorColumn: "login")]))
+        #expect(try await people.get(objectType: "User", anchor: "ljacobson")?.attributes == [
+            "login": .string("ljacobson"), "first": .string("Lola"), "disabled": .bool(true),
+        ])
+        try await service.delete("User", id: "ljacobson")
+        #expect(try await people.fullImport(objectType: "User").isEmpty)
+    }
+
+    @Test func mistakesInStatementsAreLocatedInTheFile() throws {
+        let unclosed = try Self.write("""
+            connectors:
+              - name: HR
+                token: hr-token-0000000
+                sqlite: hr.sqlite
+                objectTypes:
+                  - table: Employees
+                    anchor: ContosoLogin
+                    statements:
+                      insert: INSERT INTO People (login) VALUES ('@ContosoLogin)
+            """)
+        #expect {
+            try HostConfiguration.load(path: unclosed, environment: [:])
+        } throws: { error in
+            "\(error)".hasPrefix("\(unclosed):9:54 ") && "\(error)".contains("'statements.insert'") && "\(error)".contains("is not closed")
+        }
+        let unknown = try Self.write("""
+            connectors:
+              - name: HR
+                token: hr-token-0000000
+                sqlite: hr.sqlite
+                objectTypes:
+                  - table: Employees
+                    anchor: ContosoLogin
+                    statements: {upsert: "INSERT INTO People VALUES (@ContosoLogin)"}
+            """)
+        #expect {
+            try HostConfiguration.load(path: unknown, environment: [:])
+        } throws: { error in
+            "\(error)".contains("unknown statement 'upsert'")
+        }
+    }
+}
