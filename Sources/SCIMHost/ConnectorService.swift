@@ -313,7 +313,7 @@ public actor ConnectorService {
         try validate(resource, definition: definition)
         let id: String
         if type.attribute(type.anchor) == nil {
-            id = UUID().uuidString.lowercased()
+            id = randomUUID()
         } else if let anchor = resource.member(SchemaURN.ecma2HostUser)?.member(type.anchor)?.comparableText
             ?? resource.member(type.anchor)?.comparableText
         {

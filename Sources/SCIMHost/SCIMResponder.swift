@@ -26,7 +26,7 @@ public struct SCIMResponder: HTTPResponder {
     static let scimContentType = "application/scim+json"
 
     public func respond(to request: Request, context: Context) async throws -> Response {
-        let requestID = request.headers[.xRequestID].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 } ?? UUID().uuidString.lowercased()
+        let requestID = request.headers[.xRequestID].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 } ?? randomUUID()
         var logger = self.logger
         logger[metadataKey: "request"] = .string(requestID)
         let started = ContinuousClock.now
@@ -63,7 +63,7 @@ public struct SCIMResponder: HTTPResponder {
         }
         try authenticate(request, service: service)
         let base = baseURL(request, connector: name)
-        let rest = Array(components.dropFirst(2)).map { $0.contains("%") ? ($0.removingPercentEncoding ?? $0) : $0 }
+        let rest = components.dropFirst(2).map { Self.percentDecoded($0[...], plusIsSpace: false) }
         guard let first = rest.first else { throw SCIMError.notFound("no resource named; try /Users, /Groups or /Schemas") }
         let query = Self.queryParameters(request.uri.query)
 
@@ -245,17 +245,46 @@ public struct SCIMResponder: HTTPResponder {
         var parameters: [String: String] = [:]
         for pair in (query ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            let key = decode(parts[0])
+            let key = percentDecoded(parts[0], plusIsSpace: true)
             // Parameter names compare without case (startindex, Filter).
             let canonical = ["filter", "startIndex", "count", "attributes", "excludedAttributes", "sortBy", "sortOrder"]
-                .first { $0.lowercased() == key.lowercased() } ?? key
-            parameters[canonical] = parts.count > 1 ? decode(parts[1]) : ""
+                .first { $0.equalsIgnoringCase(key) } ?? key
+            parameters[canonical] = parts.count > 1 ? percentDecoded(parts[1], plusIsSpace: true) : ""
         }
         return parameters
+    }
+
+    /// `text` with its `%XX` escapes decoded (and `+` as a space in a query); `text` itself when an
+    /// escape is malformed or the bytes are not UTF-8.
+    static func percentDecoded(_ text: Substring, plusIsSpace: Bool) -> String {
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else { return String(text) }
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "%") {
+                let first = utf8.index(after: index)
+                guard first != utf8.endIndex, utf8.index(after: first) != utf8.endIndex,
+                    let high = hex(utf8[first]), let low = hex(utf8[utf8.index(after: first)])
+                else { return String(text) }
+                bytes.append(high << 4 | low)
+                index = utf8.index(first, offsetBy: 2)
+                continue
+            }
+            bytes.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+            index = utf8.index(after: index)
+        }
+        return String(validating: bytes, as: UTF8.self) ?? String(text)
     }
 
     static func body(_ request: Request, limit: Int) async throws -> JSON {

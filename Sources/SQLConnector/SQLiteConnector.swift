@@ -6,7 +6,8 @@ import Synchronization
 import JSONValues
 
 /// The SQL connector on SQLite, through GRDB: the embedded default store. Every export runs in
-/// one transaction; the database is in WAL mode with full synchronisation, so an acknowledged
+/// one transaction; the database is in WAL mode with full synchronisation (each commit reaches the
+/// disk before it is acknowledged; concurrent exports share a commit), so an acknowledged
 /// write survives the process being killed.
 public final class SQLiteConnector: Connector {
     public let path: String
@@ -80,15 +81,22 @@ public final class SQLiteConnector: Connector {
         var grdb = Configuration()
         grdb.foreignKeysEnabled = true
         grdb.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA busy_timeout = 5000")
         }
         do {
             pool = try DatabasePool(path: path, configuration: grdb)
+            // After the pool's own set-up, which chooses NORMAL for WAL: with FULL, each commit
+            // reaches the disk before it is acknowledged, so not even a power cut loses it.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             if let setUp { try pool.write { try $0.execute(sql: setUp) } }
         } catch {
             throw ConnectorError(.unavailable, "cannot open the SQLite database '\(path)': \(error)")
         }
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 is FULL).
+    func writerSynchronous() throws -> Int {
+        try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     private func mapping(_ objectType: String) throws(ConnectorError) -> SQLConfiguration.ObjectTypeMapping {
@@ -274,8 +282,66 @@ public final class SQLiteConnector: Connector {
         do { return try await pool.read(body) } catch { throw Self.translate(error) }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ConnectorError) -> T {
-        do { return try await pool.write(body) } catch { throw Self.translate(error) }
+    /// Runs an export in a transaction, committed before this returns. Exports that arrive while
+    /// the writer is busy are committed together (group commit): each in its own savepoint, so
+    /// that one failing leaves the others, and one synchronisation to disk for all of them.
+    private func write(_ body: @escaping @Sendable (Database) throws -> Void) async throws(ConnectorError) {
+        do {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let starts = queue.withLock { queue in
+                    queue.exports.append(Export(body: body, continuation: continuation))
+                    defer { queue.draining = true }
+                    return !queue.draining
+                }
+                if starts { pool.asyncWriteWithoutTransaction { db in self.drain(db) } }
+            }
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    private struct Export: Sendable {
+        var body: @Sendable (Database) throws -> Void
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    /// Exports waiting for the writer, and whether the writer is draining them.
+    private let queue = Mutex<(exports: [Export], draining: Bool)>(([], false))
+
+    /// On the writer: commits the waiting exports, batch after batch, until none is left.
+    private func drain(_ db: Database) {
+        while true {
+            let batch = queue.withLock { queue in
+                defer { queue.exports = [] }
+                if queue.exports.isEmpty { queue.draining = false }
+                return queue.exports
+            }
+            if batch.isEmpty { return }
+            var results = [Result<Void, any Error>](repeating: .success(()), count: batch.count)
+            do {
+                try db.inTransaction(.immediate) {
+                    if batch.count == 1 {
+                        try batch[0].body(db)
+                        return .commit
+                    }
+                    for (index, export) in batch.enumerated() {
+                        do {
+                            try db.inSavepoint {
+                                try export.body(db)
+                                return .commit
+                            }
+                        } catch {
+                            results[index] = .failure(error)
+                        }
+                    }
+                    return .commit
+                }
+            } catch {
+                // The commit (or the only export) failed: nothing of the batch was written.
+                results = Array(repeating: .failure(error), count: batch.count)
+            }
+            for (export, result) in zip(batch, results) { export.continuation.resume(with: result) }
+        }
     }
 
     private func run(_ body: @escaping @Sendable (Database) throws -> Void) async throws(ConnectorError) {

@@ -1,8 +1,5 @@
-import AsyncHTTPClient
 import Foundation
 import JSONValues
-import NIOCore
-import NIOHTTP1
 
 /// The SCIM host load benchmark: the same bounded load against `attrmap serve` (the embedded
 /// SQLite connector) and against the peer `scim2-server`, in the same run, on loopback. Phases:
@@ -50,7 +47,6 @@ enum LoadBenchmark {
         defer { try? FileManager.default.removeItem(atPath: data) }
 
         say("SCIM host load benchmark — \(users) users per phase, \(clients) concurrent clients, loopback\n")
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)))
         var results: [String: [PhaseResult]] = [:]
         let only = options["only"]
         for which in ["attrmap", "scim2-server"] where only == nil || only == which {
@@ -70,7 +66,7 @@ enum LoadBenchmark {
             }
             FileHandle.standardError.write(Data("\(which) at \(target.base)\n".utf8))
             do {
-                results[which] = try await run(target, client: client, users: users, clients: clients)
+                results[which] = try run(target, users: users, clients: clients)
             } catch {
                 target.process.terminate()
                 fail("\(which): \(error)")
@@ -81,7 +77,6 @@ enum LoadBenchmark {
                 target.process.waitUntilExit()
             }
         }
-        try? await client.shutdown()
 
         say(pad("phase", 8, left: true) + pad("server", 14, left: true) + pad("req/s", 10) + pad("p50 ms", 9) + pad("p99 ms", 9) + pad("errors", 8))
         let ours = results["attrmap"] ?? [], theirs = results["scim2-server"] ?? []
@@ -133,86 +128,103 @@ enum LoadBenchmark {
         return Target(name: "scim2-server", base: "http://127.0.0.1:\(port)", token: token, process: process)
     }
 
-    /// Sends one request; the status and the body.
-    static func send(_ client: HTTPClient, _ target: Target, _ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> (Int, ByteBuffer) {
-        var request = HTTPClientRequest(url: target.base + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(target.token)")
-        request.headers.add(name: "Content-Type", value: "application/scim+json")
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 1 << 22)
-        return (Int(response.status.code), bytes)
+    /// Sends one request on `connection`; the status and the body.
+    static func send(_ connection: HTTPConnection, _ target: Target, _ method: String, _ path: String, body: String? = nil) throws -> (Int, [UInt8]) {
+        let prefix = URLComponents(string: target.base)?.path ?? ""
+        var headers = [("Authorization", "Bearer \(target.token)")]
+        if body != nil { headers.append(("Content-Type", "application/scim+json")) }
+        return try connection.send(method, prefix + path, headers: headers, body: body)
     }
 
-    static func run(_ target: Target, client: HTTPClient, users: Int, clients: Int) async throws -> [PhaseResult] {
+    static func run(_ target: Target, users: Int, clients: Int) throws -> [PhaseResult] {
         // Wait until the server answers (and, for attrmap, has imported).
+        let probe = try HTTPConnection(url: target.base)
         var ready = false
         for _ in 0..<300 {
-            if let (status, _) = try? await send(client, target, .GET, "/ServiceProviderConfig"), status == 200,
-                let (list, _) = try? await send(client, target, .GET, "/Users?count=1"), list == 200
+            if let (status, _) = try? send(probe, target, "GET", "/ServiceProviderConfig"), status == 200,
+                let (list, _) = try? send(probe, target, "GET", "/Users?count=1"), list == 200
             {
                 ready = true
                 break
             }
-            try await Task.sleep(for: .milliseconds(100))
+            Thread.sleep(forTimeInterval: 0.1)
         }
         guard ready else { throw NSError(domain: target.name, code: 2, userInfo: [NSLocalizedDescriptionKey: "\(target.name) did not become ready"]) }
 
+        // One keep-alive connection per client, for every phase.
+        let connections = try (0..<clients).map { _ in try HTTPConnection(url: target.base) }
         let run = UInt32.random(in: 0...UInt32.max)
         @Sendable func userName(_ i: Int) -> String { "load-\(run)-\(i)@contoso.com" }
         let ids = IDs(count: users)
         var results: [PhaseResult] = []
-        results.append(try await phase("POST", users, clients) { i in
+        results.append(phase("POST", users, connections) { connection, i in
             let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"\#(userName(i))","externalId":"ext-\#(i)","active":true,"displayName":"Load User \#(i)","name":{"givenName":"Load","familyName":"User \#(i)"},"emails":[{"primary":true,"type":"work","value":"\#(userName(i))"}]}"#
-            let (status, bytes) = try await send(client, target, .POST, "/Users", body: body)
-            if status == 201, let id = (try? JSON.parse(Array(bytes.readableBytesView)))?["id"]?.stringValue { ids.set(i, id) }
+            let (status, bytes) = try send(connection, target, "POST", "/Users", body: body)
+            if status == 201, let id = (try? JSON.parse(bytes))?["id"]?.stringValue { ids.set(i, id) }
             return status == 201
         })
-        results.append(try await phase("GET", users, clients) { i in
+        results.append(phase("GET", users, connections) { connection, i in
             let filter = "userName%20eq%20%22\(userName(i))%22"
-            let (status, bytes) = try await send(client, target, .GET, "/Users?filter=\(filter)")
-            return status == 200 && String(buffer: bytes).contains(userName(i))
+            let (status, bytes) = try send(connection, target, "GET", "/Users?filter=\(filter)")
+            return status == 200 && String(decoding: bytes, as: UTF8.self).contains(userName(i))
         })
-        results.append(try await phase("PATCH", users, clients) { i in
+        results.append(phase("PATCH", users, connections) { connection, i in
             guard let id = ids.get(i) else { return false }
             let body = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"Renamed \#(i)"},{"op":"Replace","path":"emails[type eq \"work\"].value","value":"renamed-\#(userName(i))"},{"op":"Replace","path":"active","value":"False"}]}"#
-            let (status, _) = try await send(client, target, .PATCH, "/Users/\(id)", body: body)
+            let (status, _) = try send(connection, target, "PATCH", "/Users/\(id)", body: body)
             return status == 200 || status == 204
         })
-        results.append(try await phase("DELETE", users, clients) { i in
+        results.append(phase("DELETE", users, connections) { connection, i in
             guard let id = ids.get(i) else { return false }
-            let (status, _) = try await send(client, target, .DELETE, "/Users/\(id)")
+            let (status, _) = try send(connection, target, "DELETE", "/Users/\(id)")
             return status == 204
         })
         return results
     }
 
-    /// Runs `count` requests with `clients` concurrent workers; latency per request.
-    static func phase(_ name: String, _ count: Int, _ clients: Int, _ request: @escaping @Sendable (Int) async throws -> Bool) async throws -> PhaseResult {
+    /// Runs `count` requests with one thread per connection; latency per request.
+    static func phase(_ name: String, _ count: Int, _ connections: [HTTPConnection], _ request: @escaping @Sendable (HTTPConnection, Int) throws -> Bool) -> PhaseResult {
         let next = Counter()
         FileHandle.standardError.write(Data("  \(name)…\n".utf8))
         let clock = ContinuousClock()
         let start = clock.now
-        let (latencies, errors) = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
-            for _ in 0..<clients {
-                group.addTask {
-                    var latencies: [Double] = []
-                    var errors = 0
-                    while let i = next.take(below: count) {
-                        let begin = clock.now
-                        let ok = (try? await request(i)) ?? false
-                        let elapsed = begin.duration(to: clock.now)
-                        latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-                        if !ok { errors += 1 }
-                    }
-                    return (latencies, errors)
+        let collected = Collected()
+        let done = DispatchGroup()
+        for connection in connections {
+            done.enter()
+            let worker = Thread { [unchecked = UncheckedConnection(connection)] in
+                var latencies: [Double] = []
+                var errors = 0
+                while let i = next.take(below: count) {
+                    let begin = clock.now
+                    let ok = (try? request(unchecked.connection, i)) ?? false
+                    let elapsed = begin.duration(to: clock.now)
+                    latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                    if !ok { errors += 1 }
                 }
+                collected.add(latencies, errors)
+                done.leave()
             }
-            return try await group.reduce(into: ([Double](), 0)) { $0.0 += $1.0; $0.1 += $1.1 }
+            worker.start()
         }
+        done.wait()
         let elapsed = start.duration(to: clock.now)
+        let (latencies, errors) = collected.result
         return PhaseResult(name: name, requests: count, errors: errors, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, latencies: latencies)
+    }
+
+    /// A connection handed to the one thread that uses it.
+    struct UncheckedConnection: @unchecked Sendable {
+        var connection: HTTPConnection
+        init(_ connection: HTTPConnection) { self.connection = connection }
+    }
+
+    final class Collected: @unchecked Sendable {
+        private var latencies: [Double] = []
+        private var errors = 0
+        private let lock = NSLock()
+        func add(_ more: [Double], _ moreErrors: Int) { lock.lock(); latencies += more; errors += moreErrors; lock.unlock() }
+        var result: ([Double], Int) { lock.lock(); defer { lock.unlock() }; return (latencies, errors) }
     }
 
     final class Counter: @unchecked Sendable {

@@ -146,6 +146,34 @@ struct ConnectorSuiteTests {
         #expect(try await connector.fullImport(objectType: "User").count == 2)
     }
 
+    /// Concurrent exports share commits; each runs in its own savepoint, so the ones that fail
+    /// (a taken anchor) leave the others of their batch written.
+    @Test func concurrentExportsFailAlone() async throws {
+        let (connector, path, sample) = try Self.make(.sqliteConfigured)
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<60 {
+                group.addTask {
+                    var object = sample
+                    // Every third export reuses one anchor: one of them wins.
+                    object.anchor = index % 3 == 0 ? "shared" : "user-\(index)"
+                    object.attributes["ContosoLogin"] = .string(object.anchor)
+                    do {
+                        try await connector.create(object)
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 41)
+        let reopened = try Self.make(.sqliteConfigured, path: path).connector
+        let stored = try await reopened.fullImport(objectType: "User")
+        #expect(stored.count == 41)
+        #expect(stored.allSatisfy { $0.attributes["proxyAddresses"] == sample.attributes["proxyAddresses"] })
+    }
+
     @Test func aMistakeInAConfiguredStatementShowsAtSchemaDiscovery() async throws {
         func discover(_ statements: SQLStatements) async throws -> ConnectorError? {
             var configuration = Self.statementsConfiguration
