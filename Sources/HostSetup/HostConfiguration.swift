@@ -2,7 +2,7 @@ import Connectors
 import Foundation
 public import Logging
 public import SCIMHost
-import SQLConnector
+public import SQLConnector
 import Yams
 
 /// `attrmap serve --config FILE`: several named connectors, each with its own token, store,
@@ -13,6 +13,7 @@ import Yams
 ///   - name: HR
 ///     token: ${HR_TOKEN}              # or tokenFile: hr.token
 ///     sqlite: hr.sqlite               # relative to the configuration file
+///     sync: normal                    # or full: each commit synced to disk before the answer
 ///     setUp: |                        # optional SQL run at start
 ///       CREATE TABLE IF NOT EXISTS Employees (ContosoLogin TEXT PRIMARY KEY, FirstName TEXT, …);
 ///     objectTypes:
@@ -45,7 +46,7 @@ public struct HostConfiguration: Sendable {
 
     /// Where a connector keeps its objects.
     public enum Store: Sendable {
-        case sqlite(path: String)
+        case sqlite(path: String, synchronous: SQLiteConnector.Synchronous)
         case postgres(PostgresConnector.Endpoint)
     }
 
@@ -99,7 +100,13 @@ public struct HostConfiguration: Sendable {
             }
             let store: Store
             if let database = node["sqlite"]?.string {
-                store = .sqlite(path: database.hasPrefix("/") ? database : (folder as NSString).appendingPathComponent(database))
+                let sync = node["sync"]?.string ?? SQLiteConnector.Synchronous.normal.rawValue
+                guard let synchronous = SQLiteConnector.Synchronous(rawValue: sync) else {
+                    throw Problem(message: "\(where_("sync")): 'sync' is 'normal' or 'full', not '\(sync)'")
+                }
+                store = .sqlite(path: database.hasPrefix("/") ? database : (folder as NSString).appendingPathComponent(database), synchronous: synchronous)
+            } else if node["sync"] != nil {
+                throw Problem(message: "\(where_("sync")): 'sync' applies to a 'sqlite' store; PostgreSQL's durability is the server's own setting")
             } else if let postgres = node["postgres"], let user = try expand(postgres["user"]?.string), let database = try expand(postgres["database"]?.string) {
                 store = .postgres(.init(
                     host: try expand(postgres["host"]?.string) ?? "127.0.0.1", port: postgres["port"]?.int ?? 5432, username: user,
@@ -206,9 +213,9 @@ public struct HostConfiguration: Sendable {
         for specification in connectors {
             let connector: any Connector
             switch specification.store {
-            case .sqlite(let path):
+            case .sqlite(let path, let synchronous):
                 do {
-                    connector = try SQLiteConnector(path: path, configuration: specification.sql, setUp: specification.setUp)
+                    connector = try SQLiteConnector(path: path, configuration: specification.sql, setUp: specification.setUp, synchronous: synchronous)
                 } catch {
                     throw Problem(message: "connector '\(specification.name)': \(error.message)")
                 }

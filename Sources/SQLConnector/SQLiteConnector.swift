@@ -6,12 +6,29 @@ import Synchronization
 import JSONValues
 
 /// The SQL connector on SQLite, through GRDB: the embedded default store. Every export runs in
-/// one transaction; the database is in WAL mode with full synchronisation (each commit reaches the
-/// disk before it is acknowledged; concurrent exports share a commit), so an acknowledged
-/// write survives the process being killed.
+/// one transaction, committed before the export returns; the database is in WAL mode, and exports
+/// that arrive together share a commit. How far a commit goes before it is acknowledged is the
+/// ``Synchronous`` choice.
 public final class SQLiteConnector: Connector {
+    /// When a commit counts as done (SQLite's `synchronous` setting for WAL mode).
+    public enum Synchronous: String, Sendable, CaseIterable {
+        /// In the WAL file before the export returns: an acknowledged write survives the process
+        /// being killed at any moment; an operating-system crash or a power cut may lose the last
+        /// commits, never the database.
+        case normal
+        /// Synced to the disk before the export returns: an acknowledged write survives a power
+        /// cut too, at the cost of one disk sync per commit.
+        case full
+    }
+
     public let path: String
     private let pool: DatabasePool
+    /// A second connection that copies the write-ahead log into the database in the background,
+    /// so that no export waits behind a checkpoint.
+    private let checkpointer: DatabaseQueue
+    /// Commits since the last checkpoint, and the loop that checkpoints.
+    private let uncheckpointed = Atomic<Int>(0)
+    private let checkpointLoop = Mutex<Task<Void, Never>?>(nil)
     private let configuration: SQLConfiguration
     /// Each object type's source columns and export statements, built on first use and again at
     /// each schema discovery.
@@ -75,7 +92,7 @@ public final class SQLiteConnector: Connector {
 
     /// Opens (or creates) the database at `path`. `setUp` runs first, in a transaction (the
     /// embedded default creates its tables there).
-    public init(path: String, configuration: SQLConfiguration, setUp: String? = nil) throws(ConnectorError) {
+    public init(path: String, configuration: SQLConfiguration, setUp: String? = nil, synchronous: Synchronous = .normal) throws(ConnectorError) {
         self.path = path
         self.configuration = configuration
         var grdb = Configuration()
@@ -85,16 +102,44 @@ public final class SQLiteConnector: Connector {
         }
         do {
             pool = try DatabasePool(path: path, configuration: grdb)
-            // After the pool's own set-up, which chooses NORMAL for WAL: with FULL, each commit
-            // reaches the disk before it is acknowledged, so not even a power cut loses it.
-            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            // After the pool's own set-up, which chooses NORMAL for WAL whatever was asked before.
+            // The checkpointer copies the log in the background; the writer checkpoints only when
+            // the log passes 16 MB, by then mostly copied already, and then starts it over.
+            try pool.writeWithoutTransaction {
+                try $0.execute(sql: """
+                    PRAGMA synchronous = \(synchronous == .full ? "FULL" : "NORMAL");
+                    PRAGMA wal_autocheckpoint = 4000;
+                    PRAGMA journal_size_limit = 16777216
+                    """)
+            }
+            checkpointer = try DatabaseQueue(path: path)
             if let setUp { try pool.write { try $0.execute(sql: setUp) } }
         } catch {
             throw ConnectorError(.unavailable, "cannot open the SQLite database '\(path)': \(error)")
         }
+        checkpointLoop.withLock {
+            $0 = Task.detached { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    guard let self else { return }
+                    await self.checkpoint()
+                }
+            }
+        }
     }
 
-    /// The writer connection's `PRAGMA synchronous` (2 is FULL).
+    deinit {
+        checkpointLoop.withLock { $0?.cancel() }
+    }
+
+    /// Copies what the log holds into the database, without waiting for (or blocking) the writer:
+    /// a passive checkpoint, on its own connection.
+    private func checkpoint() async {
+        guard uncheckpointed.exchange(0, ordering: .relaxed) > 0 else { return }
+        _ = try? await checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) }
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (1 is NORMAL, 2 is FULL).
     func writerSynchronous() throws -> Int {
         try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
     }
@@ -340,6 +385,7 @@ public final class SQLiteConnector: Connector {
                 // The commit (or the only export) failed: nothing of the batch was written.
                 results = Array(repeating: .failure(error), count: batch.count)
             }
+            uncheckpointed.add(1, ordering: .relaxed)
             for (export, result) in zip(batch, results) { export.continuation.resume(with: result) }
         }
     }

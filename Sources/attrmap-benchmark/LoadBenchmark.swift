@@ -6,7 +6,7 @@ import JSONValues
 /// POST users, GET by `userName eq`, an Entra-shaped PATCH, DELETE; with N concurrent clients.
 ///
 ///     ./Scripts/load-benchmark.sh            # builds, installs the peer, runs this
-///     attrmap-benchmark scim-load --attrmap .build/release/attrmap --peer PATH/scim2-server [--users 2000] [--clients 8]
+///     attrmap-benchmark scim-load --attrmap .build/release/attrmap --peer PATH/scim2-server [--users 2000] [--clients 8] [--sync normal|full]
 enum LoadBenchmark {
     struct Target {
         var name: String
@@ -40,13 +40,13 @@ enum LoadBenchmark {
         guard index == arguments.count, let attrmap = options["attrmap"], let peer = options["peer"],
             let users = Int(options["users"]!), let clients = Int(options["clients"]!)
         else {
-            fail("usage: attrmap-benchmark scim-load --attrmap PATH --peer PATH/scim2-server [--users 2000] [--clients 8]")
+            fail("usage: attrmap-benchmark scim-load --attrmap PATH --peer PATH/scim2-server [--users 2000] [--clients 8] [--sync normal|full]")
         }
         let token = "load-benchmark-token-\(UInt32.random(in: 0...UInt32.max))"
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-load-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: data) }
 
-        say("SCIM host load benchmark — \(users) users per phase, \(clients) concurrent clients, loopback\n")
+        say("SCIM host load benchmark — \(users) users per phase, \(clients) concurrent clients, loopback, attrmap with --sync \(options["sync"] ?? "normal")\n")
         var results: [String: [PhaseResult]] = [:]
         let only = options["only"]
         for which in ["attrmap", "scim2-server"] where only == nil || only == which {
@@ -58,7 +58,7 @@ enum LoadBenchmark {
                     target = Target(name: which, base: url, token: options["token"] ?? token, process: process)
                 } else {
                     target = which == "attrmap"
-                        ? try startAttrmap(attrmap, data: data, token: token)
+                        ? try startAttrmap(attrmap, data: data, token: token, sync: options["sync"] ?? "normal")
                         : try startPeer(peer, token: token)
                 }
             } catch {
@@ -98,10 +98,10 @@ enum LoadBenchmark {
         if ours.contains(where: { $0.errors > 0 }) { fail("attrmap answered some requests with an error status") }
     }
 
-    static func startAttrmap(_ binary: String, data: String, token: String) throws -> Target {
+    static func startAttrmap(_ binary: String, data: String, token: String, sync: String) throws -> Target {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", "0", "--data", data, "--token", token, "--log-level", "error"]
+        process.arguments = ["serve", "--port", "0", "--data", data, "--token", token, "--sync", sync, "--log-level", "error"]
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice

@@ -6,6 +6,8 @@ import Logging
 import SCIMHost
 import SQLConnector
 
+extension SQLiteConnector.Synchronous: ExpressibleByArgument {}
+
 extension Attrmap {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -61,6 +63,11 @@ extension Attrmap {
         @Option(name: .long, help: ArgumentHelp("The largest request body accepted, in bytes.", valueName: "bytes"))
         var maxBodySize = 1 << 20
 
+        @Option(name: .long, help: ArgumentHelp(
+            "When the embedded store acknowledges a write: normal (in its write-ahead log; survives the process being killed) or full (synced to disk; survives a power cut, slower).",
+            valueName: "normal|full"))
+        var sync: SQLiteConnector.Synchronous = .normal
+
         @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
         var logLevel = "info"
 
@@ -93,7 +100,7 @@ extension Attrmap {
                     do {
                         connector = try SQLiteConnector(
                             path: (data as NSString).appendingPathComponent("\(name).sqlite"), configuration: .embeddedDefault,
-                            setUp: SQLConfiguration.embeddedDefaultTables)
+                            setUp: SQLConfiguration.embeddedDefaultTables, synchronous: sync)
                     } catch {
                         throw CommandFailure("\(error)")
                     }

@@ -2,12 +2,13 @@ import Foundation
 @testable import SQLConnector
 import Testing
 
-/// The embedded store's durability setting, which GRDB's WAL set-up would otherwise lower.
+/// The embedded store's durability setting, which GRDB's WAL set-up would otherwise override.
 struct SQLiteDurabilityTests {
-    @Test func everyCommitIsSyncedToDisk() throws {
+    @Test(arguments: [(SQLiteConnector.Synchronous.normal, 1), (.full, 2)])
+    func theWriterCommitsAsChosen(synchronous: SQLiteConnector.Synchronous, pragma: Int) throws {
         let connector = try SQLiteConnector(
             path: ConnectorSuiteTests.temporaryPath("durable.sqlite"), configuration: .embeddedDefault,
-            setUp: SQLConfiguration.embeddedDefaultTables)
-        #expect(try connector.writerSynchronous() == 2)
+            setUp: SQLConfiguration.embeddedDefaultTables, synchronous: synchronous)
+        #expect(try connector.writerSynchronous() == pragma)
     }
 }
