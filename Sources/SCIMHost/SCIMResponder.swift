@@ -2,7 +2,7 @@ import Foundation
 public import Hummingbird
 import HTTPTypes
 import JSONValues
-import Logging
+public import Logging
 import NIOCore
 import SCIM
 
@@ -27,12 +27,14 @@ public struct SCIMResponder: HTTPResponder {
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         let requestID = request.headers[.xRequestID].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 } ?? randomUUID()
-        var logger = self.logger
-        logger[metadataKey: "request"] = .string(requestID)
+        return await RequestContext.$requestID.withValue(requestID) { await respond(to: request, requestID: requestID) }
+    }
+
+    private func respond(to request: Request, requestID: String) async -> Response {
         let started = ContinuousClock.now
         var response: Response
         do {
-            response = try await route(request, logger: logger)
+            response = try await route(request)
         } catch let error as SCIMError {
             response = Self.response(error)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
@@ -51,7 +53,7 @@ public struct SCIMResponder: HTTPResponder {
 
     // MARK: Routing
 
-    func route(_ request: Request, logger: Logger) async throws -> Response {
+    func route(_ request: Request) async throws -> Response {
         // /ecma2host_{name}/scim/{Resource}[/{id}]
         let components = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         guard components.count >= 2, components[0].hasPrefix("ecma2host_"), components[1].lowercased() == "scim" else {
@@ -318,4 +320,15 @@ public struct SCIMResponder: HTTPResponder {
 
 extension HTTPField.Name {
     static let xRequestID = Self("X-Request-ID")!
+}
+
+/// The request being answered, for the log lines emitted while it is.
+public enum RequestContext {
+    @TaskLocal public static var requestID: String?
+
+    /// Adds `request=<id>` to every log line emitted while a request is answered, the
+    /// connector's included. It runs only for lines that are actually written.
+    public static let metadataProvider = Logger.MetadataProvider {
+        requestID.map { ["request": .string($0)] } ?? [:]
+    }
 }

@@ -83,7 +83,7 @@ extension Attrmap {
 
         func run() async throws {
             try await reportingFailures {
-                var logger = Logger(label: "attrmap.serve")
+                var logger = Logger(label: "attrmap.serve", metadataProvider: RequestContext.metadataProvider)
                 logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
                 var services: [(service: ConnectorService, autosyncMinutes: Int)]
                 if let config {
