@@ -64,6 +64,28 @@ struct HostConfigurationTests {
         #expect(try await people.fullImport(objectType: "User").isEmpty)
     }
 
+    @Test func theSQLiteStoreSyncsAsConfigured() throws {
+        func load(_ store: String) throws -> HostConfiguration {
+            try HostConfiguration.load(path: try Self.write("""
+                connectors:
+                  - name: HR
+                    token: hr-token-0000000
+                \(store)
+                """), environment: [:])
+        }
+        guard case .sqlite(_, let synchronous) = try load("    sqlite: hr.sqlite\n    sync: full").connectors[0].store else {
+            Issue.record("expected a SQLite store")
+            return
+        }
+        #expect(synchronous == .full)
+        guard case .sqlite(_, .normal) = try load("    sqlite: hr.sqlite").connectors[0].store else {
+            Issue.record("normal is the default")
+            return
+        }
+        #expect { try load("    sqlite: hr.sqlite\n    sync: fast") } throws: { "\($0)".contains("'sync' is 'normal' or 'full', not 'fast'") }
+        #expect { try load("    postgres: {user: hr, database: hr}\n    sync: full") } throws: { "\($0)".contains("'sync' applies to a 'sqlite' store") }
+    }
+
     @Test func mistakesInStatementsAreLocatedInTheFile() throws {
         let unclosed = try Self.write("""
             connectors:
