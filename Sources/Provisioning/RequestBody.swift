@@ -12,9 +12,9 @@ struct RequestBody {
     mutating func set(_ path: AttributePath, _ value: JSON) {
         if let schema = path.schema, !SchemaURN.isCore(schema) {
             if schema.equalsIgnoringCase(SchemaURN.ecma2HostUser) { usesECMA2Host = true }
-            var inner = Self.member(schema, in: members)?.objectValue ?? []
+            var inner = members.member(schema)?.objectValue ?? []
             Self.set(path, value, in: &inner, isEnterpriseManager: schema.equalsIgnoringCase(SchemaURN.enterpriseUser) && path.name.equalsIgnoringCase("manager"))
-            Self.put(schema, .object(inner), in: &members)
+            members.put(schema, .object(inner))
         } else {
             Self.set(path, value, in: &members, isEnterpriseManager: false)
         }
@@ -26,24 +26,12 @@ struct RequestBody {
         return .object([("schemas", .array(schemas))] + members + [("meta", .object([("resourceType", .string("User"))]))])
     }
 
-    private static func member(_ key: String, in members: [(String, JSON)]) -> JSON? {
-        members.first { $0.0.equalsIgnoringCase(key) }?.1
-    }
-
-    private static func put(_ key: String, _ value: JSON, in members: inout [(String, JSON)]) {
-        if let index = members.firstIndex(where: { $0.0.equalsIgnoringCase(key) }) {
-            members[index].1 = value
-        } else {
-            members.append((key, value))
-        }
-    }
-
     /// Sets `path` (without its schema) among `members`.
     private static func set(_ path: AttributePath, _ value: JSON, in members: inout [(String, JSON)], isEnterpriseManager: Bool) {
         if let filter = path.filter {
             // `emails[type eq "work"].value`: the element whose filter attributes match, or a new one.
             let pairs = equalities(in: filter)
-            var elements = member(path.name, in: members)?.arrayValue ?? []
+            var elements = members.member(path.name)?.arrayValue ?? []
             let index = elements.firstIndex { element in
                 pairs.allSatisfy { pair in element.member(pair.0)?.comparableText?.lowercased() == pair.1.comparableText?.lowercased() }
             }
@@ -56,17 +44,17 @@ struct RequestBody {
                     element.insert(("primary", .bool(true)), at: 0)
                 }
             }
-            put(path.subAttribute ?? "value", value, in: &element)
+            element.put(path.subAttribute ?? "value", value)
             if let index { elements[index] = .object(element) } else { elements.append(.object(element)) }
-            put(path.name, .array(elements), in: &members)
+            members.put(path.name, .array(elements))
         } else if let sub = path.subAttribute {
-            var inner = member(path.name, in: members)?.objectValue ?? []
-            put(sub, value, in: &inner)
-            put(path.name, .object(inner), in: &members)
+            var inner = members.member(path.name)?.objectValue ?? []
+            inner.put(sub, value)
+            members.put(path.name, .object(inner))
         } else if isEnterpriseManager, case .string = value {
-            put(path.name, .object([("value", value)]), in: &members)
+            members.put(path.name, .object([("value", value)]))
         } else {
-            put(path.name, value, in: &members)
+            members.put(path.name, value)
         }
     }
 

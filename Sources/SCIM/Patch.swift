@@ -97,13 +97,13 @@ public enum Patch {
         if let ext = definition.wholeExtension(rawPath) {
             // The whole extension: each member of the value, or all of it removed.
             if operation.op == .remove {
-                remove(ext.id, from: &members)
+                members.removeMember(ext.id)
                 return
             }
             guard case .object(let inner)? = operation.value else {
                 throw .badRequest(.invalidValue, "the value of '\(ext.id)' must be an object of its attributes")
             }
-            if operation.op == .replace { remove(ext.id, from: &members) }
+            if operation.op == .replace { members.removeMember(ext.id) }
             for (name, member) in inner where !name.equalsIgnoringCase("schemas") {
                 try apply(PatchOperation(op: operation.op, path: AttributePath(schema: ext.id, name: name), value: member), to: &members, definition: definition)
             }
@@ -117,9 +117,9 @@ public enum Patch {
         // The container: the resource, or the extension object.
         if let schema = path.schema {
             let key = members.first { $0.0.equalsIgnoringCase(schema) }?.0 ?? schema
-            var inner = Self.member(key, in: members)?.objectValue ?? []
+            var inner = members.member(key)?.objectValue ?? []
             try apply(operation, path: path, attribute: definitionEntry?.attribute, to: &inner, definition: definition)
-            if inner.isEmpty { remove(key, from: &members) } else { put(key, .object(inner), in: &members) }
+            if inner.isEmpty { members.removeMember(key) } else { members.put(key, .object(inner)) }
         } else {
             try apply(operation, path: path, attribute: definitionEntry?.attribute, to: &members, definition: definition)
         }
@@ -131,7 +131,7 @@ public enum Patch {
         definition: ResourceDefinition
     ) throws(SCIMError) {
         let name = container.first { $0.0.equalsIgnoringCase(path.name) }?.0 ?? path.name
-        let current = member(name, in: container)
+        let current = container.member(name)
         var value = operation.value.map { v in attribute.map { definition.coerce(v, as: $0) } ?? v }
         // Entra sends the single-valued manager as an array of one reference.
         if let attribute, !attribute.multiValued, attribute.type == .complex, path.subAttribute == nil, path.filter == nil,
@@ -151,7 +151,7 @@ public enum Patch {
                 if let sub = path.subAttribute {
                     elements = elements.map { element in
                         guard Resource.matches(filter, element), case .object(var inner) = element else { return element }
-                        remove(sub, from: &inner)
+                        inner.removeMember(sub)
                         return .object(inner)
                     }
                 } else {
@@ -162,11 +162,11 @@ public enum Patch {
                 if case .array(let elements) = current {
                     set(name, .array(elements.map { element in
                         guard case .object(var inner) = element else { return element }
-                        remove(sub, from: &inner)
+                        inner.removeMember(sub)
                         return .object(inner)
                     }), in: &container)
                 } else if case .object(var inner) = current {
-                    remove(sub, from: &inner)
+                    inner.removeMember(sub)
                     set(name, inner.isEmpty ? nil : .object(inner), in: &container)
                 }
             } else if case .array(let removals)? = value, case .array(let elements) = current {
@@ -192,9 +192,9 @@ public enum Patch {
                     // Entra: replacing emails[type eq "work"].value creates the work email.
                     var element = equalities(in: filter, attribute: attribute)
                     if let sub = path.subAttribute {
-                        put(sub, coerced, in: &element)
+                        element.put(sub, coerced)
                     } else if case .object(let fields) = value {
-                        for (key, field) in fields { put(key, field, in: &element) }
+                        for (key, field) in fields { element.put(key, field) }
                     } else {
                         throw .badRequest(.noTarget, "no element of '\(path.name)' matches the filter [\(filter)]")
                     }
@@ -203,10 +203,10 @@ public enum Patch {
                     for index in matching {
                         guard case .object(var element) = elements[index] else { continue }
                         if let sub = path.subAttribute {
-                            put(sub, coerced, in: &element)
+                            element.put(sub, coerced)
                         } else if case .object(let fields) = value {
                             if operation.op == .replace { element = [] }
-                            for (key, field) in fields { put(key, field, in: &element) }
+                            for (key, field) in fields { element.put(key, field) }
                         }
                         elements[index] = .object(element)
                     }
@@ -216,12 +216,12 @@ public enum Patch {
                 if case .array(let elements)? = current {
                     set(name, .array(elements.map { element in
                         guard case .object(var inner) = element else { return element }
-                        put(sub, value, in: &inner)
+                        inner.put(sub, value)
                         return .object(inner)
                     }), in: &container)
                 } else {
                     var inner = current?.objectValue ?? []
-                    put(sub, value, in: &inner)
+                    inner.put(sub, value)
                     set(name, .object(inner), in: &container)
                 }
             } else if attribute?.multiValued == true || (attribute == nil && current?.arrayValue != nil) {
@@ -234,7 +234,7 @@ public enum Patch {
                         // An element with the same `value` is the same element (a member added twice).
                         if let key = element.member("value"), let index = elements.firstIndex(where: { $0.member("value") == key }) {
                             if case .object(var existing) = elements[index], case .object(let fields) = element {
-                                for (field, fieldValue) in fields { put(field, fieldValue, in: &existing) }
+                                for (field, fieldValue) in fields { existing.put(field, fieldValue) }
                                 elements[index] = .object(existing)
                             }
                         } else if !elements.contains(element) {
@@ -244,7 +244,7 @@ public enum Patch {
                     set(name, .array(elements), in: &container)
                 }
             } else if operation.op == .add, case .object(let fields) = value, case .object(var inner)? = current {
-                for (key, field) in fields { put(key, field, in: &inner) }
+                for (key, field) in fields { inner.put(key, field) }
                 set(name, .object(inner), in: &container)
             } else if value == .null {
                 if attribute?.required == true { throw .badRequest(.mutability, "'\(path)' is required and cannot be removed") }
@@ -273,23 +273,7 @@ public enum Patch {
         return .object(members.filter { $0.1 != .null })
     }
 
-    static func member(_ key: String, in members: [(String, JSON)]) -> JSON? {
-        members.first { $0.0.equalsIgnoringCase(key) }?.1
-    }
-
-    static func put(_ key: String, _ value: JSON, in members: inout [(String, JSON)]) {
-        if let index = members.firstIndex(where: { $0.0.equalsIgnoringCase(key) }) {
-            members[index].1 = value
-        } else {
-            members.append((key, value))
-        }
-    }
-
-    static func remove(_ key: String, from members: inout [(String, JSON)]) {
-        members.removeAll { $0.0.equalsIgnoringCase(key) }
-    }
-
     static func set(_ key: String, _ value: JSON?, in members: inout [(String, JSON)]) {
-        if let value { put(key, value, in: &members) } else { remove(key, from: &members) }
+        if let value { members.put(key, value) } else { members.removeMember(key) }
     }
 }

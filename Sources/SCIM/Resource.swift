@@ -19,6 +19,30 @@ extension JSON {
     }
 }
 
+/// The members of a SCIM resource or complex value, edited in place; names compare without case,
+/// as SCIM attribute names do.
+extension Array where Element == (String, JSON) {
+    /// The member named `name` (an exact match first).
+    public func member(_ name: String) -> JSON? {
+        if let exact = first(where: { $0.0 == name }) { return exact.1 }
+        return first(where: { $0.0.equalsIgnoringCase(name) })?.1
+    }
+
+    /// Sets the member named `name`, in its place, or appends it.
+    public mutating func put(_ name: String, _ value: JSON) {
+        if let index = firstIndex(where: { $0.0.equalsIgnoringCase(name) }) {
+            self[index].1 = value
+        } else {
+            append((name, value))
+        }
+    }
+
+    /// Removes every member named `name`.
+    public mutating func removeMember(_ name: String) {
+        removeAll { $0.0.equalsIgnoringCase(name) }
+    }
+}
+
 /// Reading a SCIM resource (a JSON object) by attribute path and filter.
 public enum Resource {
     /// The values at `path` in `resource`: one for a simple attribute, each element's sub-attribute
