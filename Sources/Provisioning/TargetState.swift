@@ -5,8 +5,8 @@ public import SCIM
 /// the values of the matching attributes so that each matching query is a lookup.
 public struct TargetState: Sendable {
     public let resources: [JSON]
-    /// Per matching path (canonical, lowercased): value (lowercased) → resource indexes.
-    private let indexes: [String: [String: [Int]]]
+    /// Per matching path (canonical, lowercased): the positions of the resources by value.
+    private let indexes: [String: EqualityIndex<Int>]
 
     /// Reads a JSON array of SCIM resources, or a ListResponse with `Resources`.
     public init(json: JSON, matchingPaths: [AttributePath]) throws(TargetStateError) {
@@ -24,17 +24,9 @@ public struct TargetState: Sendable {
             }
         }
         self.resources = resources
-        var indexes: [String: [String: [Int]]] = [:]
-        for path in matchingPaths {
-            let key = Self.key(path)
-            guard indexes[key] == nil else { continue }
-            var index: [String: [Int]] = [:]
-            for (offset, resource) in resources.enumerated() {
-                for value in Resource.values(at: path, in: resource) {
-                    if let text = value.comparableText { index[text.lowercased(), default: []].append(offset) }
-                }
-            }
-            indexes[key] = index
+        var indexes: [String: EqualityIndex<Int>] = [:]
+        for path in matchingPaths where indexes[Self.key(path)] == nil {
+            indexes[Self.key(path)] = EqualityIndex(path: path, resources: resources.enumerated().lazy.map { ($0.offset, $0.element) })
         }
         self.indexes = indexes
     }
@@ -44,7 +36,7 @@ public struct TargetState: Sendable {
     /// The resources whose attribute at `path` equals `value` (without case, SCIM's default).
     public func find(_ path: AttributePath, equalTo value: String) -> [JSON] {
         if let index = indexes[Self.key(path)] {
-            return (index[value.lowercased()] ?? []).map { resources[$0] }
+            return index.ids(equalTo: value).sorted().map { resources[$0] }
         }
         return resources.filter { resource in
             Resource.values(at: path, in: resource).contains { $0.comparableText?.lowercased() == value.lowercased() }

@@ -43,10 +43,8 @@ public actor ConnectorService {
         /// Lowercased userName (users) or displayName (groups) → id, for uniqueness.
         var unique: [String: String] = [:]
         /// Equality indexes built on the first `path eq value` query for a path, then kept
-        /// current: canonical path → lowercased value → ids. Entra's matching queries hit them.
-        var equality: [String: [String: Set<String>]] = [:]
-        /// The parsed path of each equality index.
-        var indexedPaths: [String: AttributePath] = [:]
+        /// current, by canonical path. Entra's matching queries hit them.
+        var equality: [String: EqualityIndex<String>] = [:]
     }
 
     /// Resource type (lowercased) → its cache.
@@ -293,7 +291,7 @@ public actor ConnectorService {
         {
             if let id = value.comparableText, let resource = all[id] { matched = [(id, resource)] }
         } else if case .compare(let path, .eq, let value)? = resolved, let text = value.comparableText {
-            let ids = equalityIndex(typeCache, path: path)[text.lowercased()] ?? []
+            let ids = equalityIndex(typeCache, path: path).ids(equalTo: text)
             matched = ids.sorted().compactMap { id in all[id].map { (id, $0) } }.filter { Resource.matches(resolved!, $0.1) }
         } else {
             matched = all.filter { entry in resolved.map { Resource.matches($0, entry.value) } ?? true }.map { ($0.key, $0.value) }
@@ -448,32 +446,20 @@ public actor ConnectorService {
     // MARK: Indexes
 
     /// The equality index of `path`, built from the cache the first time it is asked for.
-    private func equalityIndex(_ typeCache: TypeCache, path: AttributePath) -> [String: Set<String>] {
+    private func equalityIndex(_ typeCache: TypeCache, path: AttributePath) -> EqualityIndex<String> {
         let key = path.description.lowercased()
         if let index = typeCache.equality[key] { return index }
-        var index: [String: Set<String>] = [:]
-        for (id, resource) in typeCache.resources {
-            for value in Resource.values(at: path, in: resource) {
-                if let text = value.comparableText { index[text.lowercased(), default: []].insert(id) }
-            }
-        }
+        let index = EqualityIndex(path: path, resources: typeCache.resources.lazy.map { ($0.key, $0.value) })
         typeCache.equality[key] = index
-        typeCache.indexedPaths[key] = path
         return index
     }
 
     /// Keeps the equality indexes current when the resource `id` changes from `old` to `new`.
     private func reindex(_ typeCache: TypeCache, id: String, old: JSON?, new: JSON?) {
-        for (key, path) in typeCache.indexedPaths {
-            for value in old.map({ Resource.values(at: path, in: $0) }) ?? [] {
-                guard let text = value.comparableText?.lowercased() else { continue }
-                typeCache.equality[key]![text]?.remove(id)
-                if typeCache.equality[key]![text]?.isEmpty == true { typeCache.equality[key]![text] = nil }
-            }
-            for value in new.map({ Resource.values(at: path, in: $0) }) ?? [] {
-                guard let text = value.comparableText?.lowercased() else { continue }
-                typeCache.equality[key]![text, default: []].insert(id)
-            }
+        // The keys copied first: a live view of them would make each mutation copy the indexes.
+        for key in Array(typeCache.equality.keys) {
+            if let old { typeCache.equality[key]!.remove(id, old) }
+            if let new { typeCache.equality[key]!.insert(id, new) }
         }
     }
 
