@@ -21,7 +21,7 @@ extension Attrmap {
 
                 At start the host imports every object into its cache; until that is done, requests are answered 503 with Retry-After. Stop it with Ctrl-C or SIGTERM: requests in flight finish first.
 
-                With --config FILE the host serves several named connectors, each with its own token, store (SQLite or PostgreSQL), tables, deprovisioning flows and DN template (see the README):
+                With --config FILE the host serves several named connectors, each with its own token, store (SQLite or PostgreSQL), tables (or select, insert, update and delete statements with @Attribute placeholders), deprovisioning flows and DN template (see the README):
                   connectors:
                     - name: HR
                       token: ${HR_TOKEN}
