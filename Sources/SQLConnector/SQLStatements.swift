@@ -13,7 +13,8 @@ public struct SQLStatements: Sendable, Hashable {
     /// Exports a replace: every attribute, absent ones bound as NULL. A replace that changes no
     /// row reports the object as not found.
     public var update: SQLTemplate?
-    /// Exports a delete. A delete that changes no row reports the object as not found.
+    /// Exports a delete. A delete that changes no row reports the object as not found (the host
+    /// then counts it as already gone).
     public var delete: SQLTemplate?
     /// Sets a password; `@password` binds it.
     public var setPassword: SQLTemplate?
