@@ -363,23 +363,29 @@ public final class SQLiteConnector: Connector {
             }
             if batch.isEmpty { return }
             var results = [Result<Void, any Error>](repeating: .success(()), count: batch.count)
+            // Transaction control through prepared statements: this runs for every batch.
+            func run(_ sql: String) throws { try db.cachedStatement(sql: sql).execute() }
             do {
-                try db.inTransaction(.immediate) {
+                try run("BEGIN IMMEDIATE")
+                do {
                     if batch.count == 1 {
                         try batch[0].body(db)
-                        return .commit
-                    }
-                    for (index, export) in batch.enumerated() {
-                        do {
-                            try db.inSavepoint {
+                    } else {
+                        for (index, export) in batch.enumerated() {
+                            try run("SAVEPOINT export")
+                            do {
                                 try export.body(db)
-                                return .commit
+                            } catch {
+                                results[index] = .failure(error)
+                                try run("ROLLBACK TO export")
                             }
-                        } catch {
-                            results[index] = .failure(error)
+                            try run("RELEASE export")
                         }
                     }
-                    return .commit
+                    try run("COMMIT")
+                } catch {
+                    if db.isInsideTransaction { try? run("ROLLBACK") }
+                    throw error
                 }
             } catch {
                 // The commit (or the only export) failed: nothing of the batch was written.
