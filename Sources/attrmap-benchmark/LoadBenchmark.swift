@@ -118,7 +118,7 @@ enum LoadBenchmark {
     }
 
     static func startPeer(_ binary: String, token: String) throws -> Target {
-        let port = Int.random(in: 20000...40000)
+        let port = freePort() ?? Int.random(in: 20000...40000)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--hostname", "127.0.0.1", "--port", String(port), "--bearer-token", token]
@@ -126,6 +126,21 @@ enum LoadBenchmark {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return Target(name: "scim2-server", base: "http://127.0.0.1:\(port)", token: token, process: process)
+    }
+
+    /// A loopback port nothing listens on now: the kernel's pick for a socket bound to port 0.
+    static func freePort() -> Int? {
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard probe >= 0 else { return nil }
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, length) == 0 && getsockname(probe, $0, &length) == 0 }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
     }
 
     /// Sends one request on `connection`; the status and the body.
