@@ -19,7 +19,7 @@ extension Attrmap {
 
                 The secret token comes from --token or ATTRMAP_TOKEN (at least 12 characters, as the ECMA host requires). Without either, one is generated on the first start, stored in the data folder (APP1.token, readable only by you) and printed once.
 
-                At start the host imports every object into its cache; until that is done, requests are answered 503 with Retry-After. Stop it with Ctrl-C or SIGTERM: requests in flight finish first.
+                At start the host imports every object into its cache; until that is done, requests are answered 503 with Retry-After. A first import that fails (a store that is not reachable yet) is tried again after 5, 15, 30, then every 60 seconds. Stop it with Ctrl-C or SIGTERM: requests in flight finish first.
 
                 With --config FILE the host serves several named connectors, each with its own token, store (SQLite or PostgreSQL), tables (or select, insert, update and delete statements with @Attribute placeholders), deprovisioning flows and DN template (see the README):
                   connectors:
@@ -112,8 +112,7 @@ extension Attrmap {
                 let host = self.host
                 let tasks = services.map { entry in
                     Task {
-                        await entry.service.importAll()
-                        if entry.autosyncMinutes > 0 { await entry.service.autosync(every: .seconds(entry.autosyncMinutes * 60)) }
+                        await entry.service.maintainCache(refreshEvery: entry.autosyncMinutes > 0 ? .seconds(entry.autosyncMinutes * 60) : nil)
                     }
                 }
                 defer { tasks.forEach { $0.cancel() } }

@@ -8,6 +8,7 @@ import NIOCore
 import JSONValues
 import SCIM
 import SCIMHost
+import Synchronization
 import Testing
 
 struct HostBehaviourTests {
@@ -204,5 +205,55 @@ extension HostBehaviourTests {
         #expect(seen)
         let (total, _) = try await host.service.query("User", filter: try Filter.parse(#"userName eq "outside@contoso.com""#), startIndex: 1, count: nil)
         #expect(total == 1)
+    }
+}
+
+/// A store that cannot be reached for its first `failures` connection tests.
+final class UnreachableAtFirst: Connector {
+    let inner = InMemoryConnector()
+    let failures: Int
+    let attempts = Mutex(0)
+
+    init(failures: Int) { self.failures = failures }
+
+    func testConnection() async throws(ConnectorError) {
+        let attempt = attempts.withLock { $0 += 1; return $0 }
+        if attempt <= failures { throw ConnectorError(.unavailable, "connection refused (attempt \(attempt))") }
+    }
+
+    func schema() async throws(ConnectorError) -> ConnectorSchema { try await inner.schema() }
+    func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] { try await inner.fullImport(objectType: objectType) }
+    func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? { try await inner.get(objectType: objectType, anchor: anchor) }
+    func create(_ object: ConnectorObject) async throws(ConnectorError) { try await inner.create(object) }
+    func replace(_ object: ConnectorObject) async throws(ConnectorError) { try await inner.replace(object) }
+    func delete(objectType: String, anchor: String) async throws(ConnectorError) { try await inner.delete(objectType: objectType, anchor: anchor) }
+    func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
+        try await inner.setPassword(objectType: objectType, anchor: anchor, password: password)
+    }
+}
+
+extension HostBehaviourTests {
+    @Test func aStoreDownAtStartIsServedOnceItIsBack() async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let connector = UnreachableAtFirst(failures: 2)
+        let service = ConnectorService(name: "APP1", token: TestHost.token, connector: connector, logger: logger)
+        let app = try Host.application(services: [service], logger: logger)
+        try await app.test(.router) { client in
+            await service.importAll()
+            // Down: the 503 says why.
+            try await client.execute(uri: "/ecma2host_APP1/scim/Users", method: .get, headers: [.authorization: "Bearer \(TestHost.token)"]) { response in
+                #expect(response.status.code == 503)
+                #expect(String(buffer: response.body).contains("connection refused (attempt 1)"))
+            }
+            let loop = Task { await service.maintainCache(refreshEvery: nil, retryDelays: [.milliseconds(10)]) }
+            defer { loop.cancel() }
+            for _ in 0..<200 where service.state != .ready { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(service.state == .ready)
+            #expect(connector.attempts.withLock { $0 } == 3)
+            try await client.execute(uri: "/ecma2host_APP1/scim/Users", method: .get, headers: [.authorization: "Bearer \(TestHost.token)"]) { response in
+                #expect(response.status.code == 200)
+            }
+        }
     }
 }
