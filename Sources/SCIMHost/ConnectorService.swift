@@ -77,7 +77,9 @@ public actor ConnectorService {
     // MARK: Import
 
     /// Discovers the schema and loads every object; the service is ready after it.
-    public func importAll() async {
+    /// Returns the error when the import failed.
+    @discardableResult
+    public func importAll() async -> ConnectorError? {
         let started = Date()
         do {
             try await connector.testConnection()
@@ -111,28 +113,36 @@ public actor ConnectorService {
             caches = fresh
             let count = loaded.values.reduce(0) { $0 + $1.count }
             logger.info("full import finished", metadata: ["objects": "\(count)", "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])
+            return nil
         } catch {
             // A failed refresh keeps serving the cache it has; a failed first import says why.
             published.withLock { if $0.state != .ready { $0.state = .failed("\(error)") } }
             logger.error("full import failed", metadata: ["error": "\(error)"])
+            return error
         }
     }
 
     /// What `attrmap serve` runs for each connector, until cancelled: the first full import,
     /// tried again after each of `retryDelays` (the last one repeating) while it fails, so that a
     /// store that was down at start is served once it is back; then a refresh every `refresh`.
-    public func maintainCache(refreshEvery refresh: Duration?, retryDelays: [Duration] = [.seconds(5), .seconds(15), .seconds(30), .seconds(60)]) async {
-        await importAll()
+    /// A first import refused for the connector's configuration (a statement naming no attribute,
+    /// a table without its anchor column) is not retried: the error is returned.
+    @discardableResult
+    public func maintainCache(
+        refreshEvery refresh: Duration?, retryDelays: [Duration] = [.seconds(5), .seconds(15), .seconds(30), .seconds(60)]
+    ) async -> ConnectorError? {
+        if let error = await importAll(), error.kind == .invalidValue { return error }
         var attempt = 0
         while case .failed = state, !Task.isCancelled {
             let delay = retryDelays[min(attempt, retryDelays.count - 1)]
             attempt += 1
             logger.notice("retrying the full import", metadata: ["after": "\(delay)", "attempt": "\(attempt + 1)"])
             try? await Task.sleep(for: delay)
-            if Task.isCancelled { return }
+            if Task.isCancelled { return nil }
             await importAll()
         }
         if let refresh { await autosync(every: refresh) }
+        return nil
     }
 
     /// Refreshes the cache from the connector every `interval`, until cancelled.

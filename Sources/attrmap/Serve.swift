@@ -110,23 +110,44 @@ extension Attrmap {
                     services = [(service, autosync)]
                 }
                 let host = self.host
-                let tasks = services.map { entry in
-                    Task {
-                        await entry.service.maintainCache(refreshEvery: entry.autosyncMinutes > 0 ? .seconds(entry.autosyncMinutes * 60) : nil)
-                    }
-                }
-                defer { tasks.forEach { $0.cancel() } }
                 let names = services.map(\.service.name)
                 let tls = cert.flatMap { certificate in key.map { Host.TLSFiles(certificate: certificate, privateKey: $0) } }
                 let scheme = tls == nil ? "http" : "https"
-                do {
-                    try await Host.serve(services: services.map(\.service), host: host, port: port, maxBodySize: maxBodySize, tls: tls, logger: logger) { port in
-                        for name in names {
-                            Terminal.writeError("attrmap: serving connector \(name) at \(scheme)://\(host):\(port)/ecma2host_\(name)/scim\n")
+                let maxBodySize = self.maxBodySize
+                let port = self.port
+                let running = services
+                let serverLogger = logger
+                // The server, and each connector's cache loop beside it. A connector whose
+                // configuration its store refuses at the first import stops the command; the
+                // server's end (SIGINT, SIGTERM) ends the loops.
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    group.addTask {
+                        do {
+                            try await Host.serve(services: running.map(\.service), host: host, port: port, maxBodySize: maxBodySize, tls: tls, logger: serverLogger) { port in
+                                for name in names {
+                                    Terminal.writeError("attrmap: serving connector \(name) at \(scheme)://\(host):\(port)/ecma2host_\(name)/scim\n")
+                                }
+                            }
+                        } catch {
+                            throw CommandFailure("the server stopped: \(error)")
+                        }
+                        return true
+                    }
+                    for entry in running {
+                        group.addTask {
+                            let refresh: Duration? = entry.autosyncMinutes > 0 ? .seconds(entry.autosyncMinutes * 60) : nil
+                            if let problem = await entry.service.maintainCache(refreshEvery: refresh) {
+                                throw CommandFailure("connector \(entry.service.name) cannot start: \(problem.message)", exitCode: .dataError)
+                            }
+                            return false
                         }
                     }
-                } catch {
-                    throw CommandFailure("the server stopped: \(error)")
+                    while let serverEnded = try await group.next() {
+                        if serverEnded {
+                            group.cancelAll()
+                            break
+                        }
+                    }
                 }
             }
         }

@@ -106,6 +106,38 @@ struct ServeCommandTests {
         #expect(try await restarted.send("GET", "/Users", token: "wrong-token-0000").0 == 401)
     }
 
+    @Test func aConnectorItsStoreRefusesStopsTheCommand() async throws {
+        let folder = Self.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+            connectors:
+              - name: HR
+                token: hr-token-0000000
+                sqlite: hr.sqlite
+                setUp: CREATE TABLE IF NOT EXISTS People (login TEXT PRIMARY KEY NOT NULL, first TEXT)
+                objectTypes:
+                  - table: People
+                    anchor: login
+                    statements: {insert: "INSERT INTO People (login, first) VALUES (@login, @GivenName)"}
+            """.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = CLITests.binary
+        process.arguments = ["serve", "--config", folder + "/serve.yaml", "--port", "0", "--log-level", "critical"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning {
+            process.terminate()
+            Issue.record("serve kept running with a connector it cannot start")
+        }
+        process.waitUntilExit()
+        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 65)
+        #expect(output.contains("connector HR cannot start: the insert statement of User names @GivenName"))
+    }
+
     @Test func logsEachRequestWithAnIDAndNoSecret() async throws {
         let token = "a-very-secret-token-4711"
         let server = try Server(data: Self.temporaryFolder(), token: token, logLevel: "info")
