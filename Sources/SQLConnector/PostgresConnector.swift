@@ -157,17 +157,7 @@ public final class PostgresConnector: Connector {
     public func schema() async throws(ConnectorError) -> ConnectorSchema {
         var types: [ConnectorSchema.ObjectType] = []
         for mapping in configuration.objectTypes {
-            let columns = try await plan(mapping, refresh: true).columns
-            var attributes: [ConnectorSchema.Attribute] = []
-            for (name, column) in mapping.attributeColumns(columns: columns.map(\.name)) {
-                let info = columns.first { $0.name.lowercased() == column.lowercased() }
-                attributes.append(.init(name: name, type: info?.type ?? .string, required: info?.notNull == true))
-            }
-            for name in mapping.multiValued { attributes.append(.init(name: name, multiValued: true)) }
-            if !mapping.generatesAnchor, !attributes.contains(where: { $0.name.lowercased() == mapping.anchorColumn.lowercased() }) {
-                attributes.insert(.init(name: mapping.anchorColumn, required: true), at: 0)
-            }
-            types.append(.init(name: mapping.objectType, anchor: mapping.anchorColumn, attributes: attributes, keepsDocument: mapping.documentColumn != nil))
+            types.append(mapping.objectType(columns: try await plan(mapping, refresh: true).columns))
         }
         return ConnectorSchema(objectTypes: types)
     }

@@ -286,6 +286,22 @@ extension SQLConfiguration.ObjectTypeMapping {
                 ?? generatedPassword.map { [$0] } ?? [])
     }
 
+    /// The object type the connector's schema announces for these source columns: each mapped
+    /// column with its type, the multi-valued attributes, and the anchor when the host does not
+    /// generate it.
+    func objectType(columns: [SourceColumn]) -> ConnectorSchema.ObjectType {
+        var attributes: [ConnectorSchema.Attribute] = []
+        for (name, column) in attributeColumns(columns: columns.map(\.name)) {
+            let info = columns.first { $0.name.lowercased() == column.lowercased() }
+            attributes.append(.init(name: name, type: info?.type ?? .string, required: info?.notNull == true))
+        }
+        for name in multiValued { attributes.append(.init(name: name, multiValued: true)) }
+        if !generatesAnchor, !attributes.contains(where: { $0.name.lowercased() == anchorColumn.lowercased() }) {
+            attributes.insert(.init(name: anchorColumn, required: true), at: 0)
+        }
+        return .init(name: objectType, anchor: anchorColumn, attributes: attributes, keepsDocument: documentColumn != nil)
+    }
+
     /// The query a full import runs: the configured select, or every column of the table.
     var importQuery: String {
         statements.select ?? "SELECT * FROM \(quoted(table))"
