@@ -108,9 +108,6 @@ public final class PostgresConnector: Connector {
     private func plan(_ mapping: SQLConfiguration.ObjectTypeMapping, refresh: Bool = false) async throws(ConnectorError) -> (columns: [SourceColumn], plan: ExportPlan) {
         if !refresh, let cached = plans.withLock({ $0[mapping.objectType.lowercased()] }) { return cached }
         let columns = try await sourceColumns(mapping)
-        if !columns.contains(where: { $0.name.lowercased() == mapping.anchorColumn.lowercased() }) {
-            throw ConnectorError(.invalidValue, "the \(mapping.statements.select == nil ? "table '\(mapping.table)'" : "select statement of \(mapping.objectType)") has no anchor column '\(mapping.anchorColumn)'")
-        }
         let plan = try mapping.exportPlan(columns: columns, style: .numbered, anchorCast: "::text")
         let configured = [("insert", mapping.statements.insert), ("update", mapping.statements.update), ("delete", mapping.statements.delete),
                           ("setPassword", mapping.statements.setPassword)]

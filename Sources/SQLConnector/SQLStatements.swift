@@ -206,6 +206,9 @@ extension SQLConfiguration.ObjectTypeMapping {
     /// The export statements for `columns`, in `style`. `anchorCast` is appended to the anchor
     /// column where generated statements compare it (PostgreSQL compares anchors as text).
     func exportPlan(columns: [SourceColumn], style: SQLCommand.Style, anchorCast: String = "") throws(ConnectorError) -> ExportPlan {
+        guard columns.contains(where: { $0.name.lowercased() == anchorColumn.lowercased() }) else {
+            throw ConnectorError(.invalidValue, "the \(statements.select == nil ? "table '\(table)'" : "select statement of \(objectType)") has no anchor column '\(anchorColumn)'")
+        }
         let pairs = attributeColumns(columns: columns.map(\.name)).filter { $0.1.lowercased() != anchorColumn.lowercased() }
             .map { (attribute: $0.0, column: $0.1) }
         var types: [String: ConnectorSchema.Attribute.DataType] = [:]

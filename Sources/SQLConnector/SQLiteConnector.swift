@@ -56,9 +56,6 @@ public final class SQLiteConnector: Connector {
     private func plan(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, refresh: Bool = false) throws -> (columns: [SourceColumn], plan: ExportPlan) {
         if !refresh, let cached = plans.withLock({ $0[mapping.objectType.lowercased()] }) { return cached }
         let columns = try Self.sourceColumns(db, mapping)
-        if !columns.contains(where: { $0.name.lowercased() == mapping.anchorColumn.lowercased() }) {
-            throw ConnectorError(.invalidValue, "the \(mapping.statements.select == nil ? "table '\(mapping.table)'" : "select statement of \(mapping.objectType)") has no anchor column '\(mapping.anchorColumn)'")
-        }
         let plan = try mapping.exportPlan(columns: columns, style: .questionMark)
         let configured = [("insert", mapping.statements.insert, plan.insert), ("update", mapping.statements.update, plan.update),
                           ("delete", mapping.statements.delete, plan.delete), ("setPassword", mapping.statements.setPassword, plan.setPassword)]
