@@ -1,5 +1,6 @@
 import Connectors
 import Foundation
+import JSONValues
 public import Logging
 public import SCIMHost
 public import SQLConnector
@@ -59,7 +60,12 @@ public struct HostConfiguration: Sendable {
     /// Reads a configuration file. `${NAME}` in a token reads the environment variable NAME.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Problem) -> HostConfiguration {
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            do { text = try UTF8Text.decode(data) } catch { throw Problem(message: "\(path):\(error.line):\(error.column): \(error.message)") }
+        } catch let problem as Problem {
+            throw problem
+        } catch {
             throw Problem(message: "cannot read the configuration '\(path)': \(error.localizedDescription)")
         }
         let root: Node?

@@ -46,6 +46,18 @@ public enum JSON: Hashable, Sendable {
         return members.first { $0.0 == key }?.1
     }
 
+    /// `an object`, `a string`: the kind of value, for messages.
+    public var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
     public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
     public var arrayValue: [JSON]? { if case .array(let value) = self { value } else { nil } }
     public var objectValue: [(String, JSON)]? { if case .object(let value) = self { value } else { nil } }
@@ -199,8 +211,13 @@ struct JSONReader {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try readNumber()
         default:
-            let scalar = String(decoding: bytes[position..<min(bytes.count, position + 1)], as: UTF8.self)
-            throw error("unexpected character '\(scalar)'; expected a JSON value")
+            if bytes[position] >= 0x80, let invalid = UTF8Text.invalidBytes(in: bytes, from: position, upTo: min(bytes.count, position + 4)) {
+                throw error(invalid.message, at: invalid.offset)
+            }
+            var end = position + 1
+            while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+            let character = String(decoding: bytes[position..<end], as: UTF8.self)
+            throw error("unexpected character '\(character)'; expected a JSON value")
         }
     }
 
@@ -242,7 +259,9 @@ struct JSONReader {
             scan += 1
         }
         if scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") {
-            let text = String(decoding: bytes[position..<scan], as: UTF8.self)
+            guard let text = String(validating: bytes[position..<scan], as: UTF8.self) else {
+                throw invalidUTF8(from: position, upTo: scan)
+            }
             position = scan + 1
             return text
         }
@@ -253,7 +272,10 @@ struct JSONReader {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
-                return String(decoding: output, as: UTF8.self)
+                guard let text = String(validating: output, as: UTF8.self) else {
+                    throw invalidUTF8(from: start + 1, upTo: position - 1)
+                }
+                return text
             }
             if byte < 0x20 { throw error("control character in a string; escape it") }
             if byte != UInt8(ascii: "\\") {
@@ -275,8 +297,9 @@ struct JSONReader {
             case UInt8(ascii: "r"): output.append(0x0D)
             case UInt8(ascii: "t"): output.append(0x09)
             case UInt8(ascii: "u"):
-                var unit = try readHex4()
-                var scalar: Unicode.Scalar?
+                let escapeStart = position - 2
+                let unit = try readHex4()
+                var scalar = Unicode.Scalar(unit)
                 if (0xD800...0xDBFF).contains(unit), position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
                    bytes[position + 1] == UInt8(ascii: "u")
                 {
@@ -284,16 +307,27 @@ struct JSONReader {
                     let low = try readHex4()
                     if (0xDC00...0xDFFF).contains(low) {
                         scalar = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
-                    } else {
-                        unit = low
                     }
                 }
-                if scalar == nil { scalar = Unicode.Scalar(unit) ?? "\u{FFFD}" }
-                output.append(contentsOf: Array(String(scalar!).utf8))
+                // A lone surrogate is no character: it would have to be replaced, and two
+                // different values would then read the same (RFC 7493, I-JSON).
+                guard let scalar else {
+                    let escape = String(decoding: bytes[escapeStart..<min(bytes.count, escapeStart + 6)], as: UTF8.self)
+                    throw error("invalid escape '\(escape)' in a string: a lone UTF-16 surrogate is not a character", at: escapeStart)
+                }
+                output.append(contentsOf: Array(String(scalar).utf8))
             default:
                 throw error("invalid escape '\\\(String(decoding: [escaped], as: UTF8.self))' in a string", at: position - 2)
             }
         }
+    }
+
+    /// The error for malformed UTF-8 in `bytes[from..<upTo]`, at the first bad byte.
+    func invalidUTF8(from start: Int, upTo end: Int) -> JSON.ParseError {
+        guard let invalid = UTF8Text.invalidBytes(in: bytes, from: start, upTo: end) else {
+            return error("invalid UTF-8 in a string", at: start)
+        }
+        return error(invalid.message(in: "a string"), at: invalid.offset)
     }
 
     mutating func readHex4() throws(JSON.ParseError) -> UInt32 {

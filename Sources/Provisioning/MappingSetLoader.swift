@@ -27,9 +27,9 @@ public struct MappingSetLoader: Sendable {
     public func load(path: String) throws(MappingFileError) -> Result {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try TextFile.read(path, what: "mapping file")
         } catch {
-            throw MappingFileError(message: "cannot read mapping file '\(path)': \(error.localizedDescription)")
+            throw MappingFileError(message: error.message)
         }
         return load(text: text, name: path)
     }

@@ -297,7 +297,7 @@ public struct SCIMResponder: HTTPResponder {
         do {
             return try JSON.parse(bytes)
         } catch {
-            throw SCIMError.badRequest(.invalidSyntax, "the body is not valid JSON: \(error.line):\(error.column): \(error.message)")
+            throw SCIMError.badRequest(.invalidSyntax, "the body is not valid JSON: line \(error.line), column \(error.column) (byte offset \(error.offset)): \(error.message)")
         }
     }
 

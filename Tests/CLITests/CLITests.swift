@@ -25,6 +25,10 @@ struct CLITests {
     }
 
     func run(_ arguments: [String], input: String? = nil) throws -> Output {
+        try run(arguments, inputBytes: input.map { Array($0.utf8) })
+    }
+
+    func run(_ arguments: [String], inputBytes input: [UInt8]?) throws -> Output {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -39,7 +43,7 @@ struct CLITests {
         process.standardError = stderr
         process.standardInput = stdin
         try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        if let input { stdin.fileHandleForWriting.write(Data(input)) }
         try stdin.fileHandleForWriting.close()
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         let err = stderr.fileHandleForReading.readDataToEndOfFile()

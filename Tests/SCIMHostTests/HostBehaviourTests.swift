@@ -64,6 +64,40 @@ struct HostBehaviourTests {
         }
     }
 
+    /// RFC 8259 requires UTF-8: a body that is not is refused at its first bad byte, and two
+    /// different malformed names can never be stored as the same replacement characters.
+    @Test func bodiesThatAreNotUTF8AreRefusedAndChangeNothing() async throws {
+        let connector = InMemoryConnector()
+        let host = await TestHost(connector: connector)
+        let prefix = Array(#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":""#.utf8)
+        let cases: [([UInt8], String)] = [
+            (prefix + [0xFF, 0xFE] + Array(#""}"#.utf8), "line 1, column 71 (byte offset 70): invalid UTF-8 in a string: the bytes FF FE are not a character"),
+            (prefix + [0x62, 0xFE, 0xFF] + Array(#""}"#.utf8), "line 1, column 72 (byte offset 71): invalid UTF-8 in a string: the bytes FE FF are not a character"),
+            (prefix + [0xC0, 0xAF] + Array(#""}"#.utf8), "invalid UTF-8 in a string: the bytes C0 AF are not a character"),
+            (prefix + Array(#"x\uD800"}"#.utf8), "column 72 (byte offset 71): invalid escape '\\uD800' in a string: a lone UTF-16 surrogate is not a character"),
+            (Array(#"{"userName":"ok","title":""#.utf8) + [0xE9] + Array(#""}"#.utf8), "column 27 (byte offset 26): invalid UTF-8 in a string: the byte E9"),
+        ]
+        try await host.application.test(.router) { client in
+            for (body, detail) in cases {
+                for (method, path) in [(HTTPRequest.Method.post, "/Users"), (.put, "/Users/whoever")] {
+                    try await client.execute(
+                        uri: "/ecma2host_APP1/scim" + path, method: method,
+                        headers: [.contentType: "application/scim+json", .authorization: "Bearer \(TestHost.token)"],
+                        body: ByteBuffer(bytes: body)
+                    ) { response in
+                        let json = try JSON.parse(String(buffer: response.body))
+                        #expect(response.status.code == 400)
+                        #expect(json.member("scimType")?.stringValue == "invalidSyntax")
+                        let text = json.member("detail")?.stringValue ?? ""
+                        #expect(text.hasPrefix("the body is not valid JSON: "), "\(text)")
+                        #expect(text.contains(detail), "\(text)")
+                    }
+                }
+            }
+        }
+        #expect(try await Self.count(connector) == 0)
+    }
+
     @Test func requestsWaitWithA503UntilTheImportIsDone() async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical

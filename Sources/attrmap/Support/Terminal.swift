@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MappingExpressions
+import Provisioning
 
 /// Output streams and terminal detection.
 enum Terminal {
@@ -45,18 +46,15 @@ extension DateTime: ExpressibleByArgument {
 }
 
 /// Reads a file, or standard input for `-`, failing with exit code 65 and a clear message.
+/// Text that is not UTF-8 is an error at the place of the first bad byte.
 func readInput(_ path: String, what: String) throws -> String {
-    if path == "-" {
-        let data = FileHandle.standardInput.readDataToEndOfFile()
-        return String(decoding: data, as: UTF8.self)
-    }
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw CommandFailure("cannot read \(what) '\(path)': no such file", exitCode: .dataError)
-    }
     do {
-        return try String(contentsOfFile: path, encoding: .utf8)
+        if path == "-" {
+            return try TextFile.decode(FileHandle.standardInput.readDataToEndOfFile(), name: "<stdin>")
+        }
+        return try TextFile.read(path, what: what)
     } catch {
-        throw CommandFailure("cannot read \(what) '\(path)': \(error.localizedDescription)", exitCode: .dataError)
+        throw CommandFailure(error.message, exitCode: .dataError)
     }
 }
 
