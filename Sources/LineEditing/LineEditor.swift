@@ -13,10 +13,14 @@ public final class LineEditor {
     /// libedit's completion callback is a C function: it finds the completer here.
     nonisolated(unsafe) private static var activeCompleter: Completer?
 
+    /// A warning for the user when typed text cannot be read as UTF-8; nil when all is well.
+    public private(set) var localeWarning: String?
+
     public init(historyFile: String?, completer: @escaping Completer) {
         isInteractive = isatty(STDIN_FILENO) == 1
         self.historyFile = historyFile
         guard isInteractive else { return }
+        localeWarning = Self.useUTF8Locale()
         Self.activeCompleter = completer
         using_history()
         if let historyFile { _ = read_history(historyFile) }
@@ -36,6 +40,32 @@ public final class LineEditor {
             array[candidates.count + 1] = nil
             return array
         }
+    }
+
+    /// Makes the C library read typed bytes as UTF-8; a warning when it cannot.
+    ///
+    /// libedit decodes what is typed with the C library's multibyte functions, which follow the
+    /// process's `LC_CTYPE`. A process starts in the "C" locale, where every byte above 0x7F is
+    /// refused, so `ë` never reached the line. The environment's locale is taken when it is
+    /// UTF-8; otherwise (`LANG=C`, `POSIX`, unset, or a legacy 8-bit locale) the C library's
+    /// built-in `C.UTF-8`, since attrmap reads and writes UTF-8 whatever the locale says.
+    /// Only `LC_CTYPE` changes: numbers and dates are formatted by attrmap itself.
+    static func useUTF8Locale() -> String? {
+        let chosen = setlocale(LC_CTYPE, "").map { String(cString: $0) }
+        if isUTF8 { return nil }
+        for fallback in ["C.UTF-8", "C.utf8", "en_US.UTF-8"] where setlocale(LC_CTYPE, fallback) != nil && isUTF8 {
+            let legacy = chosen.map { !["C", "POSIX"].contains($0) } ?? false
+            return legacy
+                ? "warning: the locale '\(chosen!)' is not UTF-8; attrmap reads what is typed as UTF-8, so the terminal must send UTF-8 (LANG=C.UTF-8)"
+                : nil
+        }
+        return "warning: no UTF-8 locale is installed, so characters beyond ASCII cannot be typed; install one (Debian: the locales package) and set LANG=C.UTF-8 or en_US.UTF-8"
+    }
+
+    private static var isUTF8: Bool {
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        let name = String(cString: codeset).uppercased()
+        return name == "UTF-8" || name == "UTF8"
     }
 
     /// Lives for the whole process: libedit keeps the pointer.

@@ -12,7 +12,7 @@ extension Attrmap {
             discussion: """
                 Type an expression to evaluate it for the current user; an expression may span lines while a parenthesis or a string is open (an empty line ends it as it stands). Errors are shown with a caret under the typed line. Tab completes function names, attribute names after '[', and commands after ':'. History is kept in ~/.attrmap_history (--history).
 
-                Commands: :set NAME=VALUE, :unset NAME, :user FILE, :show, :now ISO, :tree EXPR, :type EXPR, :mapping FILE, :run, :dialect NAME, :secrets on|off, :functions, :help, :quit.
+                Commands: :set NAME=VALUE, :unset NAME, :user FILE, :show, :now ISO, :tree EXPR, :type EXPR, :mapping FILE, :run, :dialect NAME, :secrets on|off, :case exact|ignore, :functions, :help, :quit.
 
                 With standard input from a pipe or a file, the REPL reads it line by line without prompts, so sessions can be scripted:
                   printf ':set givenName=Zoë\\nToUpper([givenName])\\n' | attrmap repl
@@ -34,11 +34,15 @@ extension Attrmap {
         @Option(name: .long, help: ArgumentHelp("The history file (default ~/.attrmap_history).", valueName: "file"))
         var history: String?
 
+        @Flag(name: .long, help: "Read a source name that differs from a name an expression reads only in case as that name (UserPrincipalName as userPrincipalName), as in exports of Microsoft Graph PowerShell; ':case exact' turns it off.")
+        var ignoreAttributeCase = false
+
         @OptionGroup var language: LanguageOptions
 
         func run() async throws {
             try await reportingFailures {
                 let session = ReplSession(dialect: language.dialect, style: language.color.enabled(for: STDOUT_FILENO) ? .ansi : .plain)
+                session.ignoreAttributeCase = ignoreAttributeCase
                 if let user, let message = session.preloadUser(user) {
                     throw CommandFailure(message.replacingOccurrences(of: "error: ", with: "").trimmingCharacters(in: .newlines), exitCode: .dataError)
                 }
@@ -51,6 +55,7 @@ extension Attrmap {
                 let editor = LineEditor(historyFile: historyFile) { word, line in
                     session.completions(for: word, in: line)
                 }
+                if let warning = editor.localeWarning { Terminal.writeError(warning + "\n") }
                 if editor.isInteractive { Terminal.write(ReplSession.banner + "\n") }
                 var pending = ""
                 func submit(_ input: String) -> Bool {

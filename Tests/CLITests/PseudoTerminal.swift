@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+
+/// `attrmap` in a real pseudo-terminal (util-linux's `script` allocates it), driven as a person
+/// types: keys go in, and each step waits for the screen to show what it should, so no step
+/// depends on a guessed delay.
+final class PseudoTerminal {
+    /// Keys as a terminal sends them (xterm, normal cursor mode).
+    enum Key {
+        static let enter = "\r"
+        static let tab = "\t"
+        static let backspace = "\u{7F}"
+        static let left = "\u{1B}[D"
+        static let right = "\u{1B}[C"
+        static let up = "\u{1B}[A"
+        static let home = "\u{1B}[H"
+        static let end = "\u{1B}[F"
+    }
+
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let screen = Screen()
+    /// How much of the screen earlier expectations have consumed.
+    private var consumed = 0
+
+    /// Starts `attrmap ARGUMENTS` on a new terminal; `environment` is added to the test's own.
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        let quoted = ([CLITests.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        // -q quiet, -f flush, -e the child's exit code, -c the command; the typescript goes nowhere.
+        process.arguments = ["-qfec", quoted.joined(separator: " "), "/dev/null"]
+        process.currentDirectoryURL = CLITests.packageRoot
+        var merged = ProcessInfo.processInfo.environment
+        merged["TERM"] = "xterm"
+        merged["LANG"] = "C.UTF-8"
+        merged["LC_ALL"] = nil
+        merged["LC_CTYPE"] = nil
+        merged["NO_COLOR"] = "1"
+        for (name, value) in environment { merged[name] = value }
+        process.environment = merged
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        let screen = self.screen
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            screen.withLock { $0.append(contentsOf: data) }
+        }
+        try process.run()
+    }
+
+    /// Types `keys`: one write, as a paste arrives, or `oneByOne` character, as typing does.
+    func type(_ keys: String, oneByOne: Bool = false) {
+        if oneByOne {
+            for character in keys {
+                input.fileHandleForWriting.write(Data(String(character).utf8))
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        } else {
+            input.fileHandleForWriting.write(Data(keys.utf8))
+        }
+    }
+
+    /// The screen since the last expectation, with carriage returns dropped.
+    var recent: String {
+        let from = consumed
+        let bytes = screen.withLock { Array($0[min(from, $0.count)...]) }
+        return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
+    }
+
+    /// Everything the terminal showed, with carriage returns dropped.
+    var everything: String {
+        String(decoding: screen.withLock { $0 }, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
+    }
+
+    /// Waits until `text` shows on the screen after what earlier expectations consumed; records
+    /// an issue with the screen when it does not within `timeout` seconds.
+    @discardableResult
+    func expect(_ text: String, timeout: Double = 15, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        let wanted = Array(text.utf8)
+        while Date() < deadline {
+            let from = consumed
+            let found: Int? = screen.withLock { bytes in Self.find(wanted, in: bytes[min(from, bytes.count)...]) }
+            if let found {
+                consumed = found
+                return true
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        Issue.record("the terminal did not show \(text.debugDescription); it showed:\n\(recent)", sourceLocation: sourceLocation)
+        return false
+    }
+
+    /// The end of the first occurrence of `wanted` in `bytes`, carriage returns skipped.
+    private static func find(_ wanted: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {
+        guard !wanted.isEmpty else { return bytes.startIndex }
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            var index = start
+            var matched = 0
+            while index < bytes.endIndex, matched < wanted.count {
+                if bytes[index] == 0x0D {
+                    index += 1
+                    continue
+                }
+                guard bytes[index] == wanted[matched] else { break }
+                matched += 1
+                index += 1
+            }
+            if matched == wanted.count { return index }
+            start += 1
+        }
+        return nil
+    }
+
+    /// Closes the keyboard and waits for the program to end; its exit status.
+    func finish() throws -> Int32 {
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        output.fileHandleForReading.readabilityHandler = nil
+        return process.terminationStatus
+    }
+}
+
+/// What the terminal has shown so far, appended to by the reading thread.
+private final class Screen: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+
+    func withLock<Result>(_ body: (inout [UInt8]) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&bytes)
+    }
+}
