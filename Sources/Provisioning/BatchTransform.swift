@@ -29,10 +29,16 @@ public struct BatchTransform: Sendable {
         public var users = 0
         public var counts: [Outcome.Action: Int] = [:]
         public var failed: Int { counts[.error] ?? 0 }
+        /// Source names that the mapping reads in another case, each with the first file that
+        /// holds it, in the order found (empty with ``Provisioner/Options/ignoreAttributeCase``).
+        public var misspellings: [(mismatch: AttributeSpelling.Mismatch, file: String)] = []
 
-        mutating func add(_ action: Outcome.Action) {
+        mutating func add(_ result: Result, file: String) {
             users += 1
-            counts[action, default: 0] += 1
+            counts[result.action, default: 0] += 1
+            for mismatch in result.misspellings where !misspellings.contains(where: { $0.mismatch == mismatch }) {
+                misspellings.append((mismatch, file))
+            }
         }
     }
 
@@ -54,9 +60,10 @@ public struct BatchTransform: Sendable {
         var summary = Summary()
         var bytesBefore = 0
         var pending: [Result] = []
+        var pendingFile = ""
         func flush() {
             for result in pending {
-                summary.add(result.action)
+                summary.add(result, file: pendingFile)
                 write(result.text)
             }
             pending = []
@@ -69,6 +76,7 @@ public struct BatchTransform: Sendable {
                 flush()
                 let next = readBatch(&reader)
                 pending = running.finish()
+                pendingFile = file
                 progress?(Progress(users: summary.users + pending.count, bytesRead: bytesBefore + reader.bytesRead, file: file))
                 batch = next
             }
@@ -113,13 +121,16 @@ public struct BatchTransform: Sendable {
         return RunningBatch(group: group, results: results)
     }
 
-    struct Result: Sendable {
-        var action: Outcome.Action
-        var text: [UInt8]
+    /// One user's result: its action, its rendered text, and the source names it spells in
+    /// another case than the mapping reads them.
+    public struct Result: Sendable {
+        public var action: Outcome.Action
+        public var text: [UInt8]
+        public var misspellings: [AttributeSpelling.Mismatch] = []
     }
 
     /// One user: parse, provision, render.
-    public func transform(_ record: UserReader.Record) -> (action: Outcome.Action, text: [UInt8]) {
+    public func transform(_ record: UserReader.Record) -> Result {
         let source = OutcomeReport.Source(file: record.file, index: record.index, line: record.line)
         if let readError = record.readError {
             return failure(source, at: "\(record.file):\(record.line):\(record.column)", readError)
@@ -133,21 +144,23 @@ public struct BatchTransform: Sendable {
             return failure(source, at: "\(record.file):\(line):\(column)", "invalid JSON: \(error.message)")
         }
         let user: SourceUser
+        let ignoreCase = provisioner.options.ignoreAttributeCase
         do {
-            user = try SourceUser(json: json)
+            user = try SourceUser(json: json, respelling: ignoreCase ? provisioner.spelling : nil)
         } catch {
             return failure(source, at: "\(record.file):\(record.line):\(record.column)", error.message)
         }
         var identified = source
         identified.id = user.identity
         let outcome = provisioner.provision(user)
-        return (outcome.action, OutcomeReport(source: identified, outcome: outcome).render(format))
+        let misspellings = ignoreCase ? [] : provisioner.spelling.mismatches(in: user.attributes.keys)
+        return Result(action: outcome.action, text: OutcomeReport(source: identified, outcome: outcome).render(format), misspellings: misspellings)
     }
 
-    private func failure(_ source: OutcomeReport.Source, at location: String, _ message: String) -> (action: Outcome.Action, text: [UInt8]) {
+    private func failure(_ source: OutcomeReport.Source, at location: String, _ message: String) -> Result {
         var outcome = Outcome(action: .error)
         outcome.errors = [Outcome.Problem(message: message, location: location)]
-        return (.error, OutcomeReport(source: source, outcome: outcome).render(format))
+        return Result(action: .error, text: OutcomeReport(source: source, outcome: outcome).render(format))
     }
 }
 
@@ -166,8 +179,8 @@ final class ResultSlots: @unchecked Sendable {
         storage.deallocate()
     }
 
-    func store(_ result: (action: Outcome.Action, text: [UInt8]), at index: Int) {
-        storage[index] = BatchTransform.Result(action: result.action, text: result.text)
+    func store(_ result: BatchTransform.Result, at index: Int) {
+        storage[index] = result
     }
 
     var values: [BatchTransform.Result] { Array(storage) }

@@ -16,6 +16,9 @@ public struct Provisioner: Sendable {
         public var showSecrets = false
         /// Record the trace.
         public var includeSteps = true
+        /// Read a source name that differs from a name read only in case as that name
+        /// (`UserPrincipalName` as `userPrincipalName`): Microsoft Graph PowerShell's exports.
+        public var ignoreAttributeCase = false
         public var guids: GUIDSource = .system
         public var random: RandomSource = .system
 
@@ -43,6 +46,7 @@ public struct Provisioner: Sendable {
             for clause in group where seen.insert(clause.attribute).inserted { read.append(clause.attribute) }
         }
         attributesRead = read
+        spelling = AttributeSpelling(reading: read)
         secretAttributes = Set(mappingSet.mappings.filter(\.isSecret).flatMap { $0.source?.attributeNames ?? [] })
     }
 
@@ -50,6 +54,8 @@ public struct Provisioner: Sendable {
     private let matching: [(index: Int, mapping: Mapping)]
     /// The source attributes the set reads, for the trace.
     private let attributesRead: [String]
+    /// The names the set reads, to find source names spelt in another case.
+    public let spelling: AttributeSpelling
     /// Attributes read only to be redacted: masked in the trace too.
     private let secretAttributes: Set<String>
 

@@ -8,14 +8,17 @@ public struct SourceUser: Sendable {
     /// The user's attributes from a JSON object (`{"userPrincipalName": "…", "accountEnabled": true}`).
     /// A B2B guest's `userPrincipalName` (`alias_theirdomain#EXT#@yourdomain`) is read as
     /// `alias@theirdomain`, as Entra does; `originalUserPrincipalName` keeps the full value.
-    public init(json: JSON) throws(SourceUserError) {
+    ///
+    /// With `spelling`, a name that differs from a name read only in case is read as that name
+    /// (`UserPrincipalName` as `userPrincipalName`), for exports of Microsoft Graph PowerShell.
+    public init(json: JSON, respelling spelling: AttributeSpelling? = nil) throws(SourceUserError) {
         guard case .object(let members) = json else {
             throw SourceUserError(message: "expected a user object ({…}), not \(json.kindName)")
         }
         var attributes: [String: Value] = [:]
         attributes.reserveCapacity(members.count + 2)
         for (name, value) in members { attributes[name] = Value(json: value) }
-        self.init(attributes: attributes)
+        self.init(attributes: spelling?.respelled(attributes) ?? attributes)
     }
 
     public init(attributes: [String: Value]) {
@@ -65,17 +68,4 @@ public struct SourceUser: Sendable {
 public struct SourceUserError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
-}
-
-extension JSON {
-    var kindName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
 }

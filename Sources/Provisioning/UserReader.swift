@@ -26,6 +26,9 @@ public struct UserReader {
     private var atEnd = false
     private var finished = false
     private var index = 0
+    /// The users of the Graph collection page being handed out, and how many were.
+    private var pageUsers: [Record] = []
+    private var queued = 0
     private var line = 1
     /// The 1-based column of `position`, in characters.
     private var column = 1
@@ -92,11 +95,33 @@ public struct UserReader {
         }
     }
 
-    /// The next user, or nil at the end of the file.
+    /// The next user, or nil at the end of the file. A Microsoft Graph collection page
+    /// (`{"@odata.context": …, "value": [users]}`) gives its users one by one.
     public mutating func next() -> Record? {
+        while true {
+            if queued < pageUsers.count {
+                defer { queued += 1 }
+                return numbered(pageUsers[queued])
+            }
+            pageUsers = []
+            queued = 0
+            guard let record = lineMode ? nextLine() : nextValue() else { return nil }
+            guard record.readError == nil, let users = GraphCollection.users(in: record) else { return numbered(record) }
+            pageUsers = users
+        }
+    }
+
+    private mutating func numbered(_ record: Record) -> Record {
+        var record = record
+        record.index = index
+        index += 1
+        return record
+    }
+
+    /// The next top-level value (JSON, not NDJSON), or nil at the end of the file.
+    private mutating func nextValue() -> Record? {
         guard !finished else { return nil }
         compact()
-        if lineMode { return nextLine() }
         if mode == .unknown {
             skipByteOrderMark()
             skipWhitespace(andCommas: false)
@@ -146,7 +171,6 @@ public struct UserReader {
             if depth == 0, byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { break }
         }
         let bytes = Array(buffer[start..<position])
-        defer { index += 1 }
         if inString || depth > 0 {
             finished = true
             return Record(file: path, index: index, line: startLine, column: startColumn, bytes: bytes, readError: inString ? "unterminated string: the file ends inside it" : "the value is not closed before the end of the file")
@@ -162,7 +186,12 @@ public struct UserReader {
     }
 
     private mutating func nextLine() -> Record? {
-        if index == 0 { skipByteOrderMark() }
+        guard !finished else { return nil }
+        compact()
+        if mode == .unknown {
+            skipByteOrderMark()
+            mode = .stream
+        }
         while true {
             skipWhitespace(andCommas: false)
             guard peek() != nil else {
@@ -175,7 +204,6 @@ public struct UserReader {
             var end = position
             while end > start, buffer[end - 1] == 0x0D || buffer[end - 1] == 0x20 { end -= 1 }
             if end == start { continue }
-            defer { index += 1 }
             return Record(file: path, index: index, line: startLine, column: 1, bytes: Array(buffer[start..<end]), readError: nil)
         }
     }

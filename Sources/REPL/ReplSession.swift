@@ -12,6 +12,9 @@ public final class ReplSession {
     public var dialect: Dialect
     public var style: DiagnosticRenderer.Style
     public var showSecrets = false
+    /// Read a source name that differs from a name an expression reads only in case as that
+    /// name, for exports of Microsoft Graph PowerShell (`:case ignore`).
+    public var ignoreAttributeCase = false
     private var inputCount = 0
 
     public init(dialect: Dialect = .provisioning, style: DiagnosticRenderer.Style = .plain) {
@@ -36,6 +39,8 @@ public final class ReplSession {
         :run                 evaluate the loaded mapping set for the current user: the SCIM requests
         :dialect NAME        provisioning (default) or cloud-sync
         :secrets on|off      show Redact() values instead of [Redact]
+        :case exact|ignore   attribute names as Entra reads them (exact, the default), or
+                             ignoring case, for Graph PowerShell exports (UserPrincipalName)
         :functions [PREFIX]  list functions
         :help                this help
         :quit                leave (or Ctrl-D)
@@ -91,10 +96,21 @@ public final class ReplSession {
         return SourceFile(name: "<input \(inputCount)>", text: text)
     }
 
-    private var context: EvaluationContext {
-        var context = EvaluationContext(attributes: attributes)
+    private func context(for expression: CompiledExpression) -> (context: EvaluationContext, advice: String) {
+        let spelling = AttributeSpelling(reading: expression)
+        var read = attributes
+        var advice = ""
+        if ignoreAttributeCase {
+            read = spelling.respelled(attributes)
+        } else {
+            let found = spelling.mismatches(in: attributes.keys)
+            if !found.isEmpty {
+                advice = "warning: " + AttributeSpelling.advice(for: found, in: "the current user", reader: "the expression", remedy: "type ':case ignore'") + "\n"
+            }
+        }
+        var context = EvaluationContext(attributes: read)
         if let now { context = context.withFixedClock(now) }
-        return context
+        return (context, advice)
     }
 
     func evaluate(_ text: String, showType: Bool = false) -> String {
@@ -103,6 +119,8 @@ public final class ReplSession {
         let renderer = DiagnosticRenderer(style: style)
         var output = renderer.render(diagnostics, in: file)
         guard let expression else { return output }
+        let (context, advice) = context(for: expression)
+        output += advice
         do {
             let value = try expression.evaluate(context)
             let shown = expression.isSecret && !showSecrets ? "[Redact]" : value.displayText
@@ -154,6 +172,13 @@ public final class ReplSession {
             default: return Response("usage: :secrets on|off\n")
             }
             return Response("")
+        case "case":
+            switch argument {
+            case "exact": ignoreAttributeCase = false
+            case "ignore": ignoreAttributeCase = true
+            default: return Response("usage: :case exact|ignore (now \(ignoreAttributeCase ? "ignore" : "exact"))\n")
+            }
+            return Response("")
         case "functions":
             let functions = FunctionTable.functions(in: dialect).filter { argument.isEmpty || $0.name.lowercased().hasPrefix(argument.lowercased()) }
             return Response(functions.map { "\($0.synopsis)\n    \($0.summary)" }.joined(separator: "\n") + "\n")
@@ -178,12 +203,16 @@ public final class ReplSession {
 
     private func loadUser(_ path: String) -> String {
         guard !path.isEmpty else { return "usage: :user FILE\n" }
-        guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8) else {
-            return "error: cannot read '\(path)'\n"
+        let text: String
+        do {
+            text = try TextFile.read((path as NSString).expandingTildeInPath, what: "user file")
+        } catch {
+            return "error: \(error.message)\n"
         }
         do {
-            attributes = try SourceUser(json: JSON.parse(text)).attributes
-            return "loaded \(attributes.count) attribute\(attributes.count == 1 ? "" : "s") from \(path)\n"
+            let (user, note) = try UserDocument.single(JSON.parse(text), name: path)
+            attributes = try SourceUser(json: user).attributes
+            return (note.map { "note: \($0)\n" } ?? "") + "loaded \(attributes.count) attribute\(attributes.count == 1 ? "" : "s") from \(path)\n"
         } catch let error as JSON.ParseError {
             return "error: \(path):\(error.line):\(error.column): \(error.message)\n"
         } catch {
@@ -251,10 +280,14 @@ public final class ReplSession {
         guard let mappingSet else { return "no mapping set: :mapping FILE loads one\n" }
         var options = Provisioner.Options(now: now, showSecrets: showSecrets)
         options.includeSteps = true
-        let outcome = Provisioner(mappingSet: mappingSet, options: options).provision(SourceUser(attributes: attributes))
-        let id = SourceUser(attributes: attributes).identity
-        let report = OutcomeReport(source: .init(file: "current user", index: 0, line: 1, id: id), outcome: outcome)
-        return report.text
+        options.ignoreAttributeCase = ignoreAttributeCase
+        let provisioner = Provisioner(mappingSet: mappingSet, options: options)
+        let user = SourceUser(attributes: ignoreAttributeCase ? provisioner.spelling.respelled(attributes) : attributes)
+        let outcome = provisioner.provision(user)
+        let report = OutcomeReport(source: .init(file: "current user", index: 0, line: 1, id: user.identity), outcome: outcome)
+        let found = ignoreAttributeCase ? [] : provisioner.spelling.mismatches(in: attributes.keys)
+        let advice = found.isEmpty ? "" : "warning: " + AttributeSpelling.advice(for: found, in: "the current user", remedy: "type ':case ignore'") + "\n"
+        return report.text + advice
     }
 
     // MARK: Completion
@@ -263,7 +296,7 @@ public final class ReplSession {
     /// names after `[` (with their `]`), commands after `:`.
     public func completions(for word: String, in line: String) -> [String] {
         if line.hasPrefix(":"), !line.contains(" ") {
-            let commands = ["help", "quit", "set", "unset", "user", "show", "now", "tree", "type", "mapping", "run", "dialect", "secrets", "functions"]
+            let commands = ["case", "dialect", "functions", "help", "mapping", "now", "quit", "run", "secrets", "set", "show", "tree", "type", "unset", "user"]
             return commands.map { ":" + $0 }.filter { $0.hasPrefix(line) }.map { String($0.dropFirst()) }
         }
         let beforeWord = line.hasSuffix(word) ? String(line.dropLast(word.count)) : line

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MappingExpressions
+import Provisioning
 
 extension Attrmap {
     struct Eval: AsyncParsableCommand {
@@ -35,6 +36,9 @@ extension Attrmap {
         @Option(name: .long, help: ArgumentHelp("A value already present in the target, for SelectUniqueValue (repeatable).", valueName: "value"))
         var existing: [String] = []
 
+        @Flag(name: .long, help: "Read a source name that differs from a name the expression reads only in case as that name (UserPrincipalName as userPrincipalName), as in exports of Microsoft Graph PowerShell.")
+        var ignoreAttributeCase = false
+
         @OptionGroup var language: LanguageOptions
 
         @Option(name: .long, help: "Output format: text or json.")
@@ -53,9 +57,21 @@ extension Attrmap {
 
         func run() async throws {
             try await reportingFailures {
-                let attributes = try loadAttributes()
+                var attributes = try loadAttributes()
                 let source = SourceFile(name: "<expression>", text: expression)
                 let compiled = CompiledExpression.compile(source, options: CompileOptions(dialect: language.dialect))
+                if let expression = compiled.expression, let user {
+                    let spelling = AttributeSpelling(reading: expression)
+                    if ignoreAttributeCase {
+                        attributes = spelling.respelled(attributes)
+                    } else {
+                        let found = spelling.mismatches(in: attributes.keys)
+                        if !found.isEmpty {
+                            let place = user == "-" ? "<stdin>" : user
+                            Terminal.writeError("warning: \(AttributeSpelling.advice(for: found, in: place, reader: "the expression"))\n")
+                        }
+                    }
+                }
                 let renderer = language.color.renderer(for: STDERR_FILENO)
                 let warnings = compiled.diagnostics.filter { $0.severity != .error }
                 guard let expression = compiled.expression else {
@@ -114,10 +130,22 @@ extension Attrmap {
             var attributes: [String: Value] = [:]
             if let user {
                 let text = try readInput(user, what: "user file")
+                let name = user == "-" ? "<stdin>" : user
+                let document: JSON
                 do {
-                    attributes = try Value.attributes(fromJSON: text)
+                    document = try JSON.parse(text)
                 } catch {
-                    throw CommandFailure("\(user == "-" ? "<stdin>" : user):\(error.line):\(error.column): \(error.message)", exitCode: .dataError)
+                    throw CommandFailure("\(name):\(error.line):\(error.column): \(error.message)", exitCode: .dataError)
+                }
+                do {
+                    let (one, note) = try UserDocument.single(document, name: name)
+                    if let note { Terminal.writeError("note: \(note)\n") }
+                    guard case .object(let members) = one else {
+                        throw CommandFailure("\(name): expected a JSON object of attributes, not \(one.kindName)", exitCode: .dataError)
+                    }
+                    for (key, value) in members { attributes[key] = Value(json: value) }
+                } catch let error as SourceUserError {
+                    throw CommandFailure(error.message, exitCode: .dataError)
                 }
             }
             for assignment in set {

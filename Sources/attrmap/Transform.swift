@@ -10,7 +10,9 @@ extension Attrmap {
             discussion: """
                 For each user: the scoping filter, the matching queries in ascending precedence (GET /Users?filter=…), then the action: a create (POST /Users with every non-null mapped value, create-only mappings and defaults included), an update (PATCH of the changed values of 'always' mappings), a disable (PATCH of the mappings that read IsSoftDeleted), or a skip, with the reason.
 
-                INPUT is a JSON file (one user object or an array of them), an NDJSON file (.ndjson, .jsonl), or a folder of such files. Users are streamed: a million users need no more memory than a thousand.
+                INPUT is a JSON file (one user object or an array of them), an NDJSON file (.ndjson, .jsonl), or a folder of such files. Users are streamed: a million users need no more memory than a thousand. Users exported from Entra are read as they come: 'az ad user list' (an array), a Microsoft Graph response saved from Graph Explorer or curl ({"@odata.context": …, "value": [users]}, one page or several), and Microsoft Graph PowerShell's 'Get-MgUser | ConvertTo-Json' with --ignore-attribute-case (its names are in PascalCase; without the flag a warning names each one the mapping reads in another case).
+
+                Every file must be UTF-8: a user whose text is not is reported at the first bad byte, and the others are processed.
 
                 Without --target-state no user exists in the target yet, so every in-scope user is a create. With --target-state (a JSON array of SCIM resources, or a ListResponse), a user whose matching attribute finds a resource is an update or a disable.
 
@@ -53,6 +55,9 @@ extension Attrmap {
         @Flag(name: .long, help: "Leave the step-by-step trace out of the output.")
         var noSteps = false
 
+        @Flag(name: .long, help: "Read a source name that differs from a name the mapping reads only in case as that name (UserPrincipalName as userPrincipalName), as in exports of Microsoft Graph PowerShell.")
+        var ignoreAttributeCase = false
+
         @Option(name: .long, help: "Worker threads (default: one per core).")
         var jobs: Int?
 
@@ -83,6 +88,7 @@ extension Attrmap {
                 }
                 var options = Provisioner.Options(showSecrets: showSecrets, includeSteps: !noSteps)
                 options.now = now
+                options.ignoreAttributeCase = ignoreAttributeCase
                 let provisioner = Provisioner(mappingSet: set, targetState: targetState, options: options)
                 var transform = BatchTransform(provisioner: provisioner, format: format)
                 if let jobs { transform.workers = jobs }
@@ -107,6 +113,12 @@ extension Attrmap {
                 let rate = seconds > 0 ? Int(Double(summary.users) / seconds) : summary.users
                 Terminal.writeError(
                     "\(summary.users) user\(summary.users == 1 ? "" : "s") in \(String(format: "%.2f", seconds)) s (\(rate) users/s): \(counts.isEmpty ? "nothing to do" : counts.joined(separator: ", "))\n")
+                var misspeltFiles: [String] = []
+                for (_, file) in summary.misspellings where !misspeltFiles.contains(file) { misspeltFiles.append(file) }
+                for file in misspeltFiles {
+                    let found = summary.misspellings.filter { $0.file == file }.map(\.mismatch)
+                    Terminal.writeError("warning: \(AttributeSpelling.advice(for: found, in: file))\n")
+                }
                 if summary.failed > 0 { throw ExitCode.failure }
             }
         }

@@ -73,7 +73,7 @@ struct ReplSessionTests {
         #expect(run.contains(#""export_password": "[Redact]""#))
         _ = session.handle(":secrets on")
         #expect(session.handle(":run").output.contains(#""export_password": "Pass@w0rd1""#))
-        #expect(session.handle(":user /no/such/file.json").output == "error: cannot read '/no/such/file.json'\n")
+        #expect(session.handle(":user /no/such/file.json").output == "error: cannot read user file '/no/such/file.json': no such file\n")
     }
 
     @Test func completesFunctionsAttributesAndCommands() {
