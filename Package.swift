@@ -16,6 +16,14 @@ let package = Package(
         .executable(name: "attrmap", targets: ["attrmap"]),
         .executable(name: "attrmap-benchmark", targets: ["attrmap-benchmark"]),
     ],
+    // `Server` brings `attrmap serve` and `attrmap cert`: the SCIM host, its SQL connectors and
+    // their dependencies (Hummingbird, SwiftNIO, BoringSSL twice, GRDB, postgres-nio), which take
+    // most of a first build. It is on by default; the quick start builds without it
+    // (`--disable-default-traits`) so that a newcomer's first results come in minutes.
+    traits: [
+        .trait(name: "Server", description: "attrmap serve and attrmap cert: the SCIM host and its connectors."),
+        .default(enabledTraits: ["Server"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -94,7 +102,7 @@ let package = Package(
         .target(
             name: "HostSetup",
             dependencies: [
-                "SCIMHost", "SQLConnector", "Connectors", "Yams", .product(name: "Logging", package: "swift-log"),
+                "SCIMHost", "SQLConnector", "Connectors", "JSONValues", "Yams", .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
@@ -128,9 +136,11 @@ let package = Package(
                 "Provisioning",
                 "REPL",
                 "LineEditing",
-                "SCIMHost",
-                "SQLConnector",
-                "HostSetup",
+                .target(name: "SCIMHost", condition: .when(traits: ["Server"])),
+                .target(name: "SQLConnector", condition: .when(traits: ["Server"])),
+                .target(name: "HostSetup", condition: .when(traits: ["Server"])),
+                .target(name: "Connectors", condition: .when(traits: ["Server"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Server"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -149,6 +159,11 @@ let package = Package(
         .testTarget(
             name: "MappingExpressionsTests",
             dependencies: ["MappingExpressions"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JSONValuesTests",
+            dependencies: ["JSONValues"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -176,7 +191,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["attrmap"],
+            dependencies: ["attrmap", "JSONValues"],
             swiftSettings: swiftSettings
         ),
     ],

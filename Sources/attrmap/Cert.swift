@@ -1,3 +1,4 @@
+#if Server
 import ArgumentParser
 import Foundation
 import HostSetup
@@ -41,3 +42,4 @@ extension Attrmap {
         }
     }
 }
+#endif

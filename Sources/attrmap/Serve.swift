@@ -1,3 +1,4 @@
+#if Server
 import ArgumentParser
 import Connectors
 import Foundation
@@ -172,3 +173,4 @@ extension Attrmap {
         }
     }
 }
+#endif
