@@ -21,7 +21,7 @@ echo "[1/3] system packages: Scripts/install-system-packages.sh installs what is
 # The compiler's hundreds of lines go to a log; on a terminal the stage line counts the build's steps.
 mkdir -p .build
 log=.build/quick-start-build.log
-line="[2/3] building attrmap (release, without the SCIM host; the first build takes about 4 minutes on 2 cores; log: $log)"
+line="[2/3] building attrmap (release, without the SCIM host; the first build takes about 2 minutes on 2 cores; log: $log)"
 build_started=$SECONDS
 swift build -c release --product attrmap --disable-default-traits > "$log" 2>&1 &
 build=$!
