@@ -162,6 +162,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SCIMTests",
+            dependencies: ["SCIM", "JSONValues"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "JSONValuesTests",
             dependencies: ["JSONValues"],
             swiftSettings: swiftSettings

@@ -1,4 +1,5 @@
 public import JSONValues
+public import SCIM
 
 /// What Entra would do for one source user: the action, the SCIM requests in order, a trace of
 /// the steps in the spirit of provision-on-demand, and any errors.
@@ -8,7 +9,8 @@ public struct Outcome: Sendable {
     }
 
     public var action: Action
-    public var requests: [Request] = []
+    /// The requests in the order Entra sends them; ``SCIMRequest/json`` is how the transform writes each.
+    public var requests: [SCIMRequest] = []
     public var steps: [JSON] = []
     public var errors: [Problem] = []
     /// Why the user was skipped or not changed, in a sentence.
@@ -16,25 +18,6 @@ public struct Outcome: Sendable {
 
     public init(action: Action) {
         self.action = action
-    }
-
-    /// One HTTP request to the SCIM endpoint, relative to its base URL.
-    public struct Request: Sendable, Hashable {
-        public var method: String
-        public var path: String
-        public var body: JSON?
-
-        public init(method: String, path: String, body: JSON? = nil) {
-            self.method = method
-            self.path = path
-            self.body = body
-        }
-
-        public var json: JSON {
-            var members: [(String, JSON)] = [("method", .string(method)), ("path", .string(path))]
-            if let body { members.append(("body", body)) }
-            return .object(members)
-        }
     }
 
     /// An error for this user: its message, the target attribute concerned, and where in the

@@ -59,8 +59,9 @@ public struct OutcomeReport: Sendable {
         let id = source.id.map { " (\($0))" } ?? ""
         lines.append("\(source.file) #\(source.index)\(id): \(outcome.action.rawValue)\(outcome.reason.map { " — \($0)" } ?? "")")
         for request in outcome.requests {
-            lines.append("  \(request.method) \(request.path)")
-            if let body = request.body {
+            let http = request.http
+            lines.append("  \(http.method) \(http.target)")
+            if let body = http.body {
                 for bodyLine in body.prettySerialized.split(separator: "\n", omittingEmptySubsequences: false) {
                     lines.append("    \(bodyLine)")
                 }

@@ -121,7 +121,7 @@ public struct Provisioner: Sendable {
         }
 
         // Matching queries in ascending precedence.
-        var requests: [Outcome.Request] = []
+        var requests: [SCIMRequest] = []
         var matched: JSON?
         var anyMatchingValue = false
         for (index, mapping) in matching {
@@ -131,7 +131,7 @@ public struct Provisioner: Sendable {
                 continue
             }
             anyMatchingValue = true
-            requests.append(Outcome.Request(method: "GET", path: "/Users?filter=\(mapping.targetText) eq \(Self.quoted(text))"))
+            requests.append(.search(.user, filter: .compare(mapping.target, .eq, .string(text))))
             guard let targetState else {
                 trace.match(mapping, value: text, result: "no target state given: assumed not found")
                 continue
@@ -172,7 +172,7 @@ public struct Provisioner: Sendable {
         return update(.update, id: id, resource: resource, values: values, only: { _ in true }, trace: &trace, requests: requests)
     }
 
-    private func finish(_ action: Outcome.Action, _ reason: String, trace: Trace, requests: [Outcome.Request] = []) -> Outcome {
+    private func finish(_ action: Outcome.Action, _ reason: String, trace: Trace, requests: [SCIMRequest] = []) -> Outcome {
         var outcome = Outcome(action: action)
         outcome.reason = reason
         outcome.requests = requests
@@ -184,7 +184,7 @@ public struct Provisioner: Sendable {
 
     // MARK: Create
 
-    private func create(values: [Value], trace: inout Trace, requests: [Outcome.Request]) -> Outcome {
+    private func create(values: [Value], trace: inout Trace, requests: [SCIMRequest]) -> Outcome {
         var body = RequestBody()
         for (mapping, value) in zip(mappingSet.mappings, values) {
             switch value {
@@ -204,7 +204,7 @@ public struct Provisioner: Sendable {
             }
         }
         var outcome = Outcome(action: .create)
-        outcome.requests = requests + [Outcome.Request(method: "POST", path: "/Users", body: body.json)]
+        outcome.requests = requests + [.create(.user, body.json)]
         outcome.steps = trace.steps
         return outcome
     }
@@ -213,9 +213,9 @@ public struct Provisioner: Sendable {
 
     private func update(
         _ action: Outcome.Action, id: String, resource: JSON, values: [Value], only include: (Mapping) -> Bool,
-        trace: inout Trace, requests: [Outcome.Request]
+        trace: inout Trace, requests: [SCIMRequest]
     ) -> Outcome {
-        var operations: [PatchBuilder.Operation] = []
+        var operations: [PatchOperation] = []
         for (mapping, value) in zip(mappingSet.mappings, values) where include(mapping) {
             if mapping.apply == .onCreate {
                 trace.mapping(mapping, value: nil, flow: "skipped: applied only when the object is created")
@@ -236,17 +236,14 @@ public struct Provisioner: Sendable {
                 continue
             }
             let json = requestValue(value, mapping: mapping, inPatch: true)
-            operations.append(PatchBuilder.Operation(
-                op: current.isEmpty ? .add : .replace, path: mapping.targetText, hasValueFilter: mapping.target.filter != nil,
-                value: json))
+            operations.append(PatchOperation(op: current.isEmpty ? .add : .replace, path: mapping.target, value: json))
             trace.mapping(mapping, value: json, flow: current.isEmpty ? "sent: the target has no value" : "sent: changed")
         }
         guard !operations.isEmpty else {
             return finish(.skip, action == .disable ? "the target object is already disabled" : "the target object is up to date: no change to send", trace: trace, requests: requests)
         }
         var outcome = Outcome(action: action)
-        let path = "/Users/\(id)"
-        outcome.requests = requests + [Outcome.Request(method: "PATCH", path: path, body: PatchBuilder.body(operations, profile: mappingSet.profile))]
+        outcome.requests = requests + [.patch(.user, id: id, PatchBuilder.request(operations, profile: mappingSet.profile))]
         outcome.steps = trace.steps
         return outcome
     }

@@ -73,35 +73,22 @@ struct RequestBody {
     }
 }
 
-/// A PATCH body in the profile's shape.
+/// A PATCH in the profile's shape.
 enum PatchBuilder {
-    struct Operation {
-        enum Op: String { case add, replace }
-        var op: Op
-        var path: String
-        var hasValueFilter: Bool
-        var value: JSON
-    }
-
-    static func body(_ operations: [Operation], profile: Profile) -> JSON {
-        var list: [JSON] = []
+    /// `operations` as Entra sends them: in the legacy profile one operation per attribute, `op`
+    /// capitalized (`Add`, `Replace`); in the compliant one, several replaced attributes merged
+    /// into one path-less `replace` keyed by path, value-filtered paths kept apart.
+    static func request(_ operations: [PatchOperation], profile: Profile) -> SCIMRequest.PatchRequest {
         switch profile {
         case .legacy:
-            list = operations.map { operation in
-                .object([("op", .string(operation.op == .add ? "Add" : "Replace")), ("path", .string(operation.path)), ("value", operation.value)])
-            }
+            return SCIMRequest.PatchRequest(operations, opSpelling: .capitalized)
         case .compliant:
-            // Several replaced attributes merge into one path-less replace keyed by path; value-
-            // filtered paths stay separate operations.
-            let mergeable = operations.filter { $0.op == .replace && !$0.hasValueFilter }
-            let separate = mergeable.count >= 2 ? operations.filter { $0.op != .replace || $0.hasValueFilter } : operations
-            list = separate.map { operation in
-                .object([("op", .string(operation.op.rawValue)), ("path", .string(operation.path)), ("value", operation.value)])
-            }
-            if mergeable.count >= 2 {
-                list.append(.object([("op", .string("replace")), ("value", .object(mergeable.map { ($0.path, $0.value) }))]))
-            }
+            let mergeable = operations.filter { $0.op == .replace && $0.path?.filter == nil }
+            guard mergeable.count >= 2 else { return SCIMRequest.PatchRequest(operations) }
+            let separate = operations.filter { $0.op != .replace || $0.path?.filter != nil }
+            let merged = PatchOperation(
+                op: .replace, path: nil, value: .object(mergeable.map { ($0.path?.description ?? "", $0.value ?? .null) }))
+            return SCIMRequest.PatchRequest(separate + [merged])
         }
-        return .object([("schemas", .array([.string(SchemaURN.patchOp)])), ("Operations", .array(list))])
     }
 }

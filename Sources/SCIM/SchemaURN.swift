@@ -8,6 +8,7 @@ public enum SchemaURN {
     public static let error = "urn:ietf:params:scim:api:messages:2.0:Error"
     public static let listResponse = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
     public static let patchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+    public static let searchRequest = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
     /// Whether `urn` names the core User or Group schema (compared without case).
     public static func isCore(_ urn: String) -> Bool {

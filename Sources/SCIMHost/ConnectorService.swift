@@ -398,11 +398,10 @@ public actor ConnectorService {
         return try await store(resourceType, id: id, current: current, updated: .object(members), disabling: false)
     }
 
-    public func patch(_ resourceType: String, id: String, _ body: JSON) async throws(SCIMError) -> JSON {
+    public func patch(_ resourceType: String, id: String, _ operations: [PatchOperation]) async throws(SCIMError) -> JSON {
         try checkReady()
         let current = try get(resourceType, id: id)
         let definition = try definition(resourceType)
-        let operations = try Patch.operations(body)
         let updated = try Patch.apply(operations, to: current, definition: definition)
         try validate(updated, definition: definition)
         let wasActive = current.member("active") != .bool(false)

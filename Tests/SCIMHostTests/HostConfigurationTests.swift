@@ -51,9 +51,9 @@ struct HostConfigurationTests {
             {"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"ContosoLogin":"ljacobson","FirstName":"Lola","msDS-UserAccountDisabled":"False"}}
             """#))
         #expect(created.member("id") == .string("ljacobson"))
-        _ = try await service.patch("User", id: "ljacobson", try JSON.parse(#"""
+        _ = try await service.patch("User", id: "ljacobson", try Patch.operations(try JSON.parse(#"""
             {"Operations":[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User:msDS-UserAccountDisabled","value":"True"}]}
-            """#))
+            """#)))
         let people = try SQLiteConnector(
             path: (path as NSString).deletingLastPathComponent + "/hr.sqlite",
             configuration: .init(objectTypes: [.init(objectType: "User", table: "People", anchorColumn: "login")]))

@@ -227,7 +227,7 @@ extension PostgresConnectorTests {
         await hr.importAll()
         let created = try await hr.create("User", try JSON.parse(#"{"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"ContosoLogin":"ljacobson","FirstName":"Lola","IsActive":"True"}}"#))
         #expect(created.member("id") == .string("ljacobson"))
-        _ = try await hr.patch("User", id: "ljacobson", try JSON.parse(#"{"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#))
+        _ = try await hr.patch("User", id: "ljacobson", try Patch.operations(try JSON.parse(#"{"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#)))
         let check = PostgresConnector(endpoint: server.endpoint, configuration: SQLConfiguration(objectTypes: [.init(objectType: "User", table: "Employees", anchorColumn: "ContosoLogin")]), logger: logger)
         let pool = Task { await check.run() }
         defer { pool.cancel() }

@@ -2,7 +2,7 @@ import SCIM
 import JSONValues
 import Testing
 
-struct SCIMPathTests {
+struct PathAndFilterTests {
     @Test(arguments: [
         ("userName", nil, "userName", nil, nil),
         ("name.givenName", nil, "name", nil, "givenName"),
