@@ -253,15 +253,19 @@ struct JSONReader {
     mutating func readString() throws(JSON.ParseError) -> String {
         let start = position
         position += 1
-        // Fast path: no escapes.
+        // Fast path: no escapes. Text beyond ASCII is validated before it is decoded, so that
+        // malformed bytes are an error rather than U+FFFD.
         var scan = position
+        var highBits: UInt8 = 0
         while scan < bytes.count, bytes[scan] != UInt8(ascii: "\""), bytes[scan] != UInt8(ascii: "\\"), bytes[scan] >= 0x20 {
+            highBits |= bytes[scan]
             scan += 1
         }
         if scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") {
-            guard let text = String(validating: bytes[position..<scan], as: UTF8.self) else {
+            if highBits & 0x80 != 0, UTF8Text.invalidBytes(in: bytes, from: position, upTo: scan) != nil {
                 throw invalidUTF8(from: position, upTo: scan)
             }
+            let text = String(decoding: bytes[position..<scan], as: UTF8.self)
             position = scan + 1
             return text
         }
@@ -272,10 +276,8 @@ struct JSONReader {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
-                guard let text = String(validating: output, as: UTF8.self) else {
-                    throw invalidUTF8(from: start + 1, upTo: position - 1)
-                }
-                return text
+                if UTF8Text.invalidBytes(in: output) != nil { throw invalidUTF8(from: start + 1, upTo: position - 1) }
+                return String(decoding: output, as: UTF8.self)
             }
             if byte < 0x20 { throw error("control character in a string; escape it") }
             if byte != UInt8(ascii: "\\") {

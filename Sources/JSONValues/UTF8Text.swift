@@ -41,6 +41,10 @@ public enum UTF8Text {
     public static func invalidBytes(in bytes: [UInt8], from start: Int = 0, upTo end: Int? = nil) -> InvalidBytes? {
         let end = end ?? bytes.count
         var index = start
+        // Runs of ASCII, eight bytes at a time.
+        bytes.withUnsafeBytes { raw in
+            while index + 8 <= end, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { index += 8 }
+        }
         while index < end {
             let byte = bytes[index]
             if byte < 0x80 {

@@ -19,25 +19,17 @@ public struct AttributeSpelling: Sendable {
     /// Names read by the provisioner itself, whatever the mappings: identity, soft deletion, B2B.
     public static let builtIn = ["IsSoftDeleted", "accountEnabled", "deletedDateTime", "id", "objectId", "userPrincipalName"]
 
-    private let exact: Set<String>
-    /// The names read, as UTF-8, grouped by length: a source name of another length is no near miss.
-    private let byLength: [Int: [[UInt8]]]
-    private let names: [[UInt8]: String]
+    /// The names read, as UTF-8, by length: a source name of another length is no near miss,
+    /// and most source names are told apart without hashing.
+    private let byLength: [[(utf8: [UInt8], name: String)]]
 
     /// The spelling of `names`, and of ``builtIn`` unless `includingBuiltIn` is false.
     public init(reading names: some Sequence<String>, includingBuiltIn: Bool = true) {
-        var exact = includingBuiltIn ? Set(Self.builtIn) : []
-        exact.formUnion(names)
-        self.exact = exact
-        var byLength: [Int: [[UInt8]]] = [:]
-        var spelled: [[UInt8]: String] = [:]
-        for name in exact {
-            let utf8 = Array(name.utf8)
-            byLength[utf8.count, default: []].append(utf8)
-            spelled[utf8] = name
-        }
+        var all = includingBuiltIn ? Set(Self.builtIn) : []
+        all.formUnion(names)
+        var byLength: [[(utf8: [UInt8], name: String)]] = Array(repeating: [], count: (all.map(\.utf8.count).max() ?? 0) + 1)
+        for name in all.sorted() { byLength[name.utf8.count].append((Array(name.utf8), name)) }
         self.byLength = byLength
-        self.names = spelled
     }
 
     /// The spelling of the attributes `expression` reads (and of nothing else).
@@ -47,13 +39,29 @@ public struct AttributeSpelling: Sendable {
 
     /// The name read that `key` spells in another case, or nil (spelt as read, or not read at all).
     public func readName(for key: String) -> String? {
-        guard !exact.contains(key) else { return nil }
-        let utf8 = key.utf8
-        guard let candidates = byLength[utf8.count] else { return nil }
-        for candidate in candidates where Self.equalIgnoringASCIICase(candidate, utf8) {
-            return names[candidate]
+        let count = key.utf8.count
+        guard count < byLength.count, !byLength[count].isEmpty else { return nil }
+        var key = key
+        return key.withUTF8 { utf8 in
+            var folded: String?
+            for candidate in byLength[count] {
+                var same = true
+                var foldedSame = true
+                for index in 0..<count {
+                    let a = utf8[index], b = candidate.utf8[index]
+                    if a == b { continue }
+                    same = false
+                    let lower = a | 0x20
+                    if lower != b | 0x20 || lower < UInt8(ascii: "a") || lower > UInt8(ascii: "z") {
+                        foldedSame = false
+                        break
+                    }
+                }
+                if same { return nil }  // spelt as read
+                if foldedSame, folded == nil { folded = candidate.name }
+            }
+            return folded
         }
-        return nil
     }
 
     /// The near misses among `keys`: a source name that the mapping reads in another case, when
@@ -77,19 +85,6 @@ public struct AttributeSpelling: Sendable {
             if attributes[read] == nil { result[read] = value }
         }
         return result
-    }
-
-    private static func equalIgnoringASCIICase(_ name: [UInt8], _ key: String.UTF8View) -> Bool {
-        var index = 0
-        for byte in key {
-            let other = name[index]
-            if byte != other {
-                let folded = byte | 0x20
-                guard folded == other | 0x20, folded >= UInt8(ascii: "a"), folded <= UInt8(ascii: "z") else { return false }
-            }
-            index += 1
-        }
-        return true
     }
 }
 

@@ -170,22 +170,46 @@ extension SCIMRequest {
     /// A request as it goes over HTTP, relative to the SCIM base URL.
     public struct HTTP: Hashable, Sendable {
         public var method: String
+        /// The path segments below the base URL (`Users`, an id), not encoded.
+        public var segments: [String]
+        /// The query parameters in order, not encoded.
+        public var query: [QueryItem]
+        public var body: JSON?
+
+        public struct QueryItem: Hashable, Sendable {
+            public var name: String
+            public var value: String
+        }
+
         /// The path and query as a person reads them, the way Entra's provisioning logs and
         /// `attrmap transform` show them: `/Users?filter=userName eq "bjensen"`.
-        public var target: String
-        /// `target` with the query and the id percent-encoded, as sent.
-        public var encodedTarget: String
-        public var body: JSON?
+        public var target: String {
+            var text = ""
+            for segment in segments { text += "/" + segment }
+            if !query.isEmpty { text += "?" + query.map { $0.name + "=" + $0.value }.joined(separator: "&") }
+            return text
+        }
+
+        /// ``target`` with the id and the query values percent-encoded, as sent.
+        public var encodedTarget: String {
+            var text = ""
+            for segment in segments { text += "/" + SCIMRequest.percentEncoded(segment, allowed: .pathSegment) }
+            if !query.isEmpty {
+                text += "?" + query.map { $0.name + "=" + SCIMRequest.percentEncoded($0.value, allowed: .queryValue) }.joined(separator: "&")
+            }
+            return text
+        }
     }
 
     /// The request over HTTP.
     public var http: HTTP {
-        var query: [(String, String)] = []
+        var query: [HTTP.QueryItem] = []
         func projection() {
-            if !attributes.isEmpty { query.append(("attributes", attributes.map(\.description).joined(separator: ","))) }
-            if !excludedAttributes.isEmpty { query.append(("excludedAttributes", excludedAttributes.map(\.description).joined(separator: ","))) }
+            if !attributes.isEmpty { query.append(.init(name: "attributes", value: attributes.map(\.description).joined(separator: ","))) }
+            if !excludedAttributes.isEmpty {
+                query.append(.init(name: "excludedAttributes", value: excludedAttributes.map(\.description).joined(separator: ",")))
+            }
         }
-        let endpoint = resourceType?.endpoint ?? ""
         let method: String
         var path: [String] = []
         var body: JSON?
@@ -202,9 +226,9 @@ extension SCIMRequest {
             body = .object(members)
         case .search(let search):
             method = "GET"
-            if let filter = search.filter { query.append(("filter", filter.description)) }
-            if let startIndex = search.startIndex { query.append(("startIndex", String(startIndex))) }
-            if let count = search.count { query.append(("count", String(count))) }
+            if let filter = search.filter { query.append(.init(name: "filter", value: filter.description)) }
+            if let startIndex = search.startIndex { query.append(.init(name: "startIndex", value: String(startIndex))) }
+            if let count = search.count { query.append(.init(name: "count", value: String(count))) }
             projection()
         case .get(let id):
             method = "GET"
@@ -237,13 +261,8 @@ extension SCIMRequest {
             method = "GET"
             path = ["Schemas"] + (id.map { [$0] } ?? [])
         }
-        let readable = endpoint + path.map { "/" + $0 }.joined()
-        let encoded = endpoint + path.map { "/" + Self.percentEncoded($0, allowed: .pathSegment) }.joined()
-        let readableQuery = query.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-        let encodedQuery = query.map { "\($0.0)=\(Self.percentEncoded($0.1, allowed: .queryValue))" }.joined(separator: "&")
-        return HTTP(
-            method: method, target: readable + (query.isEmpty ? "" : "?" + readableQuery),
-            encodedTarget: encoded + (query.isEmpty ? "" : "?" + encodedQuery), body: body)
+        let segments = (resourceType.map { [String($0.endpoint.dropFirst())] } ?? []) + path
+        return HTTP(method: method, segments: segments, query: query, body: body)
     }
 
     /// The method, as sent.

@@ -4,6 +4,7 @@ import Foundation
 //
 //     swift run -c release attrmap-benchmark expressions [SUITE.json] [--seconds 0.5]
 //     swift run -c release attrmap-benchmark transform [--users 100000,1000000] [--jobs N]
+//     swift run -c release attrmap-benchmark corpus USERS FILE   (the transform's corpus, to try by hand)
 //     ./Scripts/load-benchmark.sh   (attrmap-benchmark scim-load: attrmap serve against scim2-server)
 //
 // With no suite named, `expressions` runs.
@@ -19,6 +20,9 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "transform":
     TransformBenchmark.main(Array(arguments.dropFirst()))
+case "corpus":
+    guard arguments.count == 3, let users = Int(arguments[1]) else { fail("usage: attrmap-benchmark corpus USERS FILE") }
+    print("\(Corpus.write(users: users, to: arguments[2])) bytes written to \(arguments[2])")
 case TransformBenchmark.childCommand:
     TransformBenchmark.child(Array(arguments.dropFirst()))
 case "scim-load":
