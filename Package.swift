@@ -84,11 +84,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // The SCIM host in the role of Microsoft's ECMA Connector Host.
+        // The ECMA engine, with no HTTP in it: a connector behind a cache, import and autosync,
+        // uniqueness, deprovisioning; executes SCIMRequests.
+        .target(
+            name: "ConnectorHost",
+            dependencies: ["SCIM", "Connectors", "JSONValues", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
+        // The SCIM host's HTTP side (Hummingbird): routes, authentication, decode → execute → encode.
         .target(
             name: "SCIMHost",
             dependencies: [
-                "SCIM", "Connectors",
+                "SCIM", "ConnectorHost", "JSONValues",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -102,7 +110,7 @@ let package = Package(
         .target(
             name: "HostSetup",
             dependencies: [
-                "SCIMHost", "SQLConnector", "Connectors", "JSONValues", "Yams", .product(name: "Logging", package: "swift-log"),
+                "SCIMHost", "ConnectorHost", "SQLConnector", "Connectors", "JSONValues", "Yams", .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
@@ -137,6 +145,7 @@ let package = Package(
                 "REPL",
                 "LineEditing",
                 .target(name: "SCIMHost", condition: .when(traits: ["Server"])),
+                .target(name: "ConnectorHost", condition: .when(traits: ["Server"])),
                 .target(name: "SQLConnector", condition: .when(traits: ["Server"])),
                 .target(name: "HostSetup", condition: .when(traits: ["Server"])),
                 .target(name: "Connectors", condition: .when(traits: ["Server"])),
@@ -174,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "SCIMHostTests",
             dependencies: [
-                "SCIMHost", "SCIM", "Connectors", "SQLConnector", "HostSetup", "JSONValues",
+                "SCIMHost", "ConnectorHost", "SCIM", "Connectors", "SQLConnector", "HostSetup", "JSONValues",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

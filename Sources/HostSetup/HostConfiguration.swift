@@ -1,3 +1,4 @@
+public import ConnectorHost
 import Connectors
 import Foundation
 import JSONValues
@@ -213,8 +214,8 @@ public struct HostConfiguration: Sendable {
 
     /// The connector services, their stores opened; `background` holds what must run for as
     /// long as they serve (a PostgreSQL connection pool).
-    public func services(logger: Logger) async throws(Problem) -> (services: [(service: ConnectorService, autosyncMinutes: Int)], background: [@Sendable () async -> Void]) {
-        var result: [(ConnectorService, Int)] = []
+    public func services(logger: Logger) async throws(Problem) -> (services: [(service: HostedConnector, autosyncMinutes: Int)], background: [@Sendable () async -> Void]) {
+        var result: [(HostedConnector, Int)] = []
         var background: [@Sendable () async -> Void] = []
         for specification in connectors {
             let connector: any Connector
@@ -236,7 +237,7 @@ public struct HostConfiguration: Sendable {
                 }
                 connector = postgres
             }
-            let service = ConnectorService(
+            let service = HostedConnector(
                 name: specification.name, token: specification.token, connector: connector, deprovisioning: specification.deprovisioning,
                 distinguishedName: specification.distinguishedName, logger: logger)
             result.append((service, specification.autosyncMinutes))

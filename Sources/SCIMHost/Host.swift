@@ -1,3 +1,4 @@
+public import ConnectorHost
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -18,7 +19,7 @@ public enum Host {
     }
 
     public static func application(
-        services: [ConnectorService], host: String = "127.0.0.1", port: Int = 8585, maxBodySize: Int = 1 << 20,
+        services: [HostedConnector], host: String = "127.0.0.1", port: Int = 8585, maxBodySize: Int = 1 << 20,
         tls: TLSFiles? = nil, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> Application<SCIMResponder> {
         var server = HTTPServerBuilder.http1()
@@ -41,7 +42,7 @@ public enum Host {
 extension Host {
     /// Runs the host until SIGINT or SIGTERM; requests in flight finish first.
     public static func serve(
-        services: [ConnectorService], host: String, port: Int, maxBodySize: Int, tls: TLSFiles? = nil, logger: Logger,
+        services: [HostedConnector], host: String, port: Int, maxBodySize: Int, tls: TLSFiles? = nil, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void
     ) async throws {
         let app = try application(

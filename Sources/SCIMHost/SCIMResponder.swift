@@ -1,3 +1,4 @@
+public import ConnectorHost
 import Foundation
 public import Hummingbird
 import HTTPTypes
@@ -13,11 +14,11 @@ import SCIM
 public struct SCIMResponder: HTTPResponder {
     public typealias Context = BasicRequestContext
 
-    let services: [String: ConnectorService]
+    let services: [String: HostedConnector]
     let maxBodySize: Int
     let logger: Logger
 
-    public init(services: [ConnectorService], maxBodySize: Int = 1 << 20, logger: Logger) {
+    public init(services: [HostedConnector], maxBodySize: Int = 1 << 20, logger: Logger) {
         self.services = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.maxBodySize = maxBodySize
         self.logger = logger
@@ -77,7 +78,7 @@ public struct SCIMResponder: HTTPResponder {
 
     // MARK: Authentication
 
-    func authenticate(_ request: Request, service: ConnectorService) throws {
+    func authenticate(_ request: Request, service: HostedConnector) throws {
         let header = Array((request.headers[.authorization] ?? "").utf8)
         let scheme = Array("bearer ".utf8)
         guard header.count > scheme.count, zip(header, scheme).allSatisfy({ ($0 | 0x20) == $1 || ($0 == 0x20 && $1 == 0x20) }) else {

@@ -1,4 +1,5 @@
 #if Server
+import ConnectorHost
 import ArgumentParser
 import Connectors
 import Foundation
@@ -86,7 +87,7 @@ extension Attrmap {
             try await reportingFailures {
                 var logger = Logger(label: "attrmap.serve", metadataProvider: RequestContext.metadataProvider)
                 logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-                var services: [(service: ConnectorService, autosyncMinutes: Int)]
+                var services: [(service: HostedConnector, autosyncMinutes: Int)]
                 if let config {
                     do {
                         services = try await HostConfiguration.load(path: config).services(logger: logger).services
@@ -105,7 +106,7 @@ extension Attrmap {
                     } catch {
                         throw CommandFailure("\(error)")
                     }
-                    let service = ConnectorService(
+                    let service = HostedConnector(
                         name: name, token: secret, connector: connector, deprovisioning: Deprovisioning(disableFlow: .none, deleteFlow: .delete),
                         logger: logger)
                     services = [(service, autosync)]

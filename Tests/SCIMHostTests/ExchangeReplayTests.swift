@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import JSONValues
 import SCIM
+import ConnectorHost
 import SCIMHost
 import Testing
 

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import JSONValues
 import SCIM
+import ConnectorHost
 import SCIMHost
 import Synchronization
 import Testing
@@ -101,7 +102,7 @@ struct HostBehaviourTests {
     @Test func requestsWaitWithA503UntilTheImportIsDone() async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let service = ConnectorService(name: "APP1", token: TestHost.token, connector: InMemoryConnector(), logger: logger)
+        let service = HostedConnector(name: "APP1", token: TestHost.token, connector: InMemoryConnector(), logger: logger)
         let app = try Host.application(services: [service], logger: logger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/ecma2host_APP1/scim/Users", method: .get, headers: [.authorization: "Bearer \(TestHost.token)"]) { response in
@@ -234,10 +235,10 @@ extension HostBehaviourTests {
         var seen = false
         for _ in 0..<100 where !seen {
             try await Task.sleep(for: .milliseconds(20))
-            seen = (try? await host.service.get("User", id: "outside")) != nil
+            seen = (try? await host.service.get(.user, id: "outside")) != nil
         }
         #expect(seen)
-        let (total, _) = try await host.service.query("User", filter: try Filter.parse(#"userName eq "outside@contoso.com""#), startIndex: 1, count: nil)
+        let (total, _) = try await host.service.query(.user, filter: try Filter.parse(#"userName eq "outside@contoso.com""#), startIndex: 1, count: nil)
         #expect(total == 1)
     }
 }
@@ -271,7 +272,7 @@ extension HostBehaviourTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let connector = UnreachableAtFirst(failures: 2)
-        let service = ConnectorService(name: "APP1", token: TestHost.token, connector: connector, logger: logger)
+        let service = HostedConnector(name: "APP1", token: TestHost.token, connector: connector, logger: logger)
         let app = try Host.application(services: [service], logger: logger)
         try await app.test(.router) { client in
             await service.importAll()

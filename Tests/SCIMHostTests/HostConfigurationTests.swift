@@ -4,6 +4,7 @@ import HostSetup
 import JSONValues
 import Logging
 import SCIM
+import ConnectorHost
 import SCIMHost
 import SQLConnector
 import Testing
@@ -47,11 +48,11 @@ struct HostConfigurationTests {
         let service = try await configuration.services(logger: logger).services[0].service
         await service.importAll()
         #expect(service.state == .ready)
-        let created = try await service.create("User", try JSON.parse(#"""
+        let created = try await service.create(.user, try JSON.parse(#"""
             {"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"ContosoLogin":"ljacobson","FirstName":"Lola","msDS-UserAccountDisabled":"False"}}
             """#))
         #expect(created.member("id") == .string("ljacobson"))
-        _ = try await service.patch("User", id: "ljacobson", try Patch.operations(try JSON.parse(#"""
+        _ = try await service.patch(.user, id: "ljacobson", try Patch.operations(try JSON.parse(#"""
             {"Operations":[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User:msDS-UserAccountDisabled","value":"True"}]}
             """#)))
         let people = try SQLiteConnector(
@@ -60,7 +61,7 @@ struct HostConfigurationTests {
         #expect(try await people.get(objectType: "User", anchor: "ljacobson")?.attributes == [
             "login": .string("ljacobson"), "first": .string("Lola"), "disabled": .bool(true),
         ])
-        try await service.delete("User", id: "ljacobson")
+        try await service.delete(.user, id: "ljacobson")
         #expect(try await people.fullImport(objectType: "User").isEmpty)
     }
 

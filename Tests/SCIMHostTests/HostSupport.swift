@@ -7,19 +7,20 @@ import JSONValues
 import Logging
 import NIOCore
 import SCIM
+import ConnectorHost
 import SCIMHost
 import Testing
 
 /// A host with one connector, its service imported, and a client to call it.
 struct TestHost {
     static let token = "test-token-0123456789"
-    let service: ConnectorService
+    let service: HostedConnector
     let name: String
 
     init(name: String = "APP1", connector: any Connector = InMemoryConnector(), deprovisioning: Deprovisioning = Deprovisioning()) async {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        service = ConnectorService(name: name, token: Self.token, connector: connector, deprovisioning: deprovisioning, logger: logger)
+        service = HostedConnector(name: name, token: Self.token, connector: connector, deprovisioning: deprovisioning, logger: logger)
         self.name = name
         await service.importAll()
     }

@@ -5,6 +5,7 @@ import Logging
 import SQLConnector
 import HostSetup
 import SCIM
+import ConnectorHost
 import SCIMHost
 import Testing
 
@@ -225,9 +226,9 @@ extension PostgresConnectorTests {
         let (services, _) = try await configuration.services(logger: logger)
         let hr = services[0].service
         await hr.importAll()
-        let created = try await hr.create("User", try JSON.parse(#"{"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"ContosoLogin":"ljacobson","FirstName":"Lola","IsActive":"True"}}"#))
+        let created = try await hr.create(.user, try JSON.parse(#"{"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"ContosoLogin":"ljacobson","FirstName":"Lola","IsActive":"True"}}"#))
         #expect(created.member("id") == .string("ljacobson"))
-        _ = try await hr.patch("User", id: "ljacobson", try Patch.operations(try JSON.parse(#"{"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#)))
+        _ = try await hr.patch(.user, id: "ljacobson", try Patch.operations(try JSON.parse(#"{"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#)))
         let check = PostgresConnector(endpoint: server.endpoint, configuration: SQLConfiguration(objectTypes: [.init(objectType: "User", table: "Employees", anchorColumn: "ContosoLogin")]), logger: logger)
         let pool = Task { await check.run() }
         defer { pool.cancel() }

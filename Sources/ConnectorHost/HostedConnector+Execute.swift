@@ -1,7 +1,7 @@
 public import JSONValues
 public import SCIM
 
-extension ConnectorService {
+extension HostedConnector {
     /// Executes one SCIM request against the connector: the host's whole SCIM surface, with no
     /// HTTP in it. `base` is the connector's SCIM base URL (`https://host/ecma2host_APP1/scim`),
     /// for the `location` of each resource; nil leaves it out.
@@ -34,13 +34,12 @@ extension ConnectorService {
         default:
             break
         }
-        guard let resourceType = request.resourceType else { throw .notFound("no resource type named") }
-        let type = resourceType.name
+        guard let type = request.resourceType else { throw .notFound("no resource type named") }
         let definition = try definition(type)
         let projection = Projection(
             attributes: request.attributes.map(definition.resolve), excluded: request.excludedAttributes.map(definition.resolve))
         let location = "\(base)/\(definition.endpoint.dropFirst())"
-        func present(_ resource: JSON) -> JSON { Self.located(projection.apply(to: resource, definition: definition), base: location) }
+        func present(_ resource: JSON) -> JSON { ResourceMapping.located(projection.apply(to: resource, definition: definition), base: location) }
 
         switch request.operation {
         case .search(let search):
@@ -57,7 +56,7 @@ extension ConnectorService {
         case .patch(let id, let patch):
             let updated = try await self.patch(type, id: id, patch.operations)
             // Groups: 204, as Entra recommends (no member list); users: the resource.
-            if resourceType == .group, request.attributes.isEmpty { return .noContent }
+            if type == .group, request.attributes.isEmpty { return .noContent }
             return .ok(present(updated))
         case .delete(let id):
             try await delete(type, id: id)
@@ -74,23 +73,13 @@ extension ConnectorService {
             let projection = Projection(
                 attributes: request.attributes.map(definition.resolve), excluded: request.excludedAttributes.map(definition.resolve))
             let location = "\(base)/\(definition.endpoint.dropFirst())"
-            let (_, resources) = try await query(definition.name, filter: search.filter, startIndex: 1, count: nil)
-            all += resources.map { Self.located(projection.apply(to: $0, definition: definition), base: location) }
+            guard let type = ResourceType(name: definition.name) else { continue }
+            let (_, resources) = try await query(type, filter: search.filter, startIndex: 1, count: nil)
+            all += resources.map { ResourceMapping.located(projection.apply(to: $0, definition: definition), base: location) }
         }
         let startIndex = max(1, search.startIndex ?? 1)
         let count = search.count.map { max(0, $0) } ?? Discovery.maxResults
         let page = Array(all.dropFirst(startIndex - 1).prefix(count))
         return ListResponse(totalResults: all.count, startIndex: startIndex, resources: page).json
-    }
-
-    /// `resource` with `meta.location` set to its URL below `base`.
-    static func located(_ resource: JSON, base: String) -> JSON {
-        guard case .object(var members) = resource, let id = resource.member("id")?.stringValue else { return resource }
-        if let index = members.firstIndex(where: { $0.0 == "meta" }), case .object(var meta) = members[index].1 {
-            meta.removeAll { $0.0 == "location" }
-            meta.append(("location", .string("\(base)/\(id)")))
-            members[index].1 = .object(meta)
-        }
-        return .object(members)
     }
 }

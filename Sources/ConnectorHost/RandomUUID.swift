@@ -1,7 +1,7 @@
 /// A random (version 4) UUID in lowercase text, from the system's generator. Foundation's `UUID()`
 /// opens and reads `/dev/urandom` for each one; this makes one `getrandom` call and no allocation
 /// but the string.
-func randomUUID() -> String {
+package func randomUUID() -> String {
     var generator = SystemRandomNumberGenerator()
     var high: UInt64 = generator.next(), low: UInt64 = generator.next()
     high = (high & ~0xF000) | 0x4000  // version 4

@@ -1,12 +1,12 @@
-import JSONValues
-import SCIM
+public import JSONValues
+public import SCIM
 
 /// `/ServiceProviderConfig`, `/ResourceTypes` and `/Schemas`.
-enum Discovery {
+package enum Discovery {
     /// The most resources one page returns when the client does not say.
-    static let maxResults = 1000
+    package static let maxResults = 1000
 
-    static func serviceProviderConfig(base: String) -> JSON {
+    package static func serviceProviderConfig(base: String) -> JSON {
         func supported(_ flag: Bool) -> JSON { .object([("supported", .bool(flag))]) }
         return .object([
             ("schemas", .array([.string("urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig")])),
@@ -25,7 +25,7 @@ enum Discovery {
         ])
     }
 
-    static func resourceType(_ definition: ResourceDefinition, base: String) -> JSON {
+    package static func resourceType(_ definition: ResourceDefinition, base: String) -> JSON {
         .object([
             ("schemas", .array([.string("urn:ietf:params:scim:schemas:core:2.0:ResourceType")])),
             ("id", .string(definition.name)), ("name", .string(definition.name)), ("endpoint", .string(definition.endpoint)),
@@ -36,7 +36,7 @@ enum Discovery {
         ])
     }
 
-    static func schemas(_ definitions: [ResourceDefinition]) -> [Schema] {
+    package static func schemas(_ definitions: [ResourceDefinition]) -> [Schema] {
         var seen: Set<String> = []
         var result: [Schema] = []
         for definition in definitions {
