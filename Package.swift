@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
@@ -68,7 +69,7 @@ let package = Package(
         // The connector protocol (in the spirit of ConnId) and the in-memory connector.
         .target(
             name: "Connectors",
-            dependencies: ["JSONValues"],
+            dependencies: ["JSONValues", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
 
@@ -80,6 +81,7 @@ let package = Package(
                 "Connectors", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -88,7 +90,10 @@ let package = Package(
         // uniqueness, deprovisioning; executes SCIMRequests.
         .target(
             name: "ConnectorHost",
-            dependencies: ["SCIM", "Connectors", "JSONValues", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SCIM", "Connectors", "JSONValues", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -150,6 +155,8 @@ let package = Package(
                 .target(name: "HostSetup", condition: .when(traits: ["Server"])),
                 .target(name: "Connectors", condition: .when(traits: ["Server"])),
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Server"])),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Server"])),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle", condition: .when(traits: ["Server"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -185,6 +192,7 @@ let package = Package(
             dependencies: [
                 "SCIMHost", "ConnectorHost", "SCIM", "Connectors", "SQLConnector", "HostSetup", "JSONValues",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

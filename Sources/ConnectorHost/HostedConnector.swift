@@ -14,7 +14,8 @@ public actor HostedConnector {
     public nonisolated let name: String
     /// The secret token clients present (the transport checks it).
     public nonisolated let token: String
-    nonisolated let connector: any Connector
+    /// The connector behind it, a `Service` to run for as long as this serves.
+    public nonisolated let connector: any Connector
     public nonisolated let deprovisioning: Deprovisioning
     nonisolated let mapping: ResourceMapping
     let logger: Logger
@@ -82,7 +83,9 @@ public actor HostedConnector {
                 guard let type = ResourceType(name: definition.name) else { continue }
                 definitions[type.name.lowercased()] = definition
                 var resources: [String: JSON] = [:]
-                for object in try await connector.fullImport(objectType: objectType.name) {
+                for (index, object) in try await connector.fullImport(objectType: objectType.name).enumerated() {
+                    // A shutdown during a large import does not wait for the rest of it.
+                    if index % 4096 == 0 { try Task.checkCancellation() }
                     resources[object.anchor] = mapping.resource(from: object, type: objectType, definition: definition)
                 }
                 fresh[type.name.lowercased()] = ObjectCache(type: type, resources: resources)
@@ -98,10 +101,14 @@ public actor HostedConnector {
             logger.info("full import finished", metadata: ["objects": "\(count)", "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])
             return nil
         } catch {
+            if Task.isCancelled {
+                logger.notice("full import cancelled")
+                return nil
+            }
             // A failed refresh keeps serving the cache it has; a failed first import says why.
             published.withLock { if $0.state != .ready { $0.state = .failed("\(error)") } }
             logger.error("full import failed", metadata: ["error": "\(error)"])
-            return error
+            return error as? ConnectorError ?? ConnectorError(.failed, "\(error)")
         }
     }
 

@@ -1,4 +1,5 @@
 public import JSONValues
+public import ServiceLifecycle
 
 /// A connector to an application's store, in the spirit of ConnId and of the ECMA2 connectors
 /// Microsoft's ECMA Connector Host runs: test the connection, discover the schema, import
@@ -8,7 +9,13 @@ public import JSONValues
 /// exposes them under the ECMA2Host extension. The rest of a SCIM resource (core attributes,
 /// other extensions) travels as the object's `document`, which a connector may keep (a JSON
 /// column) or drop, as the real ECMA host does.
-public protocol Connector: Sendable {
+///
+/// A connector is a swift-service-lifecycle `Service`: its `run()` does its background work (a
+/// connection pool, checkpoints) for as long as it serves, and returns once a graceful shutdown
+/// has let it finish; a connector with no such work waits for the shutdown
+/// (`try? await gracefulShutdown()`). The host runs it in its service group, before the servers
+/// that use it and stopped after them.
+public protocol Connector: Service, Sendable {
     /// Checks that the store is reachable and usable.
     func testConnection() async throws(ConnectorError)
 

@@ -1,4 +1,5 @@
 public import JSONValues
+import ServiceLifecycle
 import Synchronization
 
 /// A connector whose store is a dictionary: for tests of the host, and for trying mappings with no
@@ -7,6 +8,11 @@ public final class InMemoryConnector: Connector {
     private let state: Mutex<[String: [String: ConnectorObject]]>
     private let passwords = Mutex<[String: String]>([:])
     private let declared: ConnectorSchema
+
+    /// No background work: waits for the graceful shutdown.
+    public func run() async throws {
+        try? await gracefulShutdown()
+    }
 
     public init(schema: ConnectorSchema = InMemoryConnector.defaultSchema, objects: [ConnectorObject] = []) {
         declared = schema

@@ -212,11 +212,10 @@ public struct HostConfiguration: Sendable {
         return .setAttribute(attribute, flag)
     }
 
-    /// The connector services, their stores opened; `background` holds what must run for as
-    /// long as they serve (a PostgreSQL connection pool).
-    public func services(logger: Logger) async throws(Problem) -> (services: [(service: HostedConnector, autosyncMinutes: Int)], background: [@Sendable () async -> Void]) {
+    /// The hosted connectors, their stores opened, each with its autosync interval. Each
+    /// connector's own background work (a connection pool) is its `run()`, for the service group.
+    public func services(logger: Logger) async throws(Problem) -> [(service: HostedConnector, autosyncMinutes: Int)] {
         var result: [(HostedConnector, Int)] = []
-        var background: [@Sendable () async -> Void] = []
         for specification in connectors {
             let connector: any Connector
             switch specification.store {
@@ -227,21 +226,13 @@ public struct HostConfiguration: Sendable {
                     throw Problem(message: "connector '\(specification.name)': \(error.message)")
                 }
             case .postgres(let endpoint):
-                let postgres = PostgresConnector(endpoint: endpoint, configuration: specification.sql, logger: logger)
-                let pool = Task { await postgres.run() }
-                background.append { _ = await pool.value }
-                if let setUp = specification.setUp {
-                    do { try await postgres.execute(script: setUp) } catch {
-                        throw Problem(message: "connector '\(specification.name)': \(error.message)")
-                    }
-                }
-                connector = postgres
+                connector = PostgresConnector(endpoint: endpoint, configuration: specification.sql, setUp: specification.setUp, logger: logger)
             }
             let service = HostedConnector(
                 name: specification.name, token: specification.token, connector: connector, deprovisioning: specification.deprovisioning,
                 distinguishedName: specification.distinguishedName, logger: logger)
             result.append((service, specification.autosyncMinutes))
         }
-        return (result, background)
+        return result
     }
 }

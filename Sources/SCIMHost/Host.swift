@@ -38,15 +38,3 @@ public enum Host {
             logger: logger)
     }
 }
-
-extension Host {
-    /// Runs the host until SIGINT or SIGTERM; requests in flight finish first.
-    public static func serve(
-        services: [HostedConnector], host: String, port: Int, maxBodySize: Int, tls: TLSFiles? = nil, logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void
-    ) async throws {
-        let app = try application(
-            services: services, host: host, port: port, maxBodySize: maxBodySize, tls: tls, logger: logger, onServerRunning: onServerRunning)
-        try await app.runService()
-    }
-}

@@ -3,6 +3,7 @@ import Foundation
 import JSONValues
 public import Logging
 import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 
 /// The SQL connector on PostgreSQL, through postgres-nio: the same configuration as the SQLite
@@ -33,18 +34,25 @@ public final class PostgresConnector: Connector {
         }
     }
 
-    public init(endpoint: Endpoint, configuration: SQLConfiguration, logger: Logger) {
+    /// `setUp` (statements separated by `;`) runs once, at the first connection test, so that it
+    /// runs on the pool that ``run()`` keeps; a failing one is tried again at the next test.
+    public init(endpoint: Endpoint, configuration: SQLConfiguration, setUp: String? = nil, logger: Logger) {
         let settings = PostgresClient.Configuration(
             host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
             database: endpoint.database, tls: .disable)
         client = PostgresClient(configuration: settings, backgroundLogger: logger)
         self.configuration = configuration
         self.logger = logger
+        pendingSetUp = Mutex(setUp)
     }
 
-    /// Runs the connection pool until the task is cancelled.
-    public func run() async {
-        await client.run()
+    /// The set-up script still to run.
+    private let pendingSetUp: Mutex<String?>
+
+    /// Runs the connection pool until the graceful shutdown (or the task's cancellation), then
+    /// closes its connections.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { [client] in await client.run() }
     }
 
     private func mapping(_ objectType: String) throws(ConnectorError) -> SQLConfiguration.ObjectTypeMapping {
@@ -64,6 +72,14 @@ public final class PostgresConnector: Connector {
 
     public func testConnection() async throws(ConnectorError) {
         do { try await client.query("SELECT 1", logger: logger) } catch { throw Self.translate(error) }
+        guard let setUp = pendingSetUp.withLock({ script -> String? in defer { script = nil }; return script }) else { return }
+        do {
+            try await execute(script: setUp)
+        } catch {
+            pendingSetUp.withLock { $0 = setUp }
+            // A statement the server refuses is the configuration's mistake: not worth retrying.
+            throw error.kind == .unavailable ? error : ConnectorError(.invalidValue, "the set-up script failed: \(error.message)")
+        }
     }
 
     /// The columns of `mapping`'s source, from information_schema: its table's, or those of its

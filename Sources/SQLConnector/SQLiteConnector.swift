@@ -2,6 +2,7 @@ public import Connectors
 import Foundation
 import GRDB
 import GRDBSQLite
+import ServiceLifecycle
 import Synchronization
 import JSONValues
 
@@ -28,7 +29,6 @@ public final class SQLiteConnector: Connector {
     private let checkpointer: DatabaseQueue
     /// Commits since the last checkpoint, and the loop that checkpoints.
     private let uncheckpointed = Atomic<Int>(0)
-    private let checkpointLoop = Mutex<Task<Void, Never>?>(nil)
     private let configuration: SQLConfiguration
     /// Each object type's source columns and export statements, built on first use and again at
     /// each schema discovery.
@@ -114,19 +114,20 @@ public final class SQLiteConnector: Connector {
         } catch {
             throw ConnectorError(.unavailable, "cannot open the SQLite database '\(path)': \(error)")
         }
-        checkpointLoop.withLock {
-            $0 = Task.detached { [weak self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(250))
-                    guard let self else { return }
-                    await self.checkpoint()
-                }
-            }
-        }
     }
 
-    deinit {
-        checkpointLoop.withLock { $0?.cancel() }
+    /// The background work while the connector serves: a checkpoint every 250 ms when writes
+    /// have happened, and a last one at the graceful shutdown, so that the log is copied into
+    /// the database off the export path. Without it SQLite checkpoints on its own, in front of
+    /// a write, when the log passes 4,000 pages.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                await checkpoint()
+            }
+        }
+        await checkpoint()
     }
 
     /// Copies what the log holds into the database, without waiting for (or blocking) the writer:

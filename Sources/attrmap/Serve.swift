@@ -7,6 +7,8 @@ import HostSetup
 import Logging
 import SCIMHost
 import SQLConnector
+import ServiceLifecycle
+import UnixSignals
 
 extension SQLiteConnector.Synchronous: ExpressibleByArgument {}
 
@@ -90,7 +92,7 @@ extension Attrmap {
                 var services: [(service: HostedConnector, autosyncMinutes: Int)]
                 if let config {
                     do {
-                        services = try await HostConfiguration.load(path: config).services(logger: logger).services
+                        services = try await HostConfiguration.load(path: config).services(logger: logger)
                     } catch let problem as HostConfiguration.Problem {
                         throw CommandFailure(problem.message, exitCode: .dataError)
                     }
@@ -111,46 +113,42 @@ extension Attrmap {
                         logger: logger)
                     services = [(service, autosync)]
                 }
-                let host = self.host
                 let names = services.map(\.service.name)
                 let tls = cert.flatMap { certificate in key.map { Host.TLSFiles(certificate: certificate, privateKey: $0) } }
                 let scheme = tls == nil ? "http" : "https"
-                let maxBodySize = self.maxBodySize
-                let port = self.port
-                let running = services
-                let serverLogger = logger
-                // The server, and each connector's cache loop beside it. A connector whose
-                // configuration its store refuses at the first import stops the command; the
-                // server's end (SIGINT, SIGTERM) ends the loops.
-                try await withThrowingTaskGroup(of: Bool.self) { group in
-                    group.addTask {
-                        do {
-                            try await Host.serve(services: running.map(\.service), host: host, port: port, maxBodySize: maxBodySize, tls: tls, logger: serverLogger) { port in
-                                for name in names {
-                                    Terminal.writeError("attrmap: serving connector \(name) at \(scheme)://\(host):\(port)/ecma2host_\(name)/scim\n")
-                                }
-                            }
-                        } catch {
-                            throw CommandFailure("the server stopped: \(error)")
-                        }
-                        return true
-                    }
-                    for entry in running {
-                        group.addTask {
-                            let refresh: Duration? = entry.autosyncMinutes > 0 ? .seconds(entry.autosyncMinutes * 60) : nil
-                            if let problem = await entry.service.maintainCache(refreshEvery: refresh) {
-                                throw CommandFailure("connector \(entry.service.name) cannot start: \(problem.message)", exitCode: .dataError)
-                            }
-                            return false
+                let (host, port) = (self.host, self.port)
+                let application: any Service
+                do {
+                    application = try Host.application(
+                        services: services.map(\.service), host: host, port: port, maxBodySize: maxBodySize, tls: tls, logger: logger
+                    ) { port in
+                        for name in names {
+                            Terminal.writeError("attrmap: serving connector \(name) at \(scheme)://\(host):\(port)/ecma2host_\(name)/scim\n")
                         }
                     }
-                    while let serverEnded = try await group.next() {
-                        if serverEnded {
-                            group.cancelAll()
-                            break
-                        }
-                    }
+                } catch {
+                    throw CommandFailure("cannot start the server: \(error)")
                 }
+                // One service group: each connector's own work (pool, checkpoints), each cache,
+                // then the server. SIGTERM or Ctrl-C shuts them down in the reverse order: the
+                // server finishes the requests in flight, the caches stop, the connectors finish
+                // their writes and close. A shutdown that takes longer than 8 seconds is cancelled.
+                var configuration = ServiceGroupConfiguration(
+                    services: services.map { .init(service: $0.service.connector, successTerminationBehavior: .gracefullyShutdownGroup) }
+                        + services.map { entry in
+                            .init(service: CacheMaintenance(entry.service, refresh: entry.autosyncMinutes > 0 ? .seconds(entry.autosyncMinutes * 60) : nil))
+                        }
+                        + [.init(service: application)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                configuration.maximumGracefulShutdownDuration = .seconds(8)
+                do {
+                    try await ServiceGroup(configuration: configuration).run()
+                } catch let error as CacheMaintenance.StartError {
+                    throw CommandFailure(error.description, exitCode: .dataError)
+                } catch {
+                    throw CommandFailure("the server stopped: \(error)")
+                }
+                logger.info("stopped")
             }
         }
 

@@ -7,14 +7,24 @@ import Testing
 /// `attrmap serve`, the real binary on loopback: no configuration, a user created and read back,
 /// and an acknowledged write that survives `kill -9`.
 struct ServeCommandTests {
-    final class Server {
+    final class Server: @unchecked Sendable {
         let process = Process()
         let port: Int
         let stderr: Pipe
 
-        init(data: String, token: String?, logLevel: String = "warning", extra: [String] = []) throws {
+        /// The connector requests go to.
+        let connector: String
+
+        /// Starts `attrmap serve` on a port of the kernel's choosing; `arguments` replace the
+        /// default connector's (`--data`, `--token`) when a configuration is given.
+        init(
+            data: String, token: String?, logLevel: String = "warning", extra: [String] = [], connector: String = "APP1",
+            arguments: [String]? = nil
+        ) throws {
+            self.connector = connector
             process.executableURL = CLITests.binary
-            process.arguments = ["serve", "--port", "0", "--data", data, "--log-level", logLevel] + (token.map { ["--token", $0] } ?? []) + extra
+            process.arguments = ["serve", "--port", "0", "--log-level", logLevel]
+                + (arguments ?? ["--data", data] + (token.map { ["--token", $0] } ?? [])) + extra
             var environment = ProcessInfo.processInfo.environment
             environment["ATTRMAP_TOKEN"] = nil
             process.environment = environment
@@ -30,7 +40,7 @@ struct ServeCommandTests {
                 let data = stderr.fileHandleForReading.availableData
                 if data.isEmpty { break }
                 seen += String(decoding: data, as: UTF8.self)
-                if let range = seen.range(of: #"https?://127\.0\.0\.1:(\d+)/ecma2host_APP1/scim"#, options: .regularExpression) {
+                if let range = seen.range(of: #"https?://127\.0\.0\.1:(\d+)/ecma2host_"# + connector + "/scim", options: .regularExpression) {
                     let url = String(seen[range])
                     found = Int(url.split(separator: ":")[2].split(separator: "/")[0])
                 }
@@ -63,19 +73,32 @@ struct ServeCommandTests {
         }
 
         func send(_ method: String, _ path: String, token: String, body: String? = nil) async throws -> (Int, String) {
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/ecma2host_APP1/scim\(path)")!)
+            // The first requests may meet the import still running: 503, retry.
+            for _ in 0..<50 {
+                let (status, text) = try await sendOnce(method, path, token: token, body: body)
+                if status != 503 { return (status, text) }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return (503, "")
+        }
+
+        /// One request, its status and body, whatever the status.
+        func sendOnce(_ method: String, _ path: String, token: String, body: String? = nil) async throws -> (Int, String) {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/ecma2host_\(connector)/scim\(path)")!)
             request.httpMethod = method
             request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
             request.setValue("application/scim+json", forHTTPHeaderField: "Content-Type")
             request.httpBody = body.map { Data($0.utf8) }
-            // The first requests may meet the import still running: 503, retry.
-            for _ in 0..<50 {
-                let (data, response) = try await URLSession.shared.data(for: request)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-                if status != 503 { return (status, String(decoding: data, as: UTF8.self)) }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            return (503, "")
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+
+        /// Sends SIGTERM, as a service manager does, and waits for the exit: its status and how long it took.
+        func terminate() async -> (status: Int32, after: Duration) {
+            let signalled = ContinuousClock.now
+            Foundation.kill(process.processIdentifier, SIGTERM)
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+            return (process.terminationStatus, signalled.duration(to: .now))
         }
     }
 

@@ -251,6 +251,8 @@ final class UnreachableAtFirst: Connector {
 
     init(failures: Int) { self.failures = failures }
 
+    func run() async throws { try await inner.run() }
+
     func testConnection() async throws(ConnectorError) {
         let attempt = attempts.withLock { $0 += 1; return $0 }
         if attempt <= failures { throw ConnectorError(.unavailable, "connection refused (attempt \(attempt))") }

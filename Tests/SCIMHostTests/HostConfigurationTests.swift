@@ -45,7 +45,7 @@ struct HostConfigurationTests {
         ])
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let service = try await configuration.services(logger: logger).services[0].service
+        let service = try await configuration.services(logger: logger)[0].service
         await service.importAll()
         #expect(service.state == .ready)
         let created = try await service.create(.user, try JSON.parse(#"""

@@ -3,6 +3,7 @@ import Foundation
 import JSONValues
 import Logging
 import SQLConnector
+import ServiceLifecycle
 import HostSetup
 import SCIM
 import ConnectorHost
@@ -93,7 +94,7 @@ struct PostgresConnectorTests {
         logger.logLevel = .critical
         let connector = PostgresConnector(endpoint: server.endpoint, configuration: ConnectorSuiteTests.employeesConfiguration, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await connector.run() }
+            group.addTask { try? await connector.run() }
             try await connector.execute(script: employees)
             try await body(connector, server)
             group.cancelAll()
@@ -113,7 +114,7 @@ struct PostgresConnectorTests {
             var logger = Logger(label: "test")
             logger.logLevel = .critical
             let second = PostgresConnector(endpoint: server.endpoint, configuration: ConnectorSuiteTests.employeesConfiguration, logger: logger)
-            let secondRun = Task { await second.run() }
+            let secondRun = Task { try? await second.run() }
             defer { secondRun.cancel() }
             try await ConnectorSuiteTests.writesReadsAndSurvivesReopening(connector, sample: sample, changing: "Email", reopen: { second })
 
@@ -167,8 +168,8 @@ extension PostgresConnectorTests {
         let connector = PostgresConnector(endpoint: server.endpoint, configuration: Self.statementsConfiguration, logger: logger)
         let audit = PostgresConnector(endpoint: server.endpoint, configuration: .init(objectTypes: [.init(objectType: "User", table: "audit", anchorColumn: "at")]), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await connector.run() }
-            group.addTask { await audit.run() }
+            group.addTask { try? await connector.run() }
+            group.addTask { try? await audit.run() }
             try await connector.execute(script: Self.people)
             let user = try #require(try await connector.schema().objectType("User"))
             #expect(user.attributes.map(\.name) == ["ContosoLogin", "FirstName", "LastName", "Email", "IsActive", "Badge", "proxyAddresses"])
@@ -183,11 +184,11 @@ extension PostgresConnectorTests {
             var broken = Self.statementsConfiguration
             broken.objectTypes[0].statements.update = try SQLTemplate("UPDATE people SET first = @GivenName WHERE login = @ContosoLogin")
             let misconfigured = PostgresConnector(endpoint: server.endpoint, configuration: broken, logger: logger)
-            group.addTask { await misconfigured.run() }
+            group.addTask { try? await misconfigured.run() }
             await #expect(throws: ConnectorError.self) { try await misconfigured.schema() }
             broken.objectTypes[0].statements.update = try SQLTemplate("UPDATE people SET first = @FirstName WHER login = @ContosoLogin")
             let syntax = PostgresConnector(endpoint: server.endpoint, configuration: broken, logger: logger)
-            group.addTask { await syntax.run() }
+            group.addTask { try? await syntax.run() }
             do {
                 _ = try await syntax.schema()
                 Issue.record("the schema discovery should fail")
@@ -223,14 +224,17 @@ extension PostgresConnectorTests {
         #expect(configuration.connectors[0].token == "hr-token-from-environment")
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let (services, _) = try await configuration.services(logger: logger)
+        let services = try await configuration.services(logger: logger)
         let hr = services[0].service
+        // The connector's pool is its run(), as the service group runs it.
+        let hrPool = Task { try? await hr.connector.run() }
+        defer { hrPool.cancel() }
         await hr.importAll()
         let created = try await hr.create(.user, try JSON.parse(#"{"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"ContosoLogin":"ljacobson","FirstName":"Lola","IsActive":"True"}}"#))
         #expect(created.member("id") == .string("ljacobson"))
         _ = try await hr.patch(.user, id: "ljacobson", try Patch.operations(try JSON.parse(#"{"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#)))
         let check = PostgresConnector(endpoint: server.endpoint, configuration: SQLConfiguration(objectTypes: [.init(objectType: "User", table: "Employees", anchorColumn: "ContosoLogin")]), logger: logger)
-        let pool = Task { await check.run() }
+        let pool = Task { try? await check.run() }
         defer { pool.cancel() }
         let row = try await check.get(objectType: "User", anchor: "ljacobson")
         #expect(row?.attributes["FirstName"] == .string("Lola"))
@@ -244,3 +248,4 @@ extension PostgresConnectorTests {
         }
     }
 }
+
