@@ -69,7 +69,10 @@ let package = Package(
         // The connector protocol (in the spirit of ConnId) and the in-memory connector.
         .target(
             name: "Connectors",
-            dependencies: ["JSONValues", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: [
+                "JSONValues", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -115,7 +118,7 @@ let package = Package(
         .target(
             name: "HostSetup",
             dependencies: [
-                "SCIMHost", "ConnectorHost", "SQLConnector", "Connectors", "JSONValues", "Yams", .product(name: "Logging", package: "swift-log"),
+                "SCIMHost", "ConnectorHost", "Connectors", "JSONValues", "Yams", .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],

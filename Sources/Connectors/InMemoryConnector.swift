@@ -1,4 +1,5 @@
 public import JSONValues
+public import Logging
 import ServiceLifecycle
 import Synchronization
 
@@ -72,5 +73,21 @@ public final class InMemoryConnector: Connector {
     /// The password last set, for tests.
     public func password(objectType: String, anchor: String) -> String? {
         passwords.withLock { $0["\(objectType.lowercased())/\(anchor)"] }
+    }
+}
+
+/// `kind: memory` (or `memory: {}`) in a connector's entry: users and groups in memory, for
+/// trying a configuration and for tests. Nothing survives a restart.
+public struct InMemoryKind: ConnectorKind {
+    public init() {}
+
+    public var name: String { "memory" }
+
+    public struct Configuration: ConnectorConfiguration {
+        public func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector { InMemoryConnector() }
+    }
+
+    public func configuration(from entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> any ConnectorConfiguration {
+        Configuration()
     }
 }

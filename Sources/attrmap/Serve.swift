@@ -89,29 +89,29 @@ extension Attrmap {
             try await reportingFailures {
                 var logger = Logger(label: "attrmap.serve", metadataProvider: RequestContext.metadataProvider)
                 logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-                var services: [(service: HostedConnector, autosyncMinutes: Int)]
+                let configuration: HostConfiguration
                 if let config {
                     do {
-                        services = try await HostConfiguration.load(path: config).services(logger: logger)
+                        configuration = try HostConfiguration.load(path: config, kinds: Attrmap.connectorKinds)
                     } catch let problem as HostConfiguration.Problem {
                         throw CommandFailure(problem.message, exitCode: .dataError)
                     }
                 } else {
+                    // No configuration: one connector, APP1, on the embedded SQLite store.
                     try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
                     let name = "APP1"
-                    let secret = try resolveToken(connector: name)
-                    let connector: SQLiteConnector
-                    do {
-                        connector = try SQLiteConnector(
-                            path: (data as NSString).appendingPathComponent("\(name).sqlite"), configuration: .embeddedDefault,
-                            setUp: SQLConfiguration.embeddedDefaultTables, synchronous: sync)
-                    } catch {
-                        throw CommandFailure("\(error)")
-                    }
-                    let service = HostedConnector(
-                        name: name, token: secret, connector: connector, deprovisioning: Deprovisioning(disableFlow: .none, deleteFlow: .delete),
-                        logger: logger)
-                    services = [(service, autosync)]
+                    let store = SQLiteKind.Configuration(
+                        path: (data as NSString).appendingPathComponent("\(name).sqlite"), synchronous: sync,
+                        setUp: SQLConfiguration.embeddedDefaultTables, sql: .embeddedDefault)
+                    configuration = HostConfiguration(connectors: [
+                        .init(name: name, token: try resolveToken(connector: name), kind: SQLiteKind().name, connector: store, autosyncMinutes: autosync),
+                    ])
+                }
+                let services: [(service: HostedConnector, autosyncMinutes: Int)]
+                do {
+                    services = try configuration.services(logger: logger)
+                } catch let problem as HostConfiguration.Problem {
+                    throw CommandFailure(problem.message, exitCode: config == nil ? .failure : .dataError)
                 }
                 let names = services.map(\.service.name)
                 let tls = cert.flatMap { certificate in key.map { Host.TLSFiles(certificate: certificate, privateKey: $0) } }
@@ -133,16 +133,16 @@ extension Attrmap {
                 // then the server. SIGTERM or Ctrl-C shuts them down in the reverse order: the
                 // server finishes the requests in flight, the caches stop, the connectors finish
                 // their writes and close. A shutdown that takes longer than 8 seconds is cancelled.
-                var configuration = ServiceGroupConfiguration(
+                var group = ServiceGroupConfiguration(
                     services: services.map { .init(service: $0.service.connector, successTerminationBehavior: .gracefullyShutdownGroup) }
                         + services.map { entry in
                             .init(service: CacheMaintenance(entry.service, refresh: entry.autosyncMinutes > 0 ? .seconds(entry.autosyncMinutes * 60) : nil))
                         }
                         + [.init(service: application)],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-                configuration.maximumGracefulShutdownDuration = .seconds(8)
+                group.maximumGracefulShutdownDuration = .seconds(8)
                 do {
-                    try await ServiceGroup(configuration: configuration).run()
+                    try await ServiceGroup(configuration: group).run()
                 } catch let error as CacheMaintenance.StartError {
                     throw CommandFailure(error.description, exitCode: .dataError)
                 } catch {

@@ -39,13 +39,13 @@ struct HostConfigurationTests {
                         - UPDATE People SET disabled = @[msDS-UserAccountDisabled] WHERE login = @ContosoLogin
                       delete: DELETE FROM People WHERE login = @ContosoLogin
             """)
-        let configuration = try HostConfiguration.load(path: path, environment: [:])
-        #expect(configuration.connectors[0].sql.objectTypes[0].statements.update?.placeholders == [
+        let configuration = try HostConfiguration.load(path: path, kinds: TestKinds.all, environment: [:])
+        #expect((configuration.connectors[0].connector as? SQLiteKind.Configuration)?.sql.objectTypes[0].statements.update?.placeholders == [
             "FirstName", "ContosoLogin", "msDS-UserAccountDisabled", "ContosoLogin",
         ])
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let service = try await configuration.services(logger: logger)[0].service
+        let service = try configuration.services(logger: logger)[0].service
         await service.importAll()
         #expect(service.state == .ready)
         let created = try await service.create(.user, try JSON.parse(#"""
@@ -72,17 +72,12 @@ struct HostConfigurationTests {
                   - name: HR
                     token: hr-token-0000000
                 \(store)
-                """), environment: [:])
+                """), kinds: TestKinds.all, environment: [:])
         }
-        guard case .sqlite(_, let synchronous) = try load("    sqlite: hr.sqlite\n    sync: full").connectors[0].store else {
-            Issue.record("expected a SQLite store")
-            return
-        }
-        #expect(synchronous == .full)
-        guard case .sqlite(_, .normal) = try load("    sqlite: hr.sqlite").connectors[0].store else {
-            Issue.record("normal is the default")
-            return
-        }
+        let full = try #require(try load("    sqlite: hr.sqlite\n    sync: full").connectors[0].connector as? SQLiteKind.Configuration)
+        #expect(full.synchronous == .full)
+        let normal = try #require(try load("    sqlite: hr.sqlite").connectors[0].connector as? SQLiteKind.Configuration)
+        #expect(normal.synchronous == .normal, "normal is the default")
         #expect { try load("    sqlite: hr.sqlite\n    sync: fast") } throws: { "\($0)".contains("'sync' is 'normal' or 'full', not 'fast'") }
         #expect { try load("    postgres: {user: hr, database: hr}\n    sync: full") } throws: { "\($0)".contains("'sync' applies to a 'sqlite' store") }
     }
@@ -100,7 +95,7 @@ struct HostConfigurationTests {
                       insert: INSERT INTO People (login) VALUES ('@ContosoLogin)
             """)
         #expect {
-            try HostConfiguration.load(path: unclosed, environment: [:])
+            try HostConfiguration.load(path: unclosed, kinds: TestKinds.all, environment: [:])
         } throws: { error in
             "\(error)".hasPrefix("\(unclosed):9:54 ") && "\(error)".contains("'statements.insert'") && "\(error)".contains("is not closed")
         }
@@ -115,9 +110,50 @@ struct HostConfigurationTests {
                     statements: {upsert: "INSERT INTO People VALUES (@ContosoLogin)"}
             """)
         #expect {
-            try HostConfiguration.load(path: unknown, environment: [:])
+            try HostConfiguration.load(path: unknown, kinds: TestKinds.all, environment: [:])
         } throws: { error in
             "\(error)".contains("unknown statement 'upsert'")
         }
+    }
+
+    /// Kinds are found by name, registered by whoever runs the host: the configuration knows none.
+    @Test func connectorKindsAreResolvedByName() async throws {
+        let path = try Self.write("""
+            connectors:
+              - name: TRY
+                token: try-token-0000000
+                kind: memory
+            """)
+        let configuration = try HostConfiguration.load(path: path, kinds: TestKinds.all, environment: [:])
+        #expect(configuration.connectors.map(\.kind) == ["memory"])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let service = try configuration.services(logger: logger)[0].service
+        await service.importAll()
+        let created = try await service.execute(.create(.user, try JSON.parse(#"{"userName":"kind@contoso.com"}"#)), base: nil)
+        #expect(created.status == 201)
+
+        // Without the kind registered, the same file is a located error naming the kinds there are.
+        #expect {
+            try HostConfiguration.load(path: path, kinds: ConnectorKinds([SQLiteKind()]), environment: [:])
+        } throws: { "\($0)" == "\(path):4:11 (connector 1, 'kind'): unknown connector kind 'memory'; the kinds are 'sqlite'" }
+        let two = try Self.write("""
+            connectors:
+              - name: TWO
+                token: two-token-0000000
+                sqlite: a.sqlite
+                postgres: {user: a, database: a}
+            """)
+        #expect {
+            try HostConfiguration.load(path: two, kinds: TestKinds.all, environment: [:])
+        } throws: { "\($0)".contains("(connector 1, 'postgres'): the connector names two stores, 'sqlite' and 'postgres'") }
+        let none = try Self.write("""
+            connectors:
+              - name: NONE
+                token: none-token-0000000
+            """)
+        #expect {
+            try HostConfiguration.load(path: none, kinds: TestKinds.all, environment: [:])
+        } throws: { "\($0)".contains("the connector needs a store: one of 'sqlite', 'postgres', 'memory'") }
     }
 }

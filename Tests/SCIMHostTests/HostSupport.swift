@@ -9,6 +9,7 @@ import NIOCore
 import SCIM
 import ConnectorHost
 import SCIMHost
+import SQLConnector
 import Testing
 
 /// A host with one connector, its service imported, and a client to call it.
@@ -63,4 +64,9 @@ extension JSON {
         guard let parsed = try? AttributePath.parse(path) else { return [] }
         return Resource.values(at: parsed, in: self)
     }
+}
+
+/// The connector kinds the tests configure, as the executable registers them.
+enum TestKinds {
+    static let all = ConnectorKinds([SQLiteKind(), PostgresKind(), InMemoryKind()])
 }

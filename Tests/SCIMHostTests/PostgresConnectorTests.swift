@@ -219,12 +219,12 @@ extension PostgresConnectorTests {
                 token: embedded-token-0000
                 sqlite: app1.sqlite
             """.write(toFile: path, atomically: true, encoding: .utf8)
-        let configuration = try HostConfiguration.load(path: path, environment: ["HR_TOKEN": "hr-token-from-environment"])
+        let configuration = try HostConfiguration.load(path: path, kinds: TestKinds.all, environment: ["HR_TOKEN": "hr-token-from-environment"])
         #expect(configuration.connectors.map(\.name) == ["HR", "APP1"])
         #expect(configuration.connectors[0].token == "hr-token-from-environment")
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let services = try await configuration.services(logger: logger)
+        let services = try configuration.services(logger: logger)
         let hr = services[0].service
         // The connector's pool is its run(), as the service group runs it.
         let hrPool = Task { try? await hr.connector.run() }
@@ -244,7 +244,7 @@ extension PostgresConnectorTests {
         #expect(FileManager.default.fileExists(atPath: folder + "/app1.sqlite"))
 
         #expect(throws: HostConfiguration.Problem.self) {
-            try HostConfiguration.load(path: path, environment: [:])
+            try HostConfiguration.load(path: path, kinds: TestKinds.all, environment: [:])
         }
     }
 }

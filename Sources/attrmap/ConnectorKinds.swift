@@ -1,0 +1,14 @@
+#if Server
+import Connectors
+import SQLConnector
+
+extension Attrmap {
+    /// The connector kinds this executable ships, by the name a configuration gives them
+    /// (`sqlite: FILE`, `postgres: {…}`, `kind: memory`). A new kind is a module and a line here.
+    static let connectorKinds = ConnectorKinds([
+        SQLiteKind(),
+        PostgresKind(),
+        InMemoryKind(),
+    ])
+}
+#endif
