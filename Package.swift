@@ -174,6 +174,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Test support: the shared connector contract every connector kind runs, and a real
+        // PostgreSQL server started on loopback.
+        .target(
+            name: "AttrmapTesting",
+            dependencies: ["Connectors", "JSONValues", "SQLConnector"],
+            swiftSettings: swiftSettings
+        ),
+
         // Tests
         .testTarget(
             name: "MappingExpressionsTests",
@@ -193,8 +201,22 @@ let package = Package(
         .testTarget(
             name: "SCIMHostTests",
             dependencies: [
-                "SCIMHost", "ConnectorHost", "SCIM", "Connectors", "SQLConnector", "HostSetup", "JSONValues",
+                "SCIMHost", "ConnectorHost", "SCIM", "Connectors", "SQLConnector", "HostSetup", "JSONValues", "AttrmapTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConnectorsTests",
+            dependencies: ["Connectors", "JSONValues", "AttrmapTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SQLConnectorTests",
+            dependencies: [
+                "SQLConnector", "Connectors", "JSONValues", "AttrmapTesting",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

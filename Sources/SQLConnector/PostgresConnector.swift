@@ -71,7 +71,10 @@ public final class PostgresConnector: Connector {
     }
 
     public func testConnection() async throws(ConnectorError) {
-        do { try await client.query("SELECT 1", logger: logger) } catch { throw Self.translate(error) }
+        let (client, logger) = (client, logger)
+        try await bounded { () async throws(ConnectorError) in
+            do { try await client.query("SELECT 1", logger: logger) } catch { throw Self.translate(error) }
+        }
         guard let setUp = pendingSetUp.withLock({ script -> String? in defer { script = nil }; return script }) else { return }
         do {
             try await execute(script: setUp)
@@ -182,7 +185,8 @@ public final class PostgresConnector: Connector {
     }
 
     public func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
-        try await fetch(try mapping(objectType), anchor: anchor).first
+        let mapping = try mapping(objectType)
+        return try await bounded { [self] () async throws(ConnectorError) -> ConnectorObject? in try await fetch(mapping, anchor: anchor).first }
     }
 
     private func fetch(_ mapping: SQLConfiguration.ObjectTypeMapping, anchor: String?) async throws(ConnectorError) -> [ConnectorObject] {
@@ -327,12 +331,48 @@ public final class PostgresConnector: Connector {
         }
     }
 
-    private func transaction(_ body: (PostgresConnection) async throws -> Void) async throws(ConnectorError) {
+    private func transaction(_ body: @escaping @Sendable (PostgresConnection) async throws -> Void) async throws(ConnectorError) {
+        let (client, logger) = (client, logger)
+        try await bounded { () async throws(ConnectorError) in
+            do {
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch {
+                throw Self.translate(error)
+            }
+        }
+    }
+
+    /// How long an operation on one object waits for the server. The pool keeps trying to
+    /// connect while the server is down (for up to a minute before it gives up on a request);
+    /// the host's client is better told at once that the store is unavailable.
+    static let operationTimeout: Duration = .seconds(10)
+
+    private enum Bounded<T: Sendable>: Sendable {
+        case value(T)
+        case timedOut
+    }
+
+    /// `operation`, or an `unavailable` error when it takes longer than ``operationTimeout``.
+    private func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws(ConnectorError) -> T) async throws(ConnectorError) -> T {
+        let outcome: Bounded<T>
         do {
-            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            outcome = try await withThrowingTaskGroup(of: Bounded<T>.self) { group in
+                group.addTask { .value(try await operation()) }
+                group.addTask {
+                    try await Task.sleep(for: Self.operationTimeout)
+                    return .timedOut
+                }
+                let first = try await group.next() ?? .timedOut
+                group.cancelAll()
+                return first
+            }
         } catch {
             throw Self.translate(error)
         }
+        guard case .value(let value) = outcome else {
+            throw ConnectorError(.unavailable, "PostgreSQL did not answer within \(Self.operationTimeout)")
+        }
+        return value
     }
 
     static func translate(_ error: any Error) -> ConnectorError {
@@ -347,11 +387,15 @@ public final class PostgresConnector: Connector {
             case "23505": return ConnectorError(.alreadyExists, "the store refused a duplicate: \(message)")
             case "23502", "23514", "23503", "22P02": return ConnectorError(.invalidValue, "the store refused the values: \(message)")
             default:
-                if error.code == .connectionError || error.code == .serverClosedConnection {
+                if error.code == .connectionError || error.code == .serverClosedConnection || error.code == .clientClosedConnection {
                     return ConnectorError(.unavailable, "PostgreSQL is unreachable: \(message)")
                 }
                 return ConnectorError(.failed, "PostgreSQL: \(message)")
             }
+        }
+        // The pool gives up on a request after a minute of failed connection attempts.
+        if "\(error)".contains("connectionCreationCircuitBreakerTripped") {
+            return ConnectorError(.unavailable, "PostgreSQL is unreachable: no connection could be made for a minute")
         }
         return ConnectorError(.failed, "\(error)")
     }

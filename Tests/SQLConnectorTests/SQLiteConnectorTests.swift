@@ -2,12 +2,13 @@ import Connectors
 import Foundation
 import JSONValues
 import SQLConnector
+import AttrmapTesting
 import Testing
 
 /// The connector contract, run against every engine: the embedded default on a SQLite file, a
 /// SQLite table configured the way the ECMA SQL tutorial's `Employees` table is, and the same
 /// attributes read from a view and written by configured statements.
-struct ConnectorSuiteTests {
+struct SQLiteConnectorTests {
     enum Engine: String, CaseIterable, Sendable {
         case sqliteEmbedded, sqliteConfigured, sqliteStatements
     }

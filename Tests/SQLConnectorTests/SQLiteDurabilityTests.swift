@@ -7,7 +7,7 @@ struct SQLiteDurabilityTests {
     @Test(arguments: [(SQLiteConnector.Synchronous.normal, 1), (.full, 2)])
     func theWriterCommitsAsChosen(synchronous: SQLiteConnector.Synchronous, pragma: Int) throws {
         let connector = try SQLiteConnector(
-            path: ConnectorSuiteTests.temporaryPath("durable.sqlite"), configuration: .embeddedDefault,
+            path: SQLiteConnectorTests.temporaryPath("durable.sqlite"), configuration: .embeddedDefault,
             setUp: SQLConfiguration.embeddedDefaultTables, synchronous: synchronous)
         #expect(try connector.writerSynchronous() == pragma)
     }

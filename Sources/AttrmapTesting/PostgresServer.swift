@@ -1,0 +1,77 @@
+import Foundation
+public import SQLConnector
+
+/// A real PostgreSQL server from Debian's packages, started on loopback in a temporary folder for
+/// the duration of a test (as the `postgres` user when the tests run as root, as CI does).
+public final class PostgresServer: @unchecked Sendable {
+    public let folder: String
+    public let port: Int
+    public let user = "attrmap"
+    private let binaries: String
+
+    public init() throws {
+        let fileManager = FileManager.default
+        let versions = (try? fileManager.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted() ?? []
+        guard let version = versions.last else {
+            throw Failure("PostgreSQL is not installed (Debian: apt-get install postgresql; .ci/run does it)")
+        }
+        binaries = "/usr/lib/postgresql/\(version)/bin"
+        folder = fileManager.temporaryDirectory.appendingPathComponent("attrmap-pg-\(UUID().uuidString)").path
+        port = Int.random(in: 30000...39999)
+        try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        if getuid() == 0 {
+            try fileManager.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: folder)
+        }
+        try run("initdb", ["-D", folder + "/data", "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"])
+        try run("pg_ctl", ["-D", folder + "/data", "-w", "-l", folder + "/log", "-o", "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Runs a PostgreSQL tool and waits for it. Spawned directly (not through Foundation's
+    /// Process, which would wait for the server that pg_ctl leaves running to close the pipe it
+    /// inherited), output to a file.
+    private func run(_ tool: String, _ arguments: [String]) throws {
+        let executable = getuid() == 0 ? "/usr/sbin/runuser" : "\(binaries)/\(tool)"
+        let argv = (getuid() == 0 ? ["runuser", "-u", "postgres", "--", "\(binaries)/\(tool)"] : [tool]) + arguments
+        let log = folder + "/\(tool).out"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, &cArguments, environ)
+        guard spawned == 0 else { throw Failure("cannot start \(tool): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw Failure("\(tool) failed: \(text)") }
+    }
+
+    /// Stops the server for good and removes its folder.
+    public func stop() {
+        try? run("pg_ctl", ["-D", folder + "/data", "-m", "immediate", "stop"])
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Stops the server, keeping its data: the store goes away.
+    public func pause() throws {
+        try run("pg_ctl", ["-D", folder + "/data", "-m", "fast", "-w", "stop"])
+    }
+
+    /// Starts it again on the same port: the store comes back.
+    public func resume() throws {
+        try run("pg_ctl", ["-D", folder + "/data", "-w", "-l", folder + "/log", "-o", "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+    }
+
+    public var endpoint: PostgresConnector.Endpoint {
+        .init(host: "127.0.0.1", port: port, username: user, database: "postgres")
+    }
+}
