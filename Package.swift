@@ -208,6 +208,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ConnectorHostTests",
+            dependencies: ["ConnectorHost", "Connectors", "SCIM", "JSONValues", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ConnectorsTests",
             dependencies: ["Connectors", "JSONValues", "AttrmapTesting"],
             swiftSettings: swiftSettings
