@@ -243,7 +243,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["attrmap", "JSONValues"],
+            dependencies: ["attrmap", "JSONValues", "AttrmapTesting"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,54 +1,19 @@
 import Foundation
+import AttrmapTesting
 import Testing
 
 /// Runs the built `attrmap` binary, as users do.
 struct CLITests {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static let binary: URL = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-        ]
-        for directory in candidates {
-            let url = directory.appendingPathComponent("attrmap")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return packageRoot.appendingPathComponent(".build/debug/attrmap")
-    }()
-
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    static let packageRoot = AttrmapBinary.packageRoot
+    static let binary = AttrmapBinary.url
+    typealias Output = AttrmapBinary.Output
 
     func run(_ arguments: [String], input: String? = nil) throws -> Output {
-        try run(arguments, inputBytes: input.map { Array($0.utf8) })
+        try AttrmapBinary.run(arguments, input: input.map { Array($0.utf8) })
     }
 
     func run(_ arguments: [String], inputBytes input: [UInt8]?) throws -> Output {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.packageRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input)) }
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        try AttrmapBinary.run(arguments, input: input)
     }
 
     @Test func evalPrintsTheValue() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import JSONValues
+import AttrmapTesting
 import Testing
 
 /// What users feed attrmap, as they get it: Entra's users exported the usual ways, and text that

@@ -1,4 +1,5 @@
 import Foundation
+import AttrmapTesting
 import Testing
 
 /// `attrmap transform` and `attrmap check --mapping`, through the built binary.

@@ -1,4 +1,5 @@
 import Foundation
+import AttrmapTesting
 import Testing
 
 /// `attrmap repl`, through the built binary, scripted on a pipe (`ReplTerminalTests` types into

@@ -1,4 +1,5 @@
 import Foundation
+import AttrmapTesting
 import Testing
 
 /// `attrmap repl` in a real pseudo-terminal, where libedit does the line editing, completion and

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import AttrmapTesting
 import Testing
 
 /// `attrmap serve`, the real binary on loopback: no configuration, a user created and read back,

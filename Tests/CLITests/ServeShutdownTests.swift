@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import AttrmapTesting
 import Testing
 
 /// `attrmap serve` stopped as a service manager stops it (SIGTERM): the server finishes the
