@@ -110,13 +110,7 @@ struct JSONReader {
 
     func error(_ message: String, at offset: Int? = nil) -> JSON.ParseError {
         let at = min(offset ?? position, bytes.count)
-        var line = 1
-        var lineStart = 0
-        for index in 0..<at where bytes[index] == 0x0A {
-            line += 1
-            lineStart = index + 1
-        }
-        let column = String(decoding: bytes[lineStart..<at], as: UTF8.self).count + 1
+        let (line, column) = UTF8Text.location(of: at, in: bytes)
         return JSON.ParseError(message: message, offset: at, line: line, column: column)
     }
 

@@ -62,16 +62,22 @@ public enum UTF8Text {
             if stop == index + 1, stop < end, bytes[stop] >= 0x80, bytes[stop] & 0xC0 != 0x80, sequenceLength(bytes, at: stop, end: end) == 0 {
                 stop += 1  // two lone bytes such as FF FE are shown together
             }
-            var line = 1
-            var lineStart = 0
-            for position in 0..<index where bytes[position] == 0x0A {
-                line += 1
-                lineStart = position + 1
-            }
-            let column = String(decoding: bytes[lineStart..<index], as: UTF8.self).count + 1
+            let (line, column) = location(of: index, in: bytes)
             return InvalidBytes(offset: index, line: line, column: column, bytes: Array(bytes[index..<stop]))
         }
         return nil
+    }
+
+    /// The 1-based line and column (in characters) of the byte at `offset`.
+    public static func location(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+        let offset = min(offset, bytes.count)
+        var line = 1
+        var lineStart = 0
+        for position in 0..<offset where bytes[position] == 0x0A {
+            line += 1
+            lineStart = position + 1
+        }
+        return (line, String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1)
     }
 
     /// The length of the well-formed sequence at `index` (RFC 3629, no overlong forms, no
