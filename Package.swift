@@ -140,7 +140,7 @@ let package = Package(
         // The REPL's commands and state, independent of the terminal.
         .target(
             name: "REPL",
-            dependencies: ["MappingExpressions", "Provisioning"],
+            dependencies: ["MappingExpressions", "Provisioning", "JSONValues"],
             swiftSettings: swiftSettings
         ),
 
@@ -150,6 +150,7 @@ let package = Package(
             dependencies: [
                 "MappingExpressions",
                 "Provisioning",
+                "JSONValues",
                 "REPL",
                 "LineEditing",
                 .target(name: "SCIMHost", condition: .when(traits: ["Server"])),
@@ -169,7 +170,7 @@ let package = Package(
         .executableTarget(
             name: "attrmap-benchmark",
             dependencies: [
-                "MappingExpressions", "Provisioning",
+                "MappingExpressions", "Provisioning", "JSONValues",
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+public import JSONValues
 public import MappingExpressions
 import SCIM
 

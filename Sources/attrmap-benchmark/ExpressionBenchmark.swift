@@ -1,4 +1,5 @@
 import Foundation
+import JSONValues
 import MappingExpressions
 
 /// The expression benchmark: compile each case once, check its result against `expected`, then

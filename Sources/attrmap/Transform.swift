@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONValues
 import MappingExpressions
 import Provisioning
 

@@ -1,3 +1,4 @@
+public import JSONValues
 import Foundation
 
 /// Turns diagnostics into text for people (compiler style, with a numbered gutter and carets),

@@ -1,4 +1,4 @@
-@_exported public import JSONValues
+public import JSONValues
 
 extension Value {
     /// A source attribute value from JSON: a string, a number (an integer stays a number, other

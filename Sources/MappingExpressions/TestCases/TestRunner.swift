@@ -1,3 +1,4 @@
+public import JSONValues
 /// Runs expression test cases: the code path of `attrmap test`.
 public enum TestRunner {
     /// The outcome of one case.
