@@ -56,7 +56,13 @@ public struct ConnectorSettings: Sendable {
 
     /// The member `key` of a map, its context naming the key.
     public subscript(key: String) -> ConnectorSettings? {
-        guard case .mapping(let members) = value, var member = members.first(where: { $0.key == key })?.value else { return nil }
+        guard case .mapping(let members) = value, let member = members.first(where: { $0.key == key }) else { return nil }
+        return child(member.value, key: key)
+    }
+
+    /// A member of this map, its context naming the key: `connector 1, 'statements.insert'`.
+    private func child(_ member: ConnectorSettings, key: String) -> ConnectorSettings {
+        var member = member
         member.context = context.hasSuffix("'") ? String(context.dropLast()) + ".\(key)'" : "\(context), '\(key)'"
         return member
     }
@@ -82,7 +88,7 @@ public struct ConnectorSettings: Sendable {
 
     public var mapping: [(key: String, value: ConnectorSettings)]? {
         guard case .mapping(let members) = value else { return nil }
-        return members.map { member in (member.key, self[member.key] ?? member.value) }
+        return members.map { member in (member.key, child(member.value, key: member.key)) }
     }
 
     /// The scalar, with `${VARIABLE}` read from the environment.

@@ -87,12 +87,8 @@ public struct HostConfiguration: Sendable {
                 throw Problem(message: "\(where_("name")): every connector needs a 'name' of letters, digits, '_' or '-'")
             }
             if specifications.contains(where: { $0.name == name }) { throw Problem(message: "\(where_("name")): the name '\(name)' is used twice") }
-            var token = node["token"]?.string
-            if let value = token, value.hasPrefix("${"), value.hasSuffix("}") {
-                let variable = String(value.dropFirst(2).dropLast())
-                token = environment[variable]
-                if token == nil { throw Problem(message: "\(where_("token")): the environment variable \(variable) is not set") }
-            }
+            var token: String?
+            do { token = try entry["token"]?.expanded() } catch { throw Problem(message: error.message) }
             if token == nil, let file = node["tokenFile"]?.string {
                 let resolved = file.hasPrefix("/") ? file : (folder as NSString).appendingPathComponent(file)
                 token = (try? String(contentsOfFile: resolved, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)

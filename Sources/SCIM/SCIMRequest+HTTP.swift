@@ -25,9 +25,7 @@ extension SCIMRequest {
         case ("schemas", 1...2, "GET"):
             self.init(nil, .schemas(id: rest.count == 2 ? rest[1] : nil))
         case (".search", 1, "POST"):
-            let searched = Self.searchParameters(try Self.json(body), over: [:])
-            self.init(nil, .search(try Self.search(searched, usesPost: true)),
-                      attributes: try Self.paths(searched["attributes"]), excludedAttributes: try Self.paths(searched["excludedAttributes"]))
+            self = try Self.searchByPost(nil, body: body, over: [:])
         case ("serviceproviderconfig", _, _), ("resourcetypes", _, _), ("schemas", _, _), (".search", _, _):
             throw notAllowed()
         default:
@@ -42,9 +40,7 @@ extension SCIMRequest {
             case (nil, "GET"): operation = .search(try Self.search(parameters, usesPost: false))
             case (nil, "POST"): operation = .create(try Self.json(body))
             case (".search", "POST"):
-                let searched = Self.searchParameters(try Self.json(body), over: parameters)
-                self.init(type, .search(try Self.search(searched, usesPost: true)),
-                          attributes: try Self.paths(searched["attributes"]), excludedAttributes: try Self.paths(searched["excludedAttributes"]))
+                self = try Self.searchByPost(type, body: body, over: parameters)
                 return
             case (let id?, "GET"): operation = .get(id: id)
             case (let id?, "PUT"): operation = .replace(id: id, try Self.json(body))
@@ -54,6 +50,14 @@ extension SCIMRequest {
             }
             self.init(type, operation, attributes: attributes, excludedAttributes: excluded)
         }
+    }
+
+    /// `POST …/.search`: the parameters of the body, over those of the query string.
+    static func searchByPost(_ type: ResourceType?, body: [UInt8]?, over query: [String: String]) throws(SCIMError) -> SCIMRequest {
+        let searched = searchParameters(try json(body), over: query)
+        return SCIMRequest(
+            type, .search(try search(searched, usesPost: true)),
+            attributes: try paths(searched["attributes"]), excludedAttributes: try paths(searched["excludedAttributes"]))
     }
 
     /// The body as JSON; it must be there and be UTF-8 JSON (RFC 8259).
