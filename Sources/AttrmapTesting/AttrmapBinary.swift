@@ -1,13 +1,13 @@
-import Foundation
+package import Foundation
 
 /// The built `attrmap` binary, run as users run it: for the CLI tests of every target.
-public enum AttrmapBinary {
+package enum AttrmapBinary {
     /// The package's root folder, where the tests run the binary (the examples' paths are relative to it).
-    public static let packageRoot = URL(fileURLWithPath: #filePath)
+    package static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The binary next to the test bundle (`swift test` builds it), else the debug build's.
-    public static let url: URL = {
+    package static let url: URL = {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
             Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
@@ -20,15 +20,15 @@ public enum AttrmapBinary {
     }()
 
     /// What a finished run printed, and its exit status.
-    public struct Output: Sendable {
-        public var status: Int32
-        public var stdout: String
-        public var stderr: String
+    package struct Output: Sendable {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
     }
 
     /// Runs `attrmap ARGUMENTS` in the package root with `input` on standard input (closed after
     /// it), colour off, and waits for it.
-    public static func run(_ arguments: [String], input: [UInt8]? = nil, environment extra: [String: String] = [:]) throws -> Output {
+    package static func run(_ arguments: [String], input: [UInt8]? = nil, environment extra: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments

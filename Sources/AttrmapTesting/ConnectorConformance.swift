@@ -1,35 +1,35 @@
-public import Connectors
-public import JSONValues
-public import Testing
+package import Connectors
+import JSONValues
+package import Testing
 
 /// The contract every connector kind meets, whatever its store: schema discovery, full import,
 /// create, get, replace, delete, a password set as its own step, uniqueness of the anchor, large
 /// and non-ASCII values, multi-valued attributes, concurrent exports, and a store that goes away
 /// and comes back. A kind's tests describe their store in a ``Subject`` and call ``check(_:)``;
 /// each clause fails on its own, at the caller's line.
-public enum ConnectorConformance {
+package enum ConnectorConformance {
     /// A connector on an empty store, and what the contract needs to know of it.
-    public struct Subject: Sendable {
-        public var connector: any Connector
+    package struct Subject: Sendable {
+        package var connector: any Connector
         /// An object of type `User` the store accepts. Its anchor and each attribute are replaced
         /// by the clauses that need other values.
-        public var sample: ConnectorObject
+        package var sample: ConnectorObject
         /// The attribute that holds the anchor, when the anchor is also an attribute
         /// (`ContosoLogin`); nil when it is only the object's anchor.
-        public var anchorAttribute: String?
+        package var anchorAttribute: String?
         /// A single-valued text attribute that takes any text.
-        public var textAttribute: String
+        package var textAttribute: String
         /// A multi-valued attribute, when the kind has them.
-        public var multiValuedAttribute: String?
+        package var multiValuedAttribute: String?
         /// The password stored for an anchor, read past the connector; nil when the kind keeps none.
-        public var storedPassword: (@Sendable (String) async throws -> String?)?
+        package var storedPassword: (@Sendable (String) async throws -> String?)?
         /// A new connector on the same store, as after a restart; nil for a store that does not
         /// outlive its connector (memory).
-        public var reopen: (@Sendable () async throws -> any Connector)?
+        package var reopen: (@Sendable () async throws -> any Connector)?
         /// Takes the store away, and brings it back; nil when the store cannot go away.
-        public var outage: (goAway: @Sendable () async throws -> Void, comeBack: @Sendable () async throws -> Void)?
+        package var outage: (goAway: @Sendable () async throws -> Void, comeBack: @Sendable () async throws -> Void)?
 
-        public init(
+        package init(
             connector: any Connector, sample: ConnectorObject, anchorAttribute: String? = nil, textAttribute: String,
             multiValuedAttribute: String? = nil, storedPassword: (@Sendable (String) async throws -> String?)? = nil,
             reopen: (@Sendable () async throws -> any Connector)? = nil,
@@ -46,7 +46,7 @@ public enum ConnectorConformance {
         }
 
         /// The sample under another anchor.
-        public func object(_ anchor: String) -> ConnectorObject {
+        package func object(_ anchor: String) -> ConnectorObject {
             var object = sample
             object.anchor = anchor
             if let anchorAttribute { object.attributes[anchorAttribute] = .string(anchor) }
@@ -55,7 +55,7 @@ public enum ConnectorConformance {
     }
 
     /// Runs every clause against `subject`, in order, on the one store.
-    public static func check(_ subject: Subject, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    package static func check(_ subject: Subject, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await discoversItsSchema(subject, sourceLocation)
         try await createsReadsReplacesAndDeletes(subject, sourceLocation)
         try await keepsValuesExactly(subject, sourceLocation)

@@ -1,15 +1,15 @@
 import Foundation
-public import SQLConnector
+package import SQLConnector
 
 /// A real PostgreSQL server from Debian's packages, started on loopback in a temporary folder for
 /// the duration of a test (as the `postgres` user when the tests run as root, as CI does).
-public final class PostgresServer: @unchecked Sendable {
-    public let folder: String
-    public let port: Int
-    public let user = "attrmap"
+package final class PostgresServer: @unchecked Sendable {
+    package let folder: String
+    package let port: Int
+    package let user = "attrmap"
     private let binaries: String
 
-    public init() throws {
+    package init() throws {
         let fileManager = FileManager.default
         let versions = (try? fileManager.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted() ?? []
         guard let version = versions.last else {
@@ -26,8 +26,8 @@ public final class PostgresServer: @unchecked Sendable {
         try run("pg_ctl", ["-D", folder + "/data", "-w", "-l", folder + "/log", "-o", "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
         init(_ description: String) { self.description = description }
     }
 
@@ -56,22 +56,22 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     /// Stops the server for good and removes its folder.
-    public func stop() {
+    package func stop() {
         try? run("pg_ctl", ["-D", folder + "/data", "-m", "immediate", "stop"])
         try? FileManager.default.removeItem(atPath: folder)
     }
 
     /// Stops the server, keeping its data: the store goes away.
-    public func pause() throws {
+    package func pause() throws {
         try run("pg_ctl", ["-D", folder + "/data", "-m", "fast", "-w", "stop"])
     }
 
     /// Starts it again on the same port: the store comes back.
-    public func resume() throws {
+    package func resume() throws {
         try run("pg_ctl", ["-D", folder + "/data", "-w", "-l", folder + "/log", "-o", "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
     }
 
-    public var endpoint: PostgresConnector.Endpoint {
+    package var endpoint: PostgresConnector.Endpoint {
         .init(host: "127.0.0.1", port: port, username: user, database: "postgres")
     }
 }

@@ -1,20 +1,20 @@
 import Foundation
-public import Testing
+package import Testing
 
 /// `attrmap` in a real pseudo-terminal (util-linux's `script` allocates it), driven as a person
 /// types: keys go in, and each step waits for the screen to show what it should, so no step
 /// depends on a guessed delay.
-public final class PseudoTerminal {
+package final class PseudoTerminal {
     /// Keys as a terminal sends them (xterm, normal cursor mode).
-    public enum Key {
-        public static let enter = "\r"
-        public static let tab = "\t"
-        public static let backspace = "\u{7F}"
-        public static let left = "\u{1B}[D"
-        public static let right = "\u{1B}[C"
-        public static let up = "\u{1B}[A"
-        public static let home = "\u{1B}[H"
-        public static let end = "\u{1B}[F"
+    package enum Key {
+        package static let enter = "\r"
+        package static let tab = "\t"
+        package static let backspace = "\u{7F}"
+        package static let left = "\u{1B}[D"
+        package static let right = "\u{1B}[C"
+        package static let up = "\u{1B}[A"
+        package static let home = "\u{1B}[H"
+        package static let end = "\u{1B}[F"
     }
 
     private let process = Process()
@@ -25,7 +25,7 @@ public final class PseudoTerminal {
     private var consumed = 0
 
     /// Starts `attrmap ARGUMENTS` on a new terminal; `environment` is added to the test's own.
-    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    package init(_ arguments: [String], environment: [String: String] = [:]) throws {
         let quoted = ([AttrmapBinary.url.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         // -q quiet, -f flush, -e the child's exit code, -c the command; the typescript goes nowhere.
@@ -51,7 +51,7 @@ public final class PseudoTerminal {
     }
 
     /// Types `keys`: one write, as a paste arrives, or `oneByOne` character, as typing does.
-    public func type(_ keys: String, oneByOne: Bool = false) {
+    package func type(_ keys: String, oneByOne: Bool = false) {
         if oneByOne {
             for character in keys {
                 input.fileHandleForWriting.write(Data(String(character).utf8))
@@ -63,21 +63,21 @@ public final class PseudoTerminal {
     }
 
     /// The screen since the last expectation, with carriage returns dropped.
-    public var recent: String {
+    package var recent: String {
         let from = consumed
         let bytes = screen.withLock { Array($0[min(from, $0.count)...]) }
         return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
     }
 
     /// Everything the terminal showed, with carriage returns dropped.
-    public var everything: String {
+    package var everything: String {
         String(decoding: screen.withLock { $0 }, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
     }
 
     /// Waits until `text` shows on the screen after what earlier expectations consumed; records
     /// an issue with the screen when it does not within `timeout` seconds.
     @discardableResult
-    public func expect(_ text: String, timeout: Double = 15, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    package func expect(_ text: String, timeout: Double = 15, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         let wanted = Array(text.utf8)
         while Date() < deadline {
@@ -116,7 +116,7 @@ public final class PseudoTerminal {
     }
 
     /// Closes the keyboard and waits for the program to end; its exit status.
-    public func finish() throws -> Int32 {
+    package func finish() throws -> Int32 {
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
         output.fileHandleForReading.readabilityHandler = nil

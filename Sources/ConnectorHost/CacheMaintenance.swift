@@ -1,18 +1,18 @@
-public import Connectors
-public import ServiceLifecycle
+package import Connectors
+import ServiceLifecycle
 
 /// A hosted connector's cache kept as the ECMA host keeps it, as a service: the first full
 /// import, retried while the store is unreachable, then an autosync refresh every `refresh`.
 /// A graceful shutdown ends it at once: a refresh that is running is cancelled (the cache it
 /// replaces is as good), nothing is written.
-public struct CacheMaintenance: Service, CustomStringConvertible {
-    public let connector: HostedConnector
+package struct CacheMaintenance: Service, CustomStringConvertible {
+    package let connector: HostedConnector
     /// nil: no autosync after the first import.
-    public var refresh: Duration?
+    package var refresh: Duration?
     /// The waits between failed first imports; the last one repeats.
-    public var retryDelays: [Duration]
+    package var retryDelays: [Duration]
 
-    public init(
+    package init(
         _ connector: HostedConnector, refresh: Duration?, retryDelays: [Duration] = [.seconds(5), .seconds(15), .seconds(30), .seconds(60)]
     ) {
         self.connector = connector
@@ -21,13 +21,13 @@ public struct CacheMaintenance: Service, CustomStringConvertible {
     }
 
     /// The connector could not start: its store refused its configuration at the first import.
-    public struct StartError: Error, CustomStringConvertible {
-        public var connector: String
-        public var error: ConnectorError
-        public var description: String { "connector \(connector) cannot start: \(error.message)" }
+    package struct StartError: Error, CustomStringConvertible {
+        package var connector: String
+        package var error: ConnectorError
+        package var description: String { "connector \(connector) cannot start: \(error.message)" }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let (connector, refresh, retryDelays) = (connector, refresh, retryDelays)
         try await cancelWhenGracefulShutdown {
             if let problem = await connector.maintainCache(refreshEvery: refresh, retryDelays: retryDelays) {
@@ -38,5 +38,5 @@ public struct CacheMaintenance: Service, CustomStringConvertible {
         }
     }
 
-    public var description: String { "cache of connector \(connector.name)" }
+    package var description: String { "cache of connector \(connector.name)" }
 }

@@ -1,8 +1,8 @@
 /// What the host does when Entra disables (PATCH `active` false) or deletes (DELETE) an object,
 /// as the ECMA wizard's Deprovisioning page offers: per flow, nothing, a delete, or setting a
 /// boolean attribute.
-public struct Deprovisioning: Sendable, Hashable {
-    public enum Flow: Sendable, Hashable {
+package struct Deprovisioning: Sendable, Hashable {
+    package enum Flow: Sendable, Hashable {
         /// Keep the object; a disable stores `active: false`.
         case none
         /// Delete the object from the application.
@@ -11,10 +11,10 @@ public struct Deprovisioning: Sendable, Hashable {
         case setAttribute(String, Bool)
     }
 
-    public var disableFlow: Flow
-    public var deleteFlow: Flow
+    package var disableFlow: Flow
+    package var deleteFlow: Flow
 
-    public init(disableFlow: Flow = .none, deleteFlow: Flow = .delete) {
+    package init(disableFlow: Flow = .none, deleteFlow: Flow = .delete) {
         self.disableFlow = disableFlow
         self.deleteFlow = deleteFlow
     }

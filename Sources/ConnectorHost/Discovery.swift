@@ -1,5 +1,5 @@
-public import JSONValues
-public import SCIM
+package import JSONValues
+package import SCIM
 
 /// `/ServiceProviderConfig`, `/ResourceTypes` and `/Schemas`.
 package enum Discovery {

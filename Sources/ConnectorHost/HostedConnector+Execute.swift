@@ -1,11 +1,11 @@
-public import JSONValues
-public import SCIM
+import JSONValues
+package import SCIM
 
 extension HostedConnector {
     /// Executes one SCIM request against the connector: the host's whole SCIM surface, with no
     /// HTTP in it. `base` is the connector's SCIM base URL (`https://host/ecma2host_APP1/scim`),
     /// for the `location` of each resource; nil leaves it out.
-    public nonisolated func execute(_ request: SCIMRequest, base: String?) async throws(SCIMError) -> SCIMResponse {
+    package nonisolated func execute(_ request: SCIMRequest, base: String?) async throws(SCIMError) -> SCIMResponse {
         let base = base ?? ""
         switch request.operation {
         case .serviceProviderConfig:

@@ -1,5 +1,5 @@
-public import JSONValues
-public import ServiceLifecycle
+package import JSONValues
+package import ServiceLifecycle
 
 /// A connector to an application's store, in the spirit of ConnId and of the ECMA2 connectors
 /// Microsoft's ECMA Connector Host runs: test the connection, discover the schema, import
@@ -15,7 +15,7 @@ public import ServiceLifecycle
 /// has let it finish; a connector with no such work waits for the shutdown
 /// (`try? await gracefulShutdown()`). The host runs it in its service group, before the servers
 /// that use it and stopped after them.
-public protocol Connector: Service, Sendable {
+package protocol Connector: Service, Sendable {
     /// Checks that the store is reachable and usable.
     func testConnection() async throws(ConnectorError)
 
@@ -43,16 +43,16 @@ public protocol Connector: Service, Sendable {
 }
 
 /// One object of the application: its type, its anchor and its attributes.
-public struct ConnectorObject: Sendable, Hashable {
-    public var objectType: String
-    public var anchor: String
+package struct ConnectorObject: Sendable, Hashable {
+    package var objectType: String
+    package var anchor: String
     /// Connector attribute name → value (a string, number, boolean, or an array for a
     /// multi-valued attribute). Absent means no value.
-    public var attributes: [String: JSON]
+    package var attributes: [String: JSON]
     /// The SCIM resource's other attributes, when the connector keeps them.
-    public var document: JSON?
+    package var document: JSON?
 
-    public init(objectType: String, anchor: String, attributes: [String: JSON] = [:], document: JSON? = nil) {
+    package init(objectType: String, anchor: String, attributes: [String: JSON] = [:], document: JSON? = nil) {
         self.objectType = objectType
         self.anchor = anchor
         self.attributes = attributes
@@ -61,50 +61,50 @@ public struct ConnectorObject: Sendable, Hashable {
 }
 
 /// What a connector serves.
-public struct ConnectorSchema: Sendable, Hashable {
-    public var objectTypes: [ObjectType]
+package struct ConnectorSchema: Sendable, Hashable {
+    package var objectTypes: [ObjectType]
 
-    public init(objectTypes: [ObjectType]) {
+    package init(objectTypes: [ObjectType]) {
         self.objectTypes = objectTypes
     }
 
-    public func objectType(_ name: String) -> ObjectType? {
+    package func objectType(_ name: String) -> ObjectType? {
         objectTypes.first { $0.name.lowercased() == name.lowercased() }
     }
 
-    public struct ObjectType: Sendable, Hashable {
+    package struct ObjectType: Sendable, Hashable {
         /// `User` or `Group`: the SCIM resource type it is exposed as.
-        public var name: String
+        package var name: String
         /// The attribute whose value is the anchor (and the SCIM `id`). When it is not one of
         /// ``attributes``, the host generates the anchor of a new object.
-        public var anchor: String
-        public var attributes: [Attribute]
+        package var anchor: String
+        package var attributes: [Attribute]
         /// Whether the connector keeps the rest of a SCIM resource.
-        public var keepsDocument: Bool
+        package var keepsDocument: Bool
 
-        public init(name: String, anchor: String, attributes: [Attribute], keepsDocument: Bool) {
+        package init(name: String, anchor: String, attributes: [Attribute], keepsDocument: Bool) {
             self.name = name
             self.anchor = anchor
             self.attributes = attributes
             self.keepsDocument = keepsDocument
         }
 
-        public func attribute(_ name: String) -> Attribute? {
+        package func attribute(_ name: String) -> Attribute? {
             attributes.first { $0.name == name } ?? attributes.first { $0.name.lowercased() == name.lowercased() }
         }
     }
 
-    public struct Attribute: Sendable, Hashable {
-        public enum DataType: String, Sendable {
+    package struct Attribute: Sendable, Hashable {
+        package enum DataType: String, Sendable {
             case string, boolean, integer, dateTime, reference, binary
         }
 
-        public var name: String
-        public var type: DataType
-        public var multiValued: Bool
-        public var required: Bool
+        package var name: String
+        package var type: DataType
+        package var multiValued: Bool
+        package var required: Bool
 
-        public init(name: String, type: DataType = .string, multiValued: Bool = false, required: Bool = false) {
+        package init(name: String, type: DataType = .string, multiValued: Bool = false, required: Bool = false) {
             self.name = name
             self.type = type
             self.multiValued = multiValued
@@ -114,8 +114,8 @@ public struct ConnectorSchema: Sendable, Hashable {
 }
 
 /// Why a connector operation failed.
-public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+package struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Kind: String, Sendable {
         /// No such object.
         case notFound
         /// The anchor or another unique value is taken.
@@ -127,13 +127,13 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
         case failed
     }
 
-    public var kind: Kind
-    public var message: String
+    package var kind: Kind
+    package var message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

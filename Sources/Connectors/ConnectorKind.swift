@@ -1,4 +1,4 @@
-public import Logging
+package import Logging
 
 /// A kind of connector that a configuration can name: the SQL connector's `sqlite` and
 /// `postgres`, `memory`, and those to come. A kind reads its part of a connector's entry, with
@@ -7,7 +7,7 @@ public import Logging
 /// A kind is chosen by its name written as a key of the entry (`sqlite: hr.sqlite`,
 /// `postgres: {…}`) or as `kind: NAME`. The executable registers the kinds it ships in a
 /// ``ConnectorKinds``; the configuration knows none of them.
-public protocol ConnectorKind: Sendable {
+package protocol ConnectorKind: Sendable {
     /// The name in a configuration: `sqlite`.
     var name: String { get }
 
@@ -17,33 +17,33 @@ public protocol ConnectorKind: Sendable {
 }
 
 /// What a kind read from a connector's entry: enough to make the connector.
-public protocol ConnectorConfiguration: Sendable {
+package protocol ConnectorConfiguration: Sendable {
     /// Opens the store (a file, a pool not yet running) and makes the connector.
     func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector
 }
 
 /// The connector kinds an executable ships, by name.
-public struct ConnectorKinds: Sendable {
+package struct ConnectorKinds: Sendable {
     private var kinds: [(name: String, kind: any ConnectorKind)] = []
 
-    public init(_ kinds: [any ConnectorKind] = []) {
+    package init(_ kinds: [any ConnectorKind] = []) {
         for kind in kinds { register(kind) }
     }
 
     /// Adds `kind`; a later kind of the same name replaces an earlier one.
-    public mutating func register(_ kind: any ConnectorKind) {
+    package mutating func register(_ kind: any ConnectorKind) {
         kinds.removeAll { $0.name == kind.name }
         kinds.append((kind.name, kind))
     }
 
-    public var names: [String] { kinds.map(\.name) }
+    package var names: [String] { kinds.map(\.name) }
 
-    public subscript(name: String) -> (any ConnectorKind)? {
+    package subscript(name: String) -> (any ConnectorKind)? {
         kinds.first { $0.name == name }?.kind
     }
 
     /// The kind a connector's entry uses: its `kind`, else the one whose name is a key of it.
-    public func kind(for entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> any ConnectorKind {
+    package func kind(for entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> any ConnectorKind {
         let list = names.map { "'\($0)'" }.joined(separator: ", ")
         if let named = entry["kind"] {
             guard let name = named.string, let kind = self[name] else {

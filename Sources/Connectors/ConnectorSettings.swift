@@ -1,26 +1,26 @@
 /// A connector's entry in a configuration file, as its kind reads it: a tree of scalars, lists
 /// and maps, each with the place it was written, so that every mistake is reported at its line
 /// and column. The configuration reader makes it from its YAML; connectors need no YAML.
-public struct ConnectorSettings: Sendable {
-    public indirect enum Value: Sendable {
+package struct ConnectorSettings: Sendable {
+    package indirect enum Value: Sendable {
         case scalar(String, plain: Bool)
         case sequence([ConnectorSettings])
         case mapping([(key: String, value: ConnectorSettings)])
     }
 
-    public var value: Value
+    package var value: Value
     /// The file, and the 1-based line and column where the value starts.
-    public var file: String
-    public var line: Int
-    public var column: Int
+    package var file: String
+    package var line: Int
+    package var column: Int
     /// What the messages say the value belongs to: `connector 2, 'sync'`.
-    public var context: String
+    package var context: String
     /// The folder relative paths are read from (the configuration file's).
-    public var folder: String
+    package var folder: String
     /// For `${VARIABLE}` values.
-    public var environment: [String: String]
+    package var environment: [String: String]
 
-    public init(
+    package init(
         _ value: Value, file: String, line: Int, column: Int, context: String, folder: String, environment: [String: String]
     ) {
         self.value = value
@@ -33,29 +33,29 @@ public struct ConnectorSettings: Sendable {
     }
 
     /// A mistake in a configuration, located: `serve.yaml:12:5 (connector 2, 'sync'): …`.
-    public struct Problem: Error, Sendable, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
+    package struct Problem: Error, Sendable, CustomStringConvertible {
+        package var message: String
+        package var description: String { message }
 
-        public init(message: String) {
+        package init(message: String) {
             self.message = message
         }
     }
 
     /// `message` at this value's place.
-    public func problem(_ message: String) -> Problem {
+    package func problem(_ message: String) -> Problem {
         Problem(message: "\(file):\(line):\(column) (\(context)): \(message)")
     }
 
     /// `message` at `offset` characters into this value, when it is a one-line plain scalar
     /// (the characters in the file are the value's), else at the value.
-    public func problem(_ message: String, atOffset offset: Int) -> Problem {
+    package func problem(_ message: String, atOffset offset: Int) -> Problem {
         guard case .scalar(let text, plain: true) = value, !text.contains("\n") else { return problem(message) }
         return Problem(message: "\(file):\(line):\(column + offset) (\(context)): \(message)")
     }
 
     /// The member `key` of a map, its context naming the key.
-    public subscript(key: String) -> ConnectorSettings? {
+    package subscript(key: String) -> ConnectorSettings? {
         guard case .mapping(let members) = value, let member = members.first(where: { $0.key == key }) else { return nil }
         return child(member.value, key: key)
     }
@@ -67,14 +67,14 @@ public struct ConnectorSettings: Sendable {
         return member
     }
 
-    public var string: String? {
+    package var string: String? {
         if case .scalar(let text, _) = value { text } else { nil }
     }
 
-    public var int: Int? { string.flatMap { Int($0) } }
+    package var int: Int? { string.flatMap { Int($0) } }
 
     /// `true` or `false`, and nothing else (no YAML 1.1 `yes`/`no`).
-    public var bool: Bool? {
+    package var bool: Bool? {
         switch string {
         case "true": true
         case "false": false
@@ -82,17 +82,17 @@ public struct ConnectorSettings: Sendable {
         }
     }
 
-    public var sequence: [ConnectorSettings]? {
+    package var sequence: [ConnectorSettings]? {
         if case .sequence(let items) = value { items } else { nil }
     }
 
-    public var mapping: [(key: String, value: ConnectorSettings)]? {
+    package var mapping: [(key: String, value: ConnectorSettings)]? {
         guard case .mapping(let members) = value else { return nil }
         return members.map { member in (member.key, child(member.value, key: member.key)) }
     }
 
     /// The scalar, with `${VARIABLE}` read from the environment.
-    public func expanded() throws(Problem) -> String? {
+    package func expanded() throws(Problem) -> String? {
         guard let text = string, text.hasPrefix("${"), text.hasSuffix("}") else { return string }
         let variable = String(text.dropFirst(2).dropLast())
         guard let value = environment[variable] else { throw problem("the environment variable \(variable) is not set") }
@@ -100,7 +100,7 @@ public struct ConnectorSettings: Sendable {
     }
 
     /// A path, relative to the configuration file's folder unless absolute.
-    public func resolvedPath() -> String? {
+    package func resolvedPath() -> String? {
         guard let text = string else { return nil }
         if text.hasPrefix("/") { return text }
         return folder.isEmpty ? text : folder + "/" + text

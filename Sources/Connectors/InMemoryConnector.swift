@@ -1,21 +1,21 @@
-public import JSONValues
-public import Logging
+package import JSONValues
+package import Logging
 import ServiceLifecycle
 import Synchronization
 
 /// A connector whose store is a dictionary: for tests of the host, and for trying mappings with no
 /// database at all. Keeps documents and passwords.
-public final class InMemoryConnector: Connector {
+package final class InMemoryConnector: Connector {
     private let state: Mutex<[String: [String: ConnectorObject]]>
     private let passwords = Mutex<[String: String]>([:])
     private let declared: ConnectorSchema
 
     /// No background work: waits for the graceful shutdown.
-    public func run() async throws {
+    package func run() async throws {
         try? await gracefulShutdown()
     }
 
-    public init(schema: ConnectorSchema = InMemoryConnector.defaultSchema, objects: [ConnectorObject] = []) {
+    package init(schema: ConnectorSchema = InMemoryConnector.defaultSchema, objects: [ConnectorObject] = []) {
         declared = schema
         var initial: [String: [String: ConnectorObject]] = [:]
         for object in objects { initial[object.objectType.lowercased(), default: [:]][object.anchor] = object }
@@ -23,24 +23,24 @@ public final class InMemoryConnector: Connector {
     }
 
     /// Users and groups whose anchor the host generates, keeping whole documents.
-    public static let defaultSchema = ConnectorSchema(objectTypes: [
+    package static let defaultSchema = ConnectorSchema(objectTypes: [
         .init(name: "User", anchor: "id", attributes: [], keepsDocument: true),
         .init(name: "Group", anchor: "id", attributes: [], keepsDocument: true),
     ])
 
-    public func testConnection() async throws(ConnectorError) {}
+    package func testConnection() async throws(ConnectorError) {}
 
-    public func schema() async throws(ConnectorError) -> ConnectorSchema { declared }
+    package func schema() async throws(ConnectorError) -> ConnectorSchema { declared }
 
-    public func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
+    package func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
         state.withLock { Array(($0[objectType.lowercased()] ?? [:]).values).sorted { $0.anchor < $1.anchor } }
     }
 
-    public func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
+    package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
         state.withLock { $0[objectType.lowercased()]?[anchor] }
     }
 
-    public func create(_ object: ConnectorObject) async throws(ConnectorError) {
+    package func create(_ object: ConnectorObject) async throws(ConnectorError) {
         try state.withLock { (objects: inout [String: [String: ConnectorObject]]) throws(ConnectorError) in
             let type = object.objectType.lowercased()
             if objects[type]?[object.anchor] != nil {
@@ -50,7 +50,7 @@ public final class InMemoryConnector: Connector {
         }
     }
 
-    public func replace(_ object: ConnectorObject) async throws(ConnectorError) {
+    package func replace(_ object: ConnectorObject) async throws(ConnectorError) {
         try state.withLock { (objects: inout [String: [String: ConnectorObject]]) throws(ConnectorError) in
             let type = object.objectType.lowercased()
             guard objects[type]?[object.anchor] != nil else { throw ConnectorError(.notFound, "no object with anchor '\(object.anchor)'") }
@@ -58,7 +58,7 @@ public final class InMemoryConnector: Connector {
         }
     }
 
-    public func delete(objectType: String, anchor: String) async throws(ConnectorError) {
+    package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
         try state.withLock { (objects: inout [String: [String: ConnectorObject]]) throws(ConnectorError) in
             guard objects[objectType.lowercased()]?.removeValue(forKey: anchor) != nil else {
                 throw ConnectorError(.notFound, "no object with anchor '\(anchor)'")
@@ -66,28 +66,28 @@ public final class InMemoryConnector: Connector {
         }
     }
 
-    public func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
+    package func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
         passwords.withLock { $0["\(objectType.lowercased())/\(anchor)"] = password }
     }
 
     /// The password last set, for tests.
-    public func password(objectType: String, anchor: String) -> String? {
+    package func password(objectType: String, anchor: String) -> String? {
         passwords.withLock { $0["\(objectType.lowercased())/\(anchor)"] }
     }
 }
 
 /// `kind: memory` (or `memory: {}`) in a connector's entry: users and groups in memory, for
 /// trying a configuration and for tests. Nothing survives a restart.
-public struct InMemoryKind: ConnectorKind {
-    public init() {}
+package struct InMemoryKind: ConnectorKind {
+    package init() {}
 
-    public var name: String { "memory" }
+    package var name: String { "memory" }
 
-    public struct Configuration: ConnectorConfiguration {
-        public func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector { InMemoryConnector() }
+    package struct Configuration: ConnectorConfiguration {
+        package func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector { InMemoryConnector() }
     }
 
-    public func configuration(from entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> any ConnectorConfiguration {
+    package func configuration(from entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> any ConnectorConfiguration {
         Configuration()
     }
 }

@@ -1,9 +1,9 @@
-public import ConnectorHost
-public import Connectors
+package import ConnectorHost
+package import Connectors
 import Foundation
 import JSONValues
-public import Logging
-public import SCIMHost
+package import Logging
+import SCIMHost
 import Yams
 
 /// `attrmap serve --config FILE`: several named connectors, each with its own token, store,
@@ -19,20 +19,20 @@ import Yams
 ///     distinguishedName: {attribute: dn, template: "CN={anchor},OBJECT=USER"}
 ///     autosyncMinutes: 120
 /// ```
-public struct HostConfiguration: Sendable {
-    public var connectors: [ConnectorSpecification]
+package struct HostConfiguration: Sendable {
+    package var connectors: [ConnectorSpecification]
 
-    public struct ConnectorSpecification: Sendable {
-        public var name: String
-        public var token: String
+    package struct ConnectorSpecification: Sendable {
+        package var name: String
+        package var token: String
         /// The connector kind's name, and what it read.
-        public var kind: String
-        public var connector: any ConnectorConfiguration
-        public var deprovisioning: Deprovisioning
-        public var distinguishedName: (attribute: String, template: String)?
-        public var autosyncMinutes: Int
+        package var kind: String
+        package var connector: any ConnectorConfiguration
+        package var deprovisioning: Deprovisioning
+        package var distinguishedName: (attribute: String, template: String)?
+        package var autosyncMinutes: Int
 
-        public init(
+        package init(
             name: String, token: String, kind: String, connector: any ConnectorConfiguration, deprovisioning: Deprovisioning = Deprovisioning(),
             distinguishedName: (attribute: String, template: String)? = nil, autosyncMinutes: Int = 120
         ) {
@@ -46,19 +46,19 @@ public struct HostConfiguration: Sendable {
         }
     }
 
-    public init(connectors: [ConnectorSpecification]) {
+    package init(connectors: [ConnectorSpecification]) {
         self.connectors = connectors
     }
 
     /// A configuration problem, with the place in the file when known.
-    public struct Problem: Error, Sendable, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
+    package struct Problem: Error, Sendable, CustomStringConvertible {
+        package var message: String
+        package var description: String { message }
     }
 
     /// Reads a configuration file, each connector's store through the kind it names.
     /// `${NAME}` in a token reads the environment variable NAME.
-    public static func load(
+    package static func load(
         path: String, kinds: ConnectorKinds, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(Problem) -> HostConfiguration {
         let text: String
@@ -156,7 +156,7 @@ public struct HostConfiguration: Sendable {
 
     /// The hosted connectors, their stores opened, each with its autosync interval. Each
     /// connector's own background work (a connection pool) is its `run()`, for the service group.
-    public func services(logger: Logger) throws(Problem) -> [(service: HostedConnector, autosyncMinutes: Int)] {
+    package func services(logger: Logger) throws(Problem) -> [(service: HostedConnector, autosyncMinutes: Int)] {
         var result: [(HostedConnector, Int)] = []
         for specification in connectors {
             let connector: any Connector

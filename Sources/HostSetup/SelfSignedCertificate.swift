@@ -6,14 +6,14 @@ import X509
 /// `attrmap cert`: a self-signed certificate for the host, as the ECMA wizard makes one: its
 /// subject and subject alternative name are the host name (an IP address goes in as one), valid
 /// for two years by default. For testing; a real deployment uses a certificate from its own CA.
-public enum SelfSignedCertificate {
-    public struct Files: Sendable {
-        public var certificate: String
-        public var privateKey: String
+package enum SelfSignedCertificate {
+    package struct Files: Sendable {
+        package var certificate: String
+        package var privateKey: String
     }
 
     /// Writes `<folder>/<host>.cert.pem` and `<folder>/<host>.key.pem` (the key readable only by its owner).
-    public static func create(host: String, folder: String, days: Int = 730) throws -> Files {
+    package static func create(host: String, folder: String, days: Int = 730) throws -> Files {
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
         let name = try DistinguishedName { CommonName(host) }
         let now = Date()

@@ -3,20 +3,20 @@ import Foundation
 
 /// Line input for the REPL: libedit's line editing, persistent history and tab completion on a
 /// terminal; plain line reading when standard input is a pipe or a file (scripts, tests).
-public final class LineEditor {
+package final class LineEditor {
     /// Completes the word before the cursor: given the word and the whole line, the candidates.
-    public typealias Completer = (_ word: String, _ line: String) -> [String]
+    package typealias Completer = (_ word: String, _ line: String) -> [String]
 
-    public let isInteractive: Bool
+    package let isInteractive: Bool
     private let historyFile: String?
 
     /// libedit's completion callback is a C function: it finds the completer here.
     nonisolated(unsafe) private static var activeCompleter: Completer?
 
     /// A warning for the user when typed text cannot be read as UTF-8; nil when all is well.
-    public private(set) var localeWarning: String?
+    package private(set) var localeWarning: String?
 
-    public init(historyFile: String?, completer: @escaping Completer) {
+    package init(historyFile: String?, completer: @escaping Completer) {
         isInteractive = isatty(STDIN_FILENO) == 1
         self.historyFile = historyFile
         guard isInteractive else { return }
@@ -72,7 +72,7 @@ public final class LineEditor {
     nonisolated(unsafe) private static let wordBreaks: UnsafeMutablePointer<CChar> = strdup(" \t\n\"(),=<>&[")
 
     /// Reads one line without its newline; nil at the end of input.
-    public func readLine(prompt: String) -> String? {
+    package func readLine(prompt: String) -> String? {
         guard isInteractive else {
             return Swift.readLine(strippingNewline: true)
         }
@@ -82,7 +82,7 @@ public final class LineEditor {
     }
 
     /// Remembers an entry (a whole, possibly multi-line, input) in the history.
-    public func addHistory(_ entry: String) {
+    package func addHistory(_ entry: String) {
         guard isInteractive, !entry.trimmingCharacters(in: .whitespaces).isEmpty else { return }
         _ = add_history(entry)
         if let historyFile { _ = write_history(historyFile) }

@@ -11,6 +11,9 @@ public struct BatchTransform: Sendable {
     public var workers: Int
     public var batchSize = 4096
 
+    /// One worker per active processor core.
+    public static var defaultWorkers: Int { ProcessInfo.processInfo.activeProcessorCount }
+
     public enum Format: String, Sendable, CaseIterable {
         /// One JSON object per user and line.
         case ndjson
@@ -18,7 +21,7 @@ public struct BatchTransform: Sendable {
         case text
     }
 
-    public init(provisioner: Provisioner, format: Format = .ndjson, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(provisioner: Provisioner, format: Format = .ndjson, workers: Int = BatchTransform.defaultWorkers) {
         self.provisioner = provisioner
         self.format = format
         self.workers = max(1, workers)
@@ -130,7 +133,7 @@ public struct BatchTransform: Sendable {
     }
 
     /// One user: parse, provision, render.
-    public func transform(_ record: UserReader.Record) -> Result {
+    package func transform(_ record: UserReader.Record) -> Result {
         let source = OutcomeReport.Source(file: record.file, index: record.index, line: record.line)
         if let readError = record.readError {
             return failure(source, at: "\(record.file):\(record.line):\(record.column)", readError)

@@ -1,4 +1,4 @@
-import JSONValues
+public import JSONValues
 import SCIM
 
 /// One user's outcome as the transform writes it: an NDJSON line, or a readable block of text.

@@ -4,21 +4,21 @@ import Foundation
 /// one object, objects one after another, or NDJSON (`.ndjson`/`.jsonl`, one object per line).
 /// Each user's bytes are cut out for parsing elsewhere, with the line and column where it starts,
 /// so that a malformed user is reported at its place and the others are still read.
-public struct UserReader {
+package struct UserReader {
     /// One user's text, still unparsed.
-    public struct Record: Sendable {
-        public var file: String
+    package struct Record: Sendable {
+        package var file: String
         /// Position in its file, from 0.
-        public var index: Int
+        package var index: Int
         /// 1-based line and column where the user starts.
-        public var line: Int
-        public var column: Int
-        public var bytes: [UInt8]
+        package var line: Int
+        package var column: Int
+        package var bytes: [UInt8]
         /// A problem the reader found itself (text after the array, an unterminated value).
-        public var readError: String?
+        package var readError: String?
     }
 
-    public let path: String
+    package let path: String
     private let handle: FileHandle
     private let lineMode: Bool
     private var buffer: [UInt8] = []
@@ -33,13 +33,13 @@ public struct UserReader {
     /// The 1-based column of `position`, in characters.
     private var column = 1
     private var mode: Mode = .unknown
-    public private(set) var bytesRead = 0
+    package private(set) var bytesRead = 0
 
     private enum Mode { case unknown, array, stream, done }
 
     static let chunkSize = 1 << 22
 
-    public init(path: String) throws(UserReaderError) {
+    package init(path: String) throws(UserReaderError) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw UserReaderError(message: "cannot open '\(path)'")
         }
@@ -97,7 +97,7 @@ public struct UserReader {
 
     /// The next user, or nil at the end of the file. A Microsoft Graph collection page
     /// (`{"@odata.context": …, "value": [users]}`) gives its users one by one.
-    public mutating func next() -> Record? {
+    package mutating func next() -> Record? {
         while true {
             if queued < pageUsers.count {
                 defer { queued += 1 }

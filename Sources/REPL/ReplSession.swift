@@ -1,31 +1,31 @@
 import Foundation
 import JSONValues
-import MappingExpressions
-import Provisioning
+package import MappingExpressions
+package import Provisioning
 
 /// The REPL's state and commands, independent of the terminal: give it what the user typed, get
 /// back what to print. Expressions are evaluated for the current user; lines starting with `:`
 /// are commands (`:help` lists them).
-public final class ReplSession {
-    public private(set) var attributes: [String: Value] = [:]
-    public private(set) var now: DateTime?
-    public private(set) var mappingSet: MappingSet?
-    public var dialect: Dialect
-    public var style: DiagnosticRenderer.Style
-    public var showSecrets = false
+package final class ReplSession {
+    package private(set) var attributes: [String: Value] = [:]
+    package private(set) var now: DateTime?
+    package private(set) var mappingSet: MappingSet?
+    package var dialect: Dialect
+    package var style: DiagnosticRenderer.Style
+    package var showSecrets = false
     /// Read a source name that differs from a name an expression reads only in case as that
     /// name, for exports of Microsoft Graph PowerShell (`:case ignore`).
-    public var ignoreAttributeCase = false
+    package var ignoreAttributeCase = false
     private var inputCount = 0
 
-    public init(dialect: Dialect = .provisioning, style: DiagnosticRenderer.Style = .plain) {
+    package init(dialect: Dialect = .provisioning, style: DiagnosticRenderer.Style = .plain) {
         self.dialect = dialect
         self.style = style
     }
 
-    public static let banner = "attrmap REPL: type an expression to evaluate it, :help for commands, :quit to leave."
+    package static let banner = "attrmap REPL: type an expression to evaluate it, :help for commands, :quit to leave."
 
-    public static let help = """
+    package static let help = """
         Expressions are evaluated for the current user, e.g.  Join(" ", [givenName], [surname])
         An expression may span lines while a parenthesis or a string is open.
 
@@ -48,11 +48,11 @@ public final class ReplSession {
         """
 
     /// What the user asked for, and what to print.
-    public struct Response: Equatable, Sendable {
-        public var output: String
-        public var quit = false
+    package struct Response: Equatable, Sendable {
+        package var output: String
+        package var quit = false
 
-        public init(_ output: String, quit: Bool = false) {
+        package init(_ output: String, quit: Bool = false) {
             self.output = output
             self.quit = quit
         }
@@ -62,7 +62,7 @@ public final class ReplSession {
 
     /// Whether `text` is unfinished: a parenthesis, bracket or string still open (so the REPL
     /// asks for another line).
-    public static func needsMoreInput(_ text: String) -> Bool {
+    package static func needsMoreInput(_ text: String) -> Bool {
         if text.hasPrefix(":") { return false }
         var depth = 0
         var inString = false
@@ -83,7 +83,7 @@ public final class ReplSession {
     }
 
     /// Handles one complete input: a command or an expression.
-    public func handle(_ input: String) -> Response {
+    package func handle(_ input: String) -> Response {
         let trimmed = input.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return Response("") }
         if trimmed.hasPrefix(":") { return command(trimmed) }
@@ -222,7 +222,7 @@ public final class ReplSession {
     }
 
     /// Loads a user from a file before the session starts; the message on failure.
-    public func preloadUser(_ path: String) -> String? {
+    package func preloadUser(_ path: String) -> String? {
         let message = loadUser(path)
         return message.hasPrefix("error") ? message : nil
     }
@@ -248,7 +248,7 @@ public final class ReplSession {
     }
 
     /// Freezes `Now()` at `date`.
-    public func freezeNow(at date: DateTime) {
+    package func freezeNow(at date: DateTime) {
         now = date
     }
 
@@ -272,7 +272,7 @@ public final class ReplSession {
     }
 
     /// Loads a mapping set before the session starts; the message on failure.
-    public func preloadMapping(_ path: String) -> String? {
+    package func preloadMapping(_ path: String) -> String? {
         let message = loadMapping(path)
         return mappingSet == nil ? message : nil
     }
@@ -295,7 +295,7 @@ public final class ReplSession {
 
     /// Candidates for the word before the cursor: function names (with their `(`), attribute
     /// names after `[` (with their `]`), commands after `:`.
-    public func completions(for word: String, in line: String) -> [String] {
+    package func completions(for word: String, in line: String) -> [String] {
         if line.hasPrefix(":"), !line.contains(" ") {
             let commands = ["case", "dialect", "functions", "help", "mapping", "now", "quit", "run", "secrets", "set", "show", "tree", "type", "unset", "user"]
             return commands.map { ":" + $0 }.filter { $0.hasPrefix(line) }.map { String($0.dropFirst()) }

@@ -124,7 +124,7 @@ extension SCIMRequest {
 
     /// Query parameters, decoded as HTML forms are: `+` is a space, then `%XX` (Entra sends
     /// `filter=userName+eq+"x"`). Parameter names compare without case (`startindex`, `Filter`).
-    public static func queryParameters(_ query: String?) -> [String: String] {
+    package static func queryParameters(_ query: String?) -> [String: String] {
         var parameters: [String: String] = [:]
         for pair in (query ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -137,7 +137,7 @@ extension SCIMRequest {
 
     /// `text` with its `%XX` escapes decoded (and `+` as a space in a query); `text` itself when an
     /// escape is malformed or the bytes are not UTF-8.
-    public static func percentDecoded(_ text: Substring, plusIsSpace: Bool) -> String {
+    package static func percentDecoded(_ text: Substring, plusIsSpace: Bool) -> String {
         let utf8 = text.utf8
         if !utf8.contains(UInt8(ascii: "%")), !(plusIsSpace && utf8.contains(UInt8(ascii: "+"))) { return String(text) }
         var bytes: [UInt8] = []

@@ -1,24 +1,24 @@
-public import ConnectorHost
-public import Hummingbird
+package import ConnectorHost
+package import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-public import Logging
+package import Logging
 import NIOSSL
 
 /// Builds the host application: one HTTP server for every connector service.
-public enum Host {
+package enum Host {
     /// A certificate chain and its private key, PEM files, for HTTPS.
-    public struct TLSFiles: Sendable {
-        public var certificate: String
-        public var privateKey: String
+    package struct TLSFiles: Sendable {
+        package var certificate: String
+        package var privateKey: String
 
-        public init(certificate: String, privateKey: String) {
+        package init(certificate: String, privateKey: String) {
             self.certificate = certificate
             self.privateKey = privateKey
         }
     }
 
-    public static func application(
+    package static func application(
         services: [HostedConnector], host: String = "127.0.0.1", port: Int = 8585, maxBodySize: Int = 1 << 20,
         tls: TLSFiles? = nil, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> Application<SCIMResponder> {

@@ -1,9 +1,9 @@
-public import ConnectorHost
+package import ConnectorHost
 import Foundation
-public import Hummingbird
+package import Hummingbird
 import HTTPTypes
 import JSONValues
-public import Logging
+package import Logging
 import NIOCore
 import SCIM
 
@@ -11,14 +11,14 @@ import SCIM
 /// authentication, SCIM 2.0 endpoints, and every error as a SCIM error body. Each request gets a
 /// request id (`X-Request-ID`, taken from the request when it has one) that every log line of the
 /// request carries; no token, password or body is ever logged.
-public struct SCIMResponder: HTTPResponder {
-    public typealias Context = BasicRequestContext
+package struct SCIMResponder: HTTPResponder {
+    package typealias Context = BasicRequestContext
 
     let services: [String: HostedConnector]
     let maxBodySize: Int
     let logger: Logger
 
-    public init(services: [HostedConnector], maxBodySize: Int = 1 << 20, logger: Logger) {
+    package init(services: [HostedConnector], maxBodySize: Int = 1 << 20, logger: Logger) {
         self.services = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.maxBodySize = maxBodySize
         self.logger = logger
@@ -26,7 +26,7 @@ public struct SCIMResponder: HTTPResponder {
 
     static let scimContentType = "application/scim+json"
 
-    public func respond(to request: Request, context: Context) async throws -> Response {
+    package func respond(to request: Request, context: Context) async throws -> Response {
         let requestID = request.headers[.xRequestID].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 } ?? randomUUID()
         return await RequestContext.$requestID.withValue(requestID) { await respond(to: request, requestID: requestID) }
     }
@@ -138,12 +138,12 @@ extension HTTPField.Name {
 }
 
 /// The request being answered, for the log lines emitted while it is.
-public enum RequestContext {
-    @TaskLocal public static var requestID: String?
+package enum RequestContext {
+    @TaskLocal package static var requestID: String?
 
     /// Adds `request=<id>` to every log line emitted while a request is answered, the
     /// connector's included. It runs only for lines that are actually written.
-    public static let metadataProvider = Logger.MetadataProvider {
+    package static let metadataProvider = Logger.MetadataProvider {
         requestID.map { ["request": .string($0)] } ?? [:]
     }
 }

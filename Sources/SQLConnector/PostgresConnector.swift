@@ -1,7 +1,7 @@
-public import Connectors
+package import Connectors
 import Foundation
 import JSONValues
-public import Logging
+package import Logging
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -10,7 +10,7 @@ import Synchronization
 /// connector (tables, anchor columns, attribute-to-column maps, multi-valued child tables, a JSON
 /// document column), every export in one transaction. Call ``run()`` (it runs the connection pool)
 /// for as long as the connector is used.
-public final class PostgresConnector: Connector {
+package final class PostgresConnector: Connector {
     private let client: PostgresClient
     private let configuration: SQLConfiguration
     private let logger: Logger
@@ -18,14 +18,14 @@ public final class PostgresConnector: Connector {
     /// each schema discovery.
     private let plans = Mutex<[String: (columns: [SourceColumn], plan: ExportPlan)]>([:])
 
-    public struct Endpoint: Sendable {
-        public var host: String
-        public var port: Int
-        public var username: String
-        public var password: String?
-        public var database: String
+    package struct Endpoint: Sendable {
+        package var host: String
+        package var port: Int
+        package var username: String
+        package var password: String?
+        package var database: String
 
-        public init(host: String, port: Int = 5432, username: String, password: String? = nil, database: String) {
+        package init(host: String, port: Int = 5432, username: String, password: String? = nil, database: String) {
             self.host = host
             self.port = port
             self.username = username
@@ -36,7 +36,7 @@ public final class PostgresConnector: Connector {
 
     /// `setUp` (statements separated by `;`) runs once, at the first connection test, so that it
     /// runs on the pool that ``run()`` keeps; a failing one is tried again at the next test.
-    public init(endpoint: Endpoint, configuration: SQLConfiguration, setUp: String? = nil, logger: Logger) {
+    package init(endpoint: Endpoint, configuration: SQLConfiguration, setUp: String? = nil, logger: Logger) {
         let settings = PostgresClient.Configuration(
             host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
             database: endpoint.database, tls: .disable)
@@ -51,7 +51,7 @@ public final class PostgresConnector: Connector {
 
     /// Runs the connection pool until the graceful shutdown (or the task's cancellation), then
     /// closes its connections.
-    public func run() async throws {
+    package func run() async throws {
         await cancelWhenGracefulShutdown { [client] in await client.run() }
     }
 
@@ -63,14 +63,14 @@ public final class PostgresConnector: Connector {
     }
 
     /// Runs SQL statements (a set-up script), one after another.
-    public func execute(script: String) async throws(ConnectorError) {
+    package func execute(script: String) async throws(ConnectorError) {
         for statement in script.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !statement.isEmpty {
             do { try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger) } catch { throw Self.translate(error) }
         }
         plans.withLock { $0 = [:] }
     }
 
-    public func testConnection() async throws(ConnectorError) {
+    package func testConnection() async throws(ConnectorError) {
         let (client, logger) = (client, logger)
         try await bounded { () async throws(ConnectorError) in
             do { try await client.query("SELECT 1", logger: logger) } catch { throw Self.translate(error) }
@@ -170,7 +170,7 @@ public final class PostgresConnector: Connector {
         return changed
     }
 
-    public func schema() async throws(ConnectorError) -> ConnectorSchema {
+    package func schema() async throws(ConnectorError) -> ConnectorSchema {
         var types: [ConnectorSchema.ObjectType] = []
         for mapping in configuration.objectTypes {
             types.append(mapping.objectType(columns: try await plan(mapping, refresh: true).columns))
@@ -180,11 +180,11 @@ public final class PostgresConnector: Connector {
 
     // MARK: Reading
 
-    public func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
+    package func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
         try await fetch(try mapping(objectType), anchor: nil)
     }
 
-    public func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
+    package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
         let mapping = try mapping(objectType)
         return try await bounded { [self] () async throws(ConnectorError) -> ConnectorObject? in try await fetch(mapping, anchor: anchor).first }
     }
@@ -266,7 +266,7 @@ public final class PostgresConnector: Connector {
         }
     }
 
-    public func create(_ object: ConnectorObject) async throws(ConnectorError) {
+    package func create(_ object: ConnectorObject) async throws(ConnectorError) {
         let mapping = try mapping(object.objectType)
         let plan = try await plan(mapping).plan
         try await transaction { connection in
@@ -275,7 +275,7 @@ public final class PostgresConnector: Connector {
         }
     }
 
-    public func replace(_ object: ConnectorObject) async throws(ConnectorError) {
+    package func replace(_ object: ConnectorObject) async throws(ConnectorError) {
         let mapping = try mapping(object.objectType)
         let plan = try await plan(mapping).plan
         try await transaction { connection in
@@ -307,7 +307,7 @@ public final class PostgresConnector: Connector {
         }
     }
 
-    public func delete(objectType: String, anchor: String) async throws(ConnectorError) {
+    package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
         let mapping = try mapping(objectType)
         let plan = try await plan(mapping).plan
         try await transaction { connection in
@@ -322,7 +322,7 @@ public final class PostgresConnector: Connector {
         }
     }
 
-    public func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
+    package func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
         let mapping = try mapping(objectType)
         let plan = try await plan(mapping).plan
         guard !plan.setPassword.isEmpty else { return }
@@ -403,7 +403,7 @@ public final class PostgresConnector: Connector {
 
 extension PostgresBindings {
     /// A value to bind: text, a boolean, an integer, or NULL.
-    public enum Value: Sendable {
+    package enum Value: Sendable {
         case text(String)
         case bool(Bool)
         case integer(Int64)

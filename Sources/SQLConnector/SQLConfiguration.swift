@@ -1,38 +1,38 @@
-public import Connectors
+package import Connectors
 
 /// How a SQL connector maps object types to tables, as the generic SQL connector is configured:
 /// a table (or view) per object type, its anchor column, the attributes and their columns, the
 /// multi-valued attributes kept in a child table, an optional JSON column for the rest of each
 /// SCIM resource, an optional password column, and optional statements (a select, and inserts,
 /// updates, deletes with `@Attribute` placeholders) in place of the generated ones.
-public struct SQLConfiguration: Sendable, Hashable {
-    public var objectTypes: [ObjectTypeMapping]
+package struct SQLConfiguration: Sendable, Hashable {
+    package var objectTypes: [ObjectTypeMapping]
 
-    public init(objectTypes: [ObjectTypeMapping]) {
+    package init(objectTypes: [ObjectTypeMapping]) {
         self.objectTypes = objectTypes
     }
 
-    public struct ObjectTypeMapping: Sendable, Hashable {
+    package struct ObjectTypeMapping: Sendable, Hashable {
         /// `User` or `Group`.
-        public var objectType: String
-        public var table: String
+        package var objectType: String
+        package var table: String
         /// The anchor column; its value is the SCIM `id`.
-        public var anchorColumn: String
+        package var anchorColumn: String
         /// Whether the host generates the anchor (a UUID) for a new object.
-        public var generatesAnchor: Bool
+        package var generatesAnchor: Bool
         /// Attribute name → column. Empty: every column of the table but the anchor and document
         /// columns, each under its own name.
-        public var columns: [String: String]
+        package var columns: [String: String]
         /// Multi-valued attributes, kept as rows of `<table>_values(anchor, attribute, position, value)`.
-        public var multiValued: [String]
+        package var multiValued: [String]
         /// A JSON column holding the rest of the SCIM resource, or nil to drop it.
-        public var documentColumn: String?
+        package var documentColumn: String?
         /// Where `setPassword` writes, or nil to ignore passwords.
-        public var passwordColumn: String?
+        package var passwordColumn: String?
         /// Statements that replace the ones generated from the table.
-        public var statements: SQLStatements
+        package var statements: SQLStatements
 
-        public init(
+        package init(
             objectType: String, table: String, anchorColumn: String, generatesAnchor: Bool = false, columns: [String: String] = [:],
             multiValued: [String] = [], documentColumn: String? = nil, passwordColumn: String? = nil,
             statements: SQLStatements = SQLStatements()
@@ -48,20 +48,20 @@ public struct SQLConfiguration: Sendable, Hashable {
             self.statements = statements
         }
 
-        public var valuesTable: String { "\(table)_values" }
+        package var valuesTable: String { "\(table)_values" }
     }
 
     /// The embedded default: users and groups in tables attrmap creates, with columns for the
     /// attributes Entra's on-premises mappings usually target, a multi-valued `proxyAddresses`,
     /// and whole SCIM resources in a `document` column so that every attribute round-trips.
-    public static let embeddedDefault = SQLConfiguration(objectTypes: [
+    package static let embeddedDefault = SQLConfiguration(objectTypes: [
         .init(objectType: "User", table: "users", anchorColumn: "id", generatesAnchor: true, multiValued: ["proxyAddresses"],
               documentColumn: "document", passwordColumn: "password"),
         .init(objectType: "Group", table: "groups", anchorColumn: "id", generatesAnchor: true, documentColumn: "document"),
     ])
 
     /// The tables of ``embeddedDefault``.
-    public static let embeddedDefaultTables = """
+    package static let embeddedDefaultTables = """
         CREATE TABLE IF NOT EXISTS users (
             id TEXT PRIMARY KEY NOT NULL,
             userName TEXT, displayName TEXT, givenName TEXT, familyName TEXT, email TEXT, city TEXT, department TEXT,

@@ -1,5 +1,5 @@
-public import Connectors
-public import Logging
+package import Connectors
+package import Logging
 
 /// `sqlite: FILE` in a connector's entry: the SQL connector on an SQLite database.
 ///
@@ -15,30 +15,30 @@ public import Logging
 ///     multiValued: [proxyAddresses]
 ///     statements: {insert: "INSERT INTO Employees (ContosoLogin) VALUES (@ContosoLogin)"}
 /// ```
-public struct SQLiteKind: ConnectorKind {
-    public init() {}
+package struct SQLiteKind: ConnectorKind {
+    package init() {}
 
-    public var name: String { "sqlite" }
+    package var name: String { "sqlite" }
 
-    public struct Configuration: ConnectorConfiguration {
-        public var path: String
-        public var synchronous: SQLiteConnector.Synchronous
-        public var setUp: String?
-        public var sql: SQLConfiguration
+    package struct Configuration: ConnectorConfiguration {
+        package var path: String
+        package var synchronous: SQLiteConnector.Synchronous
+        package var setUp: String?
+        package var sql: SQLConfiguration
 
-        public init(path: String, synchronous: SQLiteConnector.Synchronous = .normal, setUp: String? = nil, sql: SQLConfiguration) {
+        package init(path: String, synchronous: SQLiteConnector.Synchronous = .normal, setUp: String? = nil, sql: SQLConfiguration) {
             self.path = path
             self.synchronous = synchronous
             self.setUp = setUp
             self.sql = sql
         }
 
-        public func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector {
+        package func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector {
             try SQLiteConnector(path: path, configuration: sql, setUp: setUp, synchronous: synchronous)
         }
     }
 
-    public func configuration(from entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> any ConnectorConfiguration {
+    package func configuration(from entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> any ConnectorConfiguration {
         guard let file = entry["sqlite"], let path = file.resolvedPath() else { throw entry.problem("'sqlite' names the database file") }
         var synchronous = SQLiteConnector.Synchronous.normal
         if let sync = entry["sync"] {
@@ -55,28 +55,28 @@ public struct SQLiteKind: ConnectorKind {
 /// `postgres: {host, port, user, password, database}` in a connector's entry: the SQL connector
 /// on a PostgreSQL server (each value may be `${VARIABLE}`); `setUp` and `objectTypes` as for
 /// ``SQLiteKind``.
-public struct PostgresKind: ConnectorKind {
-    public init() {}
+package struct PostgresKind: ConnectorKind {
+    package init() {}
 
-    public var name: String { "postgres" }
+    package var name: String { "postgres" }
 
-    public struct Configuration: ConnectorConfiguration {
-        public var endpoint: PostgresConnector.Endpoint
-        public var setUp: String?
-        public var sql: SQLConfiguration
+    package struct Configuration: ConnectorConfiguration {
+        package var endpoint: PostgresConnector.Endpoint
+        package var setUp: String?
+        package var sql: SQLConfiguration
 
-        public init(endpoint: PostgresConnector.Endpoint, setUp: String? = nil, sql: SQLConfiguration) {
+        package init(endpoint: PostgresConnector.Endpoint, setUp: String? = nil, sql: SQLConfiguration) {
             self.endpoint = endpoint
             self.setUp = setUp
             self.sql = sql
         }
 
-        public func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector {
+        package func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector {
             PostgresConnector(endpoint: endpoint, configuration: sql, setUp: setUp, logger: logger)
         }
     }
 
-    public func configuration(from entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> any ConnectorConfiguration {
+    package func configuration(from entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> any ConnectorConfiguration {
         guard let server = entry["postgres"], server.mapping != nil else {
             throw entry.problem("'postgres' is a map: {host, port, user, password, database}")
         }

@@ -1,25 +1,25 @@
-public import Connectors
+package import Connectors
 import Foundation
 
 /// Statements given in the configuration of an object type, as the generic SQL connector's
 /// "SQL Query" options: each one given replaces the statement the connector would generate from
 /// the table; the others are still generated.
-public struct SQLStatements: Sendable, Hashable {
+package struct SQLStatements: Sendable, Hashable {
     /// The full import: a query whose columns are the object type's attributes (the anchor among
     /// them). Reading one object filters its result by anchor.
-    public var select: String?
+    package var select: String?
     /// Exports an add.
-    public var insert: SQLTemplate?
+    package var insert: SQLTemplate?
     /// Exports a replace: every attribute, absent ones bound as NULL. A replace that changes no
     /// row reports the object as not found.
-    public var update: SQLTemplate?
+    package var update: SQLTemplate?
     /// Exports a delete. A delete that changes no row reports the object as not found (the host
     /// then counts it as already gone).
-    public var delete: SQLTemplate?
+    package var delete: SQLTemplate?
     /// Sets a password; `@password` binds it.
-    public var setPassword: SQLTemplate?
+    package var setPassword: SQLTemplate?
 
-    public init(select: String? = nil, insert: SQLTemplate? = nil, update: SQLTemplate? = nil, delete: SQLTemplate? = nil, setPassword: SQLTemplate? = nil) {
+    package init(select: String? = nil, insert: SQLTemplate? = nil, update: SQLTemplate? = nil, delete: SQLTemplate? = nil, setPassword: SQLTemplate? = nil) {
         self.select = select
         self.insert = insert
         self.update = update
@@ -34,8 +34,8 @@ public struct SQLStatements: Sendable, Hashable {
 /// names such as `msDS-UserAccountDisabled`; `@@` is a literal `@`. Text inside string literals,
 /// quoted identifiers and comments is left alone. Each placeholder becomes a bound parameter,
 /// never text spliced into the SQL.
-public struct SQLTemplate: Sendable, Hashable, CustomStringConvertible {
-    public let text: String
+package struct SQLTemplate: Sendable, Hashable, CustomStringConvertible {
+    package let text: String
     /// The statements, each a sequence of SQL text and placeholders.
     let statements: [[Piece]]
 
@@ -45,20 +45,20 @@ public struct SQLTemplate: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A template that does not read, with the offset (in characters) where reading stopped.
-    public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
-        public var message: String
-        public var offset: Int
-        public var description: String { message }
+    package struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
+        package var message: String
+        package var offset: Int
+        package var description: String { message }
     }
 
-    public var description: String { text }
+    package var description: String { text }
 
     /// Every placeholder name, in order of appearance.
-    public var placeholders: [String] {
+    package var placeholders: [String] {
         statements.flatMap { $0.compactMap { if case .placeholder(let name) = $0 { name } else { nil } } }
     }
 
-    public init(_ text: String) throws(Problem) {
+    package init(_ text: String) throws(Problem) {
         self.text = text
         let characters = Array(text)
         var statements: [[Piece]] = []

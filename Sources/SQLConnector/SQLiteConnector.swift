@@ -1,4 +1,4 @@
-public import Connectors
+package import Connectors
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -10,9 +10,9 @@ import JSONValues
 /// one transaction, committed before the export returns; the database is in WAL mode, and exports
 /// that arrive together share a commit. How far a commit goes before it is acknowledged is the
 /// ``Synchronous`` choice.
-public final class SQLiteConnector: Connector {
+package final class SQLiteConnector: Connector {
     /// When a commit counts as done (SQLite's `synchronous` setting for WAL mode).
-    public enum Synchronous: String, Sendable, CaseIterable {
+    package enum Synchronous: String, Sendable, CaseIterable {
         /// In the WAL file before the export returns: an acknowledged write survives the process
         /// being killed at any moment; an operating-system crash or a power cut may lose the last
         /// commits, never the database.
@@ -22,7 +22,7 @@ public final class SQLiteConnector: Connector {
         case full
     }
 
-    public let path: String
+    package let path: String
     private let pool: DatabasePool
     /// A second connection that copies the write-ahead log into the database in the background,
     /// so that no export waits behind a checkpoint.
@@ -89,7 +89,7 @@ public final class SQLiteConnector: Connector {
 
     /// Opens (or creates) the database at `path`. `setUp` runs first, in a transaction (the
     /// embedded default creates its tables there).
-    public init(path: String, configuration: SQLConfiguration, setUp: String? = nil, synchronous: Synchronous = .normal) throws(ConnectorError) {
+    package init(path: String, configuration: SQLConfiguration, setUp: String? = nil, synchronous: Synchronous = .normal) throws(ConnectorError) {
         self.path = path
         self.configuration = configuration
         var grdb = Configuration()
@@ -120,7 +120,7 @@ public final class SQLiteConnector: Connector {
     /// have happened, and a last one at the graceful shutdown, so that the log is copied into
     /// the database off the export path. Without it SQLite checkpoints on its own, in front of
     /// a write, when the log passes 4,000 pages.
-    public func run() async throws {
+    package func run() async throws {
         await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(250))
@@ -149,12 +149,12 @@ public final class SQLiteConnector: Connector {
         return mapping
     }
 
-    public func testConnection() async throws(ConnectorError) {
+    package func testConnection() async throws(ConnectorError) {
         try await run { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
     /// Columns of each table (or select statement), discovered as the generic SQL connector does.
-    public func schema() async throws(ConnectorError) -> ConnectorSchema {
+    package func schema() async throws(ConnectorError) -> ConnectorSchema {
         let configuration = self.configuration
         return try await read { db in
             var types: [ConnectorSchema.ObjectType] = []
@@ -167,12 +167,12 @@ public final class SQLiteConnector: Connector {
 
     // MARK: Reading
 
-    public func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
+    package func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
         let mapping = try mapping(objectType)
         return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).columns, anchor: nil) }
     }
 
-    public func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
+    package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
         let mapping = try mapping(objectType)
         return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).columns, anchor: anchor).first }
     }
@@ -243,7 +243,7 @@ public final class SQLiteConnector: Connector {
 
     // MARK: Writing
 
-    public func create(_ object: ConnectorObject) async throws(ConnectorError) {
+    package func create(_ object: ConnectorObject) async throws(ConnectorError) {
         let mapping = try mapping(object.objectType)
         try await write { db in
             _ = try Self.execute(db, self.plan(db, mapping).plan.insert, anchor: object.anchor, object: object)
@@ -251,7 +251,7 @@ public final class SQLiteConnector: Connector {
         }
     }
 
-    public func replace(_ object: ConnectorObject) async throws(ConnectorError) {
+    package func replace(_ object: ConnectorObject) async throws(ConnectorError) {
         let mapping = try mapping(object.objectType)
         try await write { db in
             guard try Self.execute(db, self.plan(db, mapping).plan.update, anchor: object.anchor, object: object) > 0 else {
@@ -279,7 +279,7 @@ public final class SQLiteConnector: Connector {
         }
     }
 
-    public func delete(objectType: String, anchor: String) async throws(ConnectorError) {
+    package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
         let mapping = try mapping(objectType)
         try await write { db in
             if !mapping.multiValued.isEmpty {
@@ -291,7 +291,7 @@ public final class SQLiteConnector: Connector {
         }
     }
 
-    public func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
+    package func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
         let mapping = try mapping(objectType)
         try await write { db in
             _ = try Self.execute(db, self.plan(db, mapping).plan.setPassword, anchor: anchor, password: password)

@@ -1,8 +1,8 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import JSONValues
 import MappingExpressions
-import Provisioning
+public import Provisioning
 
 extension Attrmap {
     struct Transform: AsyncParsableCommand {

@@ -4,8 +4,8 @@
 /// Supported specifiers: `d dd ddd dddd`, `f…fffffff`, `F…FFFFFFF`, `g gg`, `h hh H HH`, `K`,
 /// `m mm`, `M MM MMM MMMM`, `s ss`, `t tt`, `y yy yyy yyyy yyyyy`, `z zz zzz`, `:` `/`, quoted
 /// literals `'…'` and `"…"`, `\c` and `%c`. Any other character is a literal.
-public struct DateFormat: Hashable, Sendable {
-    public let pattern: String
+package struct DateFormat: Hashable, Sendable {
+    package let pattern: String
     let elements: [Element]
 
     enum Element: Hashable, Sendable {
@@ -25,7 +25,7 @@ public struct DateFormat: Hashable, Sendable {
     }
 
     /// Compiles `pattern`; nil when it is empty or a one-letter format that is not a standard one.
-    public init?(_ pattern: String) {
+    package init?(_ pattern: String) {
         self.pattern = pattern
         let characters = Array(pattern)
         if characters.count == 1 {
@@ -128,12 +128,12 @@ public struct DateFormat: Hashable, Sendable {
     // MARK: Formatting
 
     /// Formats `date` (a UTC instant) with a pattern; an invalid pattern formats as its own text.
-    public static func format(_ date: DateTime, pattern: String) -> String {
+    package static func format(_ date: DateTime, pattern: String) -> String {
         guard let format = DateFormat(pattern) else { return pattern }
         return format.format(date)
     }
 
-    public func format(_ date: DateTime) -> String {
+    package func format(_ date: DateTime) -> String {
         let c = date.components
         var output = ""
         func padded(_ value: Int, _ width: Int) -> String {
@@ -188,7 +188,7 @@ public struct DateFormat: Hashable, Sendable {
     /// Parses `text` exactly against this format (`DateTime.ParseExact`, invariant culture);
     /// leading and trailing white space is allowed when `styles` says so. An offset in the text
     /// converts the result to UTC. Nil when the text does not match.
-    public func parse(_ text: String, styles: DateTimeStyles = .default) -> DateTime? {
+    package func parse(_ text: String, styles: DateTimeStyles = .default) -> DateTime? {
         var input = Array(text.unicodeScalars)
         if styles.contains(.allowLeadingWhite) {
             while let first = input.first, first.properties.isWhitespace { input.removeFirst() }
@@ -374,22 +374,22 @@ extension Unicode.Scalar {
 }
 
 /// The subset of .NET `DateTimeStyles` that matters for parsing UTC text.
-public struct DateTimeStyles: OptionSet, Hashable, Sendable {
-    public let rawValue: Int
-    public init(rawValue: Int) { self.rawValue = rawValue }
+package struct DateTimeStyles: OptionSet, Hashable, Sendable {
+    package let rawValue: Int
+    package init(rawValue: Int) { self.rawValue = rawValue }
 
-    public static let allowLeadingWhite = DateTimeStyles(rawValue: 1)
-    public static let allowTrailingWhite = DateTimeStyles(rawValue: 2)
-    public static let allowInnerWhite = DateTimeStyles(rawValue: 4)
-    public static let roundtripKind = DateTimeStyles(rawValue: 128)
-    public static let adjustToUniversal = DateTimeStyles(rawValue: 16)
-    public static let assumeUniversal = DateTimeStyles(rawValue: 64)
-    public static let assumeLocal = DateTimeStyles(rawValue: 32)
-    public static let noCurrentDateDefault = DateTimeStyles(rawValue: 8)
-    public static let allowWhiteSpaces: DateTimeStyles = [.allowLeadingWhite, .allowTrailingWhite, .allowInnerWhite]
+    package static let allowLeadingWhite = DateTimeStyles(rawValue: 1)
+    package static let allowTrailingWhite = DateTimeStyles(rawValue: 2)
+    package static let allowInnerWhite = DateTimeStyles(rawValue: 4)
+    package static let roundtripKind = DateTimeStyles(rawValue: 128)
+    package static let adjustToUniversal = DateTimeStyles(rawValue: 16)
+    package static let assumeUniversal = DateTimeStyles(rawValue: 64)
+    package static let assumeLocal = DateTimeStyles(rawValue: 32)
+    package static let noCurrentDateDefault = DateTimeStyles(rawValue: 8)
+    package static let allowWhiteSpaces: DateTimeStyles = [.allowLeadingWhite, .allowTrailingWhite, .allowInnerWhite]
 
     /// What Entra uses when the `dateTimeStyles` slot of `FormatDateTime` is empty.
-    public static let `default`: DateTimeStyles = [.roundtripKind, .allowLeadingWhite, .allowTrailingWhite]
+    package static let `default`: DateTimeStyles = [.roundtripKind, .allowLeadingWhite, .allowTrailingWhite]
 
     static let names: [String: DateTimeStyles] = [
         "none": [], "allowleadingwhite": .allowLeadingWhite, "allowtrailingwhite": .allowTrailingWhite,
@@ -400,7 +400,7 @@ public struct DateTimeStyles: OptionSet, Hashable, Sendable {
 
     /// Reads names such as `AdjustToUniversal, AllowWhiteSpaces` (separated by `,`, `|` or `+`)
     /// or a number. Nil for an unknown name.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         var result: DateTimeStyles = []
         for part in text.split(whereSeparator: { $0 == "," || $0 == "|" || $0 == "+" }) {
             let name = part.trimmingCharacters(in: " \t").lowercased()

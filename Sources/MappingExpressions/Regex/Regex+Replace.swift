@@ -2,7 +2,7 @@ extension Regex {
     /// A .NET replacement pattern, compiled against a regex's groups: `$1`, `${name}`, `$$`,
     /// `$&`, `` $` ``, `$'`, `$+`, `$_`. A reference to a group that does not exist stays literal
     /// text, as in .NET.
-    public struct Template: Sendable, Hashable {
+    package struct Template: Sendable, Hashable {
         enum Part: Sendable, Hashable {
             case literal([UInt16])
             case group(Int)
@@ -14,7 +14,7 @@ extension Regex {
 
         let parts: [Part]
 
-        public init(_ text: String, for regex: Regex) {
+        package init(_ text: String, for regex: Regex) {
             let units = Array(text.utf16)
             var parts: [Part] = []
             var literal: [UInt16] = []
@@ -95,7 +95,7 @@ extension Regex {
         }
 
         /// A template that inserts `text` as it is.
-        public init(literal text: String) {
+        package init(literal text: String) {
             parts = text.isEmpty ? [] : [.literal(Array(text.utf16))]
         }
 
@@ -134,7 +134,7 @@ extension Regex {
     }
 
     /// `Regex.Replace(text, pattern, template)`.
-    public func replacing(in text: String, with template: Template) throws(RegexError) -> String {
+    package func replacing(in text: String, with template: Template) throws(RegexError) -> String {
         let input = Array(text.utf16)
         var output: [UInt16] = []
         output.reserveCapacity(input.count)
@@ -152,7 +152,7 @@ extension Regex {
     }
 
     /// Replaces, in every match, only the text captured by `group` with `replacement`.
-    public func replacing(group: Int, in text: String, with replacement: String) throws(RegexError) -> String {
+    package func replacing(group: Int, in text: String, with replacement: String) throws(RegexError) -> String {
         let input = Array(text.utf16)
         let replacementUnits = Array(replacement.utf16)
         var output: [UInt16] = []
@@ -174,7 +174,7 @@ extension Regex {
 
     /// The text captured by `group` in the first match, or nil when there is no match or the group
     /// did not take part.
-    public func firstCapture(group: Int, in text: String) throws(RegexError) -> String? {
+    package func firstCapture(group: Int, in text: String) throws(RegexError) -> String? {
         let input = Array(text.utf16)
         var budget = Regex.defaultStepBudget
         guard let slots = try firstMatch(in: input, from: 0, budget: &budget) else { return nil }

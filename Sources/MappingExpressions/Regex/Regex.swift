@@ -3,21 +3,21 @@
 /// catastrophically stops with ``RegexError/timeout`` instead of hanging.
 ///
 /// Compile once, match many: a `Regex` is immutable and `Sendable`.
-public struct Regex: Sendable {
-    public let pattern: String
+package struct Regex: Sendable {
+    package let pattern: String
     /// Number of capture groups, without group 0.
-    public let groupCount: Int
+    package let groupCount: Int
     /// Group numbers by name.
-    public let groupNumbers: [String: Int]
+    package let groupNumbers: [String: Int]
     /// Group names by number (unnamed groups are named by their number).
-    public let groupNames: [Int: String]
+    package let groupNames: [Int: String]
     let program: RegexProgram
 
     /// Steps one match attempt may take before it is abandoned.
-    public static let defaultStepBudget = 1_000_000
+    package static let defaultStepBudget = 1_000_000
 
     /// Compiles `pattern`; throws ``RegexError/syntax(_:offset:)`` when it is malformed.
-    public init(_ pattern: String, ignoreCase: Bool = false) throws(RegexError) {
+    package init(_ pattern: String, ignoreCase: Bool = false) throws(RegexError) {
         self.pattern = pattern
         var options = RegexParser.Options()
         options.ignoreCase = ignoreCase
@@ -61,13 +61,13 @@ public struct Regex: Sendable {
     }
 
     /// Whether the pattern matches somewhere in `text`.
-    public func matches(_ text: String) throws(RegexError) -> Bool {
+    package func matches(_ text: String) throws(RegexError) -> Bool {
         var budget = Regex.defaultStepBudget
         return try firstMatch(in: Array(text.utf16), from: 0, budget: &budget) != nil
     }
 
     /// Whether the pattern matches the whole of `text`.
-    public func matchesEntirely(_ text: String) throws(RegexError) -> Bool {
+    package func matchesEntirely(_ text: String) throws(RegexError) -> Bool {
         let input = Array(text.utf16)
         var budget = Regex.defaultStepBudget
         var start = 0
@@ -82,7 +82,7 @@ public struct Regex: Sendable {
 }
 
 /// Why a regular expression could not be used.
-public enum RegexError: Error, Hashable, Sendable {
+package enum RegexError: Error, Hashable, Sendable {
     /// The pattern is malformed; `offset` counts UTF-16 code units.
     case syntax(String, offset: Int)
     /// Matching took more steps than the budget allows: the pattern backtracks catastrophically

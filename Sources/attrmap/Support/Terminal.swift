@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import MappingExpressions
+public import MappingExpressions
 import Provisioning
 
 /// Output streams and terminal detection.
