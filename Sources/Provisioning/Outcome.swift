@@ -9,7 +9,7 @@ public struct Outcome: Sendable {
     }
 
     public var action: Action
-    /// The requests in the order Entra sends them; ``SCIMRequest/json`` is how the transform writes each.
+    /// The requests in the order Entra sends them; `SCIMRequest.json` is how the transform writes each.
     public var requests: [SCIMRequest] = []
     public var steps: [JSON] = []
     public var errors: [Problem] = []

@@ -33,8 +33,9 @@ extension DateTime {
         "dddd, MMMM d, yyyy",
     ].compactMap { DateFormat($0) }
 
-    /// Parses date and time text in any of the shapes of ``flexibleFormats``. Leading and trailing
-    /// white space is ignored; an offset or `Z` converts to UTC; text without one is UTC.
+    /// Parses date and time text in the shapes .NET's `DateTime.Parse` accepts (ISO 8601, US and
+    /// long forms, RFC 1123). Leading and trailing white space is ignored; an offset or `Z`
+    /// converts to UTC; text without one is UTC.
     public static func parse(_ text: String) -> DateTime? {
         let trimmed = text.trimmingCharacters(in: " \t\r\n")
         guard !trimmed.isEmpty else { return nil }
