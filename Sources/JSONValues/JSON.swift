@@ -12,6 +12,7 @@ public enum JSON: Hashable, Sendable {
     /// Members in document order.
     case object([(String, JSON)])
 
+    /// Equality as JSON means it: object members compare in order, numbers by their text.
     public static func == (lhs: JSON, rhs: JSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
@@ -73,6 +74,7 @@ extension JSON {
 
         public var description: String { "\(line):\(column): \(message)" }
 
+        /// An error at `offset` (bytes from the start), which is `line` and `column` (1-based).
         public init(message: String, offset: Int, line: Int, column: Int) {
             self.message = message
             self.offset = offset
@@ -86,6 +88,7 @@ extension JSON {
         try parse(Array(text.utf8))
     }
 
+    /// Parses UTF-8 bytes; malformed UTF-8 inside a string is an error at its place.
     public static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSON {
         var reader = JSONReader(bytes: bytes)
         return try reader.readDocument()

@@ -14,6 +14,7 @@ public struct BatchTransform: Sendable {
     /// One worker per active processor core.
     public static var defaultWorkers: Int { ProcessInfo.processInfo.activeProcessorCount }
 
+    /// How each result is written.
     public enum Format: String, Sendable, CaseIterable {
         /// One JSON object per user and line.
         case ndjson
@@ -21,6 +22,7 @@ public struct BatchTransform: Sendable {
         case text
     }
 
+    /// A transform that runs `provisioner` on `workers` threads and writes `format`.
     public init(provisioner: Provisioner, format: Format = .ndjson, workers: Int = BatchTransform.defaultWorkers) {
         self.provisioner = provisioner
         self.format = format

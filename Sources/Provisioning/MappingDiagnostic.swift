@@ -6,6 +6,7 @@ public struct MappingDiagnostic: Sendable, Hashable {
     public var diagnostic: Diagnostic
     public var source: SourceFile
 
+    /// A diagnostic located in `source`, the mapping file.
     public init(_ diagnostic: Diagnostic, in source: SourceFile) {
         self.diagnostic = diagnostic
         self.source = source

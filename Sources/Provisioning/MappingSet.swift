@@ -11,6 +11,7 @@ public struct MappingSet: Sendable {
     /// Where the set was read from (a file name), for reports.
     public var sourceName: String
 
+    /// A set of mappings, with an optional scoping filter, read as `profile` reads it.
     public init(mappings: [Mapping], scope: ScopingFilter? = nil, profile: Profile = .legacy, sourceName: String = "<mappings>") {
         self.mappings = mappings
         self.scope = scope
@@ -62,6 +63,7 @@ public final class Mapping: Sendable {
     /// Whether the target is a boolean SCIM attribute (`active`, a `primary` sub-attribute).
     public let targetIsBoolean: Bool
 
+    /// Entra's "Apply this mapping": always, or only during object creation.
     public enum Apply: String, Sendable {
         /// On create and on update (Graph `flowType: Always`).
         case always

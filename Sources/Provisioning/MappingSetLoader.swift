@@ -8,10 +8,12 @@ import SCIM
 public struct MappingSetLoader: Sendable {
     public var options: CompileOptions
 
+    /// A loader that compiles every expression with `options`.
     public init(options: CompileOptions = CompileOptions()) {
         self.options = options
     }
 
+    /// What a load gives: the set when there is no error, and every diagnostic.
     public struct Result: Sendable {
         /// The set, when the file has no error.
         public var mappingSet: MappingSet?

@@ -4,6 +4,7 @@ public import SCIM
 /// What Entra would do for one source user: the action, the SCIM requests in order, a trace of
 /// the steps in the spirit of provision-on-demand, and any errors.
 public struct Outcome: Sendable {
+    /// What Entra does for the user.
     public enum Action: String, Sendable {
         case create, update, disable, skip, error
     }
@@ -16,6 +17,7 @@ public struct Outcome: Sendable {
     /// Why the user was skipped or not changed, in a sentence.
     public var reason: String?
 
+    /// An outcome with no request yet.
     public init(action: Action) {
         self.action = action
     }
@@ -27,6 +29,7 @@ public struct Outcome: Sendable {
         public var target: String?
         public var location: String?
 
+        /// An error with the target attribute concerned and where it comes from, when known.
         public init(message: String, target: String? = nil, location: String? = nil) {
             self.message = message
             self.target = target

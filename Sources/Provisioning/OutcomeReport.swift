@@ -3,12 +3,14 @@ import SCIM
 
 /// One user's outcome as the transform writes it: an NDJSON line, or a readable block of text.
 public struct OutcomeReport: Sendable {
+    /// Where the user was read: the file, its position in the file (0-based), its line.
     public struct Source: Sendable {
         public var file: String
         public var index: Int
         public var line: Int
         public var id: String?
 
+        /// The user at `index` in `file`, starting at `line`, with the id it was read with.
         public init(file: String, index: Int, line: Int, id: String? = nil) {
             self.file = file
             self.index = index
@@ -20,6 +22,7 @@ public struct OutcomeReport: Sendable {
     public var source: Source
     public var outcome: Outcome
 
+    /// The report of `outcome` for the user read at `source`.
     public init(source: Source, outcome: Outcome) {
         self.source = source
         self.outcome = outcome

@@ -10,6 +10,7 @@ public struct Provisioner: Sendable {
     public let targetState: TargetState?
     public var options: Options
 
+    /// How the provisioner runs.
     public struct Options: Sendable {
         /// `Now()` for every user; nil is the system clock.
         public var now: DateTime?
@@ -23,6 +24,8 @@ public struct Provisioner: Sendable {
         public var guids: GUIDSource = .system
         public var random: RandomSource = .system
 
+        /// `now` fixes the clock (`Now()`); `showSecrets` shows `Redact` values; `includeSteps`
+        /// keeps the trace.
         public init(now: DateTime? = nil, showSecrets: Bool = false, includeSteps: Bool = true) {
             self.now = now
             self.showSecrets = showSecrets
@@ -30,6 +33,8 @@ public struct Provisioner: Sendable {
         }
     }
 
+    /// A provisioner for `mappingSet`; with `targetState`, matching finds the objects already
+    /// in the application.
     public init(mappingSet: MappingSet, targetState: TargetState? = nil, options: Options = Options()) {
         self.mappingSet = mappingSet
         self.targetState = targetState

@@ -5,6 +5,7 @@ public import MappingExpressions
 public struct ScopingFilter: Sendable, Hashable {
     public var groups: [[Clause]]
 
+    /// Clause groups: a user is in scope when every clause of any one group holds.
     public init(groups: [[Clause]]) {
         self.groups = groups
     }
@@ -20,6 +21,8 @@ public struct ScopingFilter: Sendable, Hashable {
         /// The compiled pattern of `REGEX MATCH`/`NOT REGEX MATCH`.
         var pattern: MappingExpressions.Regex?
 
+        /// A clause; fails when `operator` needs a value and none is given, or the value is invalid
+        /// (a regular expression that does not compile, a number that is not one).
         public init(attribute: String, operator: Operator, value: String? = nil) throws(ScopingFilterError) {
             self.attribute = attribute
             self.operator = `operator`

@@ -22,6 +22,9 @@ public struct SourceUser: Sendable {
         self.init(attributes: spelling?.respelled(attributes) ?? attributes)
     }
 
+    /// A user with these attributes, and Entra's one adjustment: a B2B guest's `#EXT#`
+    /// `userPrincipalName` is read as the guest's own address, the original kept in
+    /// `originalUserPrincipalName`.
     public init(attributes: [String: Value]) {
         self.attributes = attributes
         if case .string(let upn) = attributes["userPrincipalName"], let guest = Self.b2bPrincipalName(upn) {

@@ -13,6 +13,8 @@ public struct AttributePath: Hashable, Sendable, CustomStringConvertible {
     public var filter: Filter?
     public var subAttribute: String?
 
+    /// A path such as `emails[type eq "work"].value`: an optional schema URN, the attribute, an
+    /// optional value filter and an optional sub-attribute.
     public init(schema: String? = nil, name: String, filter: Filter? = nil, subAttribute: String? = nil) {
         self.schema = schema
         self.name = name
@@ -63,6 +65,7 @@ public struct FilterSyntaxError: Error, Hashable, Sendable, CustomStringConverti
     public var message: String
     public var offset: Int
 
+    /// An error at `offset` characters into the text.
     public init(message: String, offset: Int) {
         self.message = message
         self.offset = offset

@@ -7,6 +7,7 @@ public struct EqualityIndex<ID: Hashable & Sendable>: Sendable {
     public let path: AttributePath
     private var ids: [String: Set<ID>] = [:]
 
+    /// An empty index of the values at `path`.
     public init(path: AttributePath) {
         self.path = path
     }

@@ -12,6 +12,7 @@ public indirect enum Filter: Hashable, Sendable, CustomStringConvertible {
     case or(Filter, Filter)
     case not(Filter)
 
+    /// The comparison operators of RFC 7644 §3.4.2.2; `pr` (present) is its own case.
     public enum Comparison: String, Sendable, CaseIterable {
         case eq, ne, co, sw, ew, gt, lt, ge, le
     }

@@ -2,6 +2,7 @@ public import JSONValues
 
 /// One PATCH operation (RFC 7644 §3.5.2).
 public struct PatchOperation: Sendable, Hashable {
+    /// The three PATCH operations; decoding accepts any case (Entra's legacy client sends `Add`).
     public enum Op: String, Sendable {
         case add, replace, remove
     }
@@ -10,6 +11,7 @@ public struct PatchOperation: Sendable, Hashable {
     public var path: AttributePath?
     public var value: JSON?
 
+    /// An operation; without a path, `value` is an object of attributes to add or replace.
     public init(op: Op, path: AttributePath?, value: JSON?) {
         self.op = op
         self.path = path

@@ -7,6 +7,7 @@ public struct Projection: Sendable {
     public var attributes: [AttributePath]
     public var excluded: [AttributePath]
 
+    /// Only `attributes` (when not empty), without `excluded`.
     public init(attributes: [AttributePath] = [], excluded: [AttributePath] = []) {
         self.attributes = attributes
         self.excluded = excluded
@@ -101,6 +102,7 @@ public struct ListResponse: Sendable {
     public var startIndex: Int
     public var resources: [JSON]
 
+    /// One page of results: `totalResults` in all, this page starting at `startIndex` (1-based).
     public init(totalResults: Int, startIndex: Int, resources: [JSON]) {
         self.totalResults = totalResults
         self.startIndex = startIndex

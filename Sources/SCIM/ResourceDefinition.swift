@@ -6,9 +6,12 @@ public struct ResourceDefinition: Sendable {
     public var name: String
     /// `/Users` or `/Groups`.
     public var endpoint: String
+    /// The core schema (`urn:ietf:params:scim:schemas:core:2.0:User` for users).
     public var schema: Schema
+    /// The schema extensions, such as the enterprise user or a connector's own.
     public var extensions: [Schema]
 
+    /// A resource type served at `endpoint` (such as `/Users`).
     public init(name: String, endpoint: String, schema: Schema, extensions: [Schema] = []) {
         self.name = name
         self.endpoint = endpoint

@@ -6,6 +6,7 @@ public struct ResourceType: Hashable, Sendable, CustomStringConvertible {
     /// `/Users`, `/Groups`.
     public var endpoint: String
 
+    /// A resource type by its name (`User`) and its endpoint (`/Users`).
     public init(name: String, endpoint: String) {
         self.name = name
         self.endpoint = endpoint

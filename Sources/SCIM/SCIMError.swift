@@ -7,22 +7,27 @@ public struct SCIMError: Error, Hashable, Sendable, CustomStringConvertible {
     public var scimType: ScimType?
     public var detail: String
 
+    /// The `scimType` values of RFC 7644 §3.12.
     public enum ScimType: String, Sendable, Hashable {
         case invalidFilter, tooMany, uniqueness, mutability, invalidSyntax, invalidPath, noTarget, invalidValue, invalidVers, sensitive
     }
 
+    /// An error with its HTTP status, an optional `scimType` and a sentence for people.
     public init(status: Int, scimType: ScimType? = nil, _ detail: String) {
         self.status = status
         self.scimType = scimType
         self.detail = detail
     }
 
+    /// 400 with a `scimType`.
     public static func badRequest(_ scimType: ScimType, _ detail: String) -> SCIMError {
         SCIMError(status: 400, scimType: scimType, detail)
     }
 
+    /// 404.
     public static func notFound(_ detail: String) -> SCIMError { SCIMError(status: 404, detail) }
 
+    /// 409 with `scimType` `uniqueness`: another resource already holds the value.
     public static func conflict(_ detail: String) -> SCIMError { SCIMError(status: 409, scimType: .uniqueness, detail) }
 
     public var body: JSON {

@@ -180,6 +180,7 @@ extension SCIMRequest {
         public var query: [QueryItem]
         public var body: JSON?
 
+        /// One `name=value` of the query string, percent-decoded.
         public struct QueryItem: Hashable, Sendable {
             public var name: String
             public var value: String
@@ -294,9 +295,10 @@ extension SCIMRequest {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 output.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: ":"), UInt8(ascii: "@") where allowed == .pathSegment:
+            case UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: ","):
+                // Allowed in a path segment (pchar) and in a query.
                 output.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: ","), UInt8(ascii: "/") where allowed == .queryValue:
+            case UInt8(ascii: "/") where allowed == .queryValue:
                 output.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let digits = Array("0123456789ABCDEF".unicodeScalars)

@@ -7,6 +7,7 @@ public import JSONValues
 /// transform writes them, the host decodes HTTP into them and executes them against a connector.
 /// ``init(method:path:query:body:)`` decodes HTTP and ``http`` encodes it, both here, once.
 public struct SCIMRequest: Hashable, Sendable {
+    /// What is asked.
     public enum Operation: Hashable, Sendable {
         /// `GET /Users?filter=…`, `POST /Users/.search`, or, without a resource type, `POST /.search`.
         case search(Search)
@@ -52,6 +53,7 @@ public struct SCIMRequest: Hashable, Sendable {
         /// Sent as `POST …/.search` with the parameters in the body, rather than `GET` with them in the query.
         public var usesPost: Bool
 
+        /// A query; every parameter is optional.
         public init(filter: Filter? = nil, startIndex: Int? = nil, count: Int? = nil, usesPost: Bool = false) {
             self.filter = filter
             self.startIndex = startIndex
@@ -71,6 +73,7 @@ public struct SCIMRequest: Hashable, Sendable {
             case capitalized
         }
 
+        /// The operations, applied in order, all or nothing.
         public init(_ operations: [PatchOperation], opSpelling: OpSpelling = .lowercase) {
             self.operations = operations
             self.opSpelling = opSpelling
@@ -79,21 +82,27 @@ public struct SCIMRequest: Hashable, Sendable {
 }
 
 extension SCIMRequest {
+    /// `GET /Users?filter=…` (or the endpoint of `type`).
     public static func search(_ type: ResourceType, filter: Filter?, startIndex: Int? = nil, count: Int? = nil) -> SCIMRequest {
         SCIMRequest(type, .search(Search(filter: filter, startIndex: startIndex, count: count)))
     }
 
+    /// `GET /Users/{id}`.
     public static func get(_ type: ResourceType, id: String) -> SCIMRequest { SCIMRequest(type, .get(id: id)) }
 
+    /// `POST /Users` with `resource`.
     public static func create(_ type: ResourceType, _ resource: JSON) -> SCIMRequest { SCIMRequest(type, .create(resource)) }
 
+    /// `PUT /Users/{id}` with the whole `resource`.
     public static func replace(_ type: ResourceType, id: String, _ resource: JSON) -> SCIMRequest {
         SCIMRequest(type, .replace(id: id, resource))
     }
 
+    /// `PATCH /Users/{id}` with `patch`'s operations.
     public static func patch(_ type: ResourceType, id: String, _ patch: PatchRequest) -> SCIMRequest {
         SCIMRequest(type, .patch(id: id, patch))
     }
 
+    /// `DELETE /Users/{id}`.
     public static func delete(_ type: ResourceType, id: String) -> SCIMRequest { SCIMRequest(type, .delete(id: id)) }
 }

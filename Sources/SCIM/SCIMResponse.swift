@@ -9,6 +9,7 @@ public struct SCIMResponse: Hashable, Sendable {
     /// The `Location` header: the URL of the resource a `POST` created.
     public var location: String?
 
+    /// A response: its HTTP status, a body, and for a created resource its `Location`.
     public init(status: Int, body: JSON? = nil, location: String? = nil) {
         self.status = status
         self.body = body

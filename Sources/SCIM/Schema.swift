@@ -7,6 +7,7 @@ public struct Schema: Sendable, Hashable {
     public var description: String
     public var attributes: [Attribute]
 
+    /// A schema by its URN, with its attributes.
     public init(id: String, name: String, description: String, attributes: [Attribute]) {
         self.id = id
         self.name = name
@@ -16,18 +17,22 @@ public struct Schema: Sendable, Hashable {
 
     /// One attribute definition.
     public struct Attribute: Sendable, Hashable {
+        /// An attribute's type (RFC 7643 §2.3).
         public enum DataType: String, Sendable {
             case string, boolean, decimal, integer, dateTime, reference, complex, binary
         }
 
+        /// Whether and when an attribute can be written (RFC 7643 §7).
         public enum Mutability: String, Sendable {
             case readOnly, readWrite, immutable, writeOnly
         }
 
+        /// When an attribute is returned (RFC 7643 §7).
         public enum Returned: String, Sendable {
             case always, never, `default`, request
         }
 
+        /// How an attribute's values must be unique (RFC 7643 §7).
         public enum Uniqueness: String, Sendable {
             case none, server, global
         }

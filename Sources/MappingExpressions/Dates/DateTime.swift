@@ -17,6 +17,7 @@ public struct DateTime: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// 1970-01-01T00:00:00Z
     public static let unixEpochTicks: Int64 = 621_355_968_000_000_000
 
+    /// The instant `ticks` 100-nanosecond intervals after 0001-01-01T00:00:00Z.
     public init(ticks: Int64) { self.ticks = ticks }
 
     /// A date from calendar fields in UTC; nil when a field is out of range.
@@ -40,8 +41,10 @@ public struct DateTime: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     // MARK: Calendar
 
+    /// Whether `year` of the proleptic Gregorian calendar has 366 days.
     public static func isLeapYear(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
+    /// The number of days of `month` (1–12) of `year`.
     public static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: isLeapYear(year) ? 29 : 28
@@ -130,6 +133,7 @@ public struct DateTime: Hashable, Sendable, Comparable, CustomStringConvertible 
         ticks >= DateTime.fileTimeEpochTicks ? ticks - DateTime.fileTimeEpochTicks : nil
     }
 
+    /// The instant of a Windows file time (100 ns since 1601-01-01 UTC); nil out of range.
     public init?(fileTime: Int64) {
         guard fileTime >= 0, fileTime <= DateTime.maxTicks - DateTime.fileTimeEpochTicks else { return nil }
         ticks = fileTime + DateTime.fileTimeEpochTicks

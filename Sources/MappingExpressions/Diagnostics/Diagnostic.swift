@@ -27,12 +27,14 @@ public struct Diagnostic: Hashable, Sendable {
         self.fixIts = fixIts
     }
 
+    /// An error diagnostic.
     public static func error(
         _ id: ID, _ message: String, at range: SourceRange, notes: [Note] = [], fixIts: [FixIt] = []
     ) -> Diagnostic {
         Diagnostic(id, .error, message, at: range, notes: notes, fixIts: fixIts)
     }
 
+    /// A warning diagnostic.
     public static func warning(
         _ id: ID, _ message: String, at range: SourceRange, notes: [Note] = [], fixIts: [FixIt] = []
     ) -> Diagnostic {
@@ -61,6 +63,7 @@ public struct Diagnostic: Hashable, Sendable {
         public var message: String
         public var range: SourceRange?
 
+        /// A note, at a range of the source or on the diagnostic as a whole.
         public init(_ message: String, at range: SourceRange? = nil) {
             self.message = message
             self.range = range
@@ -72,15 +75,18 @@ public struct Diagnostic: Hashable, Sendable {
         public var message: String
         public var edits: [TextEdit]
 
+        /// A fix-it: what it does, in a sentence, and the edits that do it.
         public init(_ message: String, edits: [TextEdit]) {
             self.message = message
             self.edits = edits
         }
 
+        /// A fix-it that replaces `range` with `text`.
         public static func replace(_ range: SourceRange, with text: String, _ message: String) -> FixIt {
             FixIt(message, edits: [TextEdit(range: range, replacement: text)])
         }
 
+        /// A fix-it that inserts `text` at `offset`.
         public static func insert(_ text: String, at offset: Int, _ message: String) -> FixIt {
             FixIt(message, edits: [TextEdit(range: .point(offset), replacement: text)])
         }
@@ -91,6 +97,7 @@ public struct Diagnostic: Hashable, Sendable {
         public var range: SourceRange
         public var replacement: String
 
+        /// Replace the text of `range` with `replacement` (an empty range inserts).
         public init(range: SourceRange, replacement: String) {
             self.range = range
             self.replacement = replacement

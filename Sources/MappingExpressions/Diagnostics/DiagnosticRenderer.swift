@@ -14,6 +14,7 @@ import Foundation
 ///   = fix-it: insert ')'
 /// ```
 public struct DiagnosticRenderer: Sendable {
+    /// Plain text, or text with ANSI colours for a terminal.
     public enum Style: Sendable {
         /// No colour.
         case plain
@@ -23,6 +24,7 @@ public struct DiagnosticRenderer: Sendable {
 
     public var style: Style
 
+    /// A renderer in `style`.
     public init(style: Style = .plain) {
         self.style = style
     }

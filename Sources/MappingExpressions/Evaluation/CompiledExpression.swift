@@ -24,6 +24,7 @@ public struct CompiledExpression: Sendable {
         try self.init(source: SourceFile(name: name, text: text), options: options)
     }
 
+    /// Compiles `source`; throws the errors found, with their diagnostics.
     public init(source: SourceFile, options: CompileOptions = CompileOptions()) throws(CompilationError) {
         let result = CompiledExpression.compile(source, options: options)
         guard let expression = result.expression else { throw CompilationError(source: source, diagnostics: result.diagnostics) }

@@ -55,8 +55,10 @@ extension DateTime {
 public struct GUIDSource: Sendable {
     private let next: @Sendable () -> String
 
+    /// GUIDs from `next`.
     public init(_ next: @escaping @Sendable () -> String) { self.next = next }
 
+    /// The next GUID.
     public func generate() -> String { next() }
 
     /// Random version-4 GUIDs, lower case.
@@ -79,6 +81,7 @@ public struct GUIDSource: Sendable {
 public struct RandomSource: Sendable {
     private let next: @Sendable () -> UInt64
 
+    /// Random numbers from `next`.
     public init(_ next: @escaping @Sendable () -> UInt64) { self.next = next }
 
     /// A uniformly distributed integer in `0..<upperBound`.

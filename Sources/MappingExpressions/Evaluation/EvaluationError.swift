@@ -4,6 +4,7 @@ public struct EvaluationError: Error, Hashable, Sendable, CustomStringConvertibl
     public var message: String
     public var range: SourceRange
 
+    /// An error with a diagnostic id, at the range of the call that failed.
     public init(_ id: Diagnostic.ID, _ message: String, at range: SourceRange) {
         self.id = id
         self.message = message

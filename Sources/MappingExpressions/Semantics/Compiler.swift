@@ -6,6 +6,8 @@ public struct CompileOptions: Sendable, Hashable {
     /// Fold pure calls whose arguments are constants into constants.
     public var foldsConstants: Bool
 
+    /// Options: the dialect, the attributes the source has (nil accepts any), and whether pure
+    /// calls with constant arguments are folded at compile time.
     public init(dialect: Dialect = .provisioning, schema: Set<String>? = nil, foldsConstants: Bool = true) {
         self.dialect = dialect
         self.schema = schema

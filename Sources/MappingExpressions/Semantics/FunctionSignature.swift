@@ -15,12 +15,14 @@ public struct FunctionSignature: Sendable {
     public let summary: String
     let build: @Sendable (inout CallBuilder) throws(Diagnostic) -> any EvaluationNode
 
+    /// A parameter: its name, and whether it may be left out or repeated.
     public struct Parameter: Sendable, Hashable {
         public let name: String
         public let isOptional: Bool
         /// The last parameter repeats.
         public let isVariadic: Bool
 
+        /// A parameter named `name`.
         public init(_ name: String, optional: Bool = false, variadic: Bool = false) {
             self.name = name
             self.isOptional = optional
@@ -28,10 +30,12 @@ public struct FunctionSignature: Sendable {
         }
     }
 
+    /// How many arguments a call takes: at least `minimum`, at most `maximum` (nil: no limit).
     public struct Arity: Sendable, Hashable {
         public let minimum: Int
         public let maximum: Int?
 
+        /// An arity from `minimum` to `maximum` arguments.
         public init(_ minimum: Int, _ maximum: Int?) {
             self.minimum = minimum
             self.maximum = maximum
@@ -63,6 +67,7 @@ public struct FunctionSignature: Sendable {
         self.build = build
     }
 
+    /// The arity in `dialect`: Entra Cloud Sync accepts other counts for some functions.
     public func arity(in dialect: Dialect) -> Arity { dialect == .cloudSync ? (cloudSyncArity ?? arity) : arity }
 
     /// `Name(a, b, c?)` as the documentation writes it.

@@ -7,11 +7,13 @@ public struct Expr: Hashable, Sendable {
     public var kind: Kind
     public var range: SourceRange
 
+    /// A node of `kind` spanning `range` of the source.
     public init(_ kind: Kind, _ range: SourceRange) {
         self.kind = kind
         self.range = range
     }
 
+    /// What the node is.
     public indirect enum Kind: Hashable, Sendable {
         /// `[name]`
         case attribute(String)

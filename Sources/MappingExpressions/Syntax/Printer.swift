@@ -3,6 +3,7 @@
 ///
 /// Parsing the printed text gives the same tree, up to source ranges.
 public enum Printer {
+    /// The canonical text of `expr`.
     public static func print(_ expr: Expr) -> String {
         var output = ""
         write(expr, to: &output)

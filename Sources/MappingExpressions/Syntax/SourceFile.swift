@@ -16,9 +16,12 @@ public struct SourceFile: Sendable, Hashable {
     public struct Origin: Sendable, Hashable {
         /// The 1-based line and column of the expression's first character in the enclosing file.
         public var start: SourceLocation
+        /// An origin: where the expression's first character sits in an enclosing file.
         public init(start: SourceLocation) { self.start = start }
     }
 
+    /// Source text named `name` in diagnostics; with `origin`, locations are those of the
+    /// enclosing file.
     public init(name: String = "<expression>", text: String, origin: Origin? = nil) {
         self.name = name
         self.text = text

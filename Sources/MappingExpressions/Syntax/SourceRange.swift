@@ -8,6 +8,7 @@ public struct SourceRange: Hashable, Sendable, Codable, CustomStringConvertible 
     /// The offset just past the last byte.
     public var upperBound: Int
 
+    /// The UTF-8 offsets from `lowerBound` up to, not including, `upperBound`.
     public init(_ lowerBound: Int, _ upperBound: Int) {
         self.lowerBound = lowerBound
         self.upperBound = max(lowerBound, upperBound)
@@ -33,6 +34,7 @@ public struct SourceLocation: Hashable, Sendable, Codable, CustomStringConvertib
     public var line: Int
     public var column: Int
 
+    /// A location (1-based line and column).
     public init(line: Int, column: Int) {
         self.line = line
         self.column = column

@@ -3,6 +3,7 @@ public struct Token: Hashable, Sendable {
     public var kind: Kind
     public var range: SourceRange
 
+    /// A token of `kind` spanning `range`.
     public init(_ kind: Kind, _ range: SourceRange) {
         self.kind = kind
         self.range = range

@@ -3,6 +3,7 @@ public import JSONValues
 public enum TestRunner {
     /// The outcome of one case.
     public struct Result: Sendable, Hashable {
+        /// Whether a case passed, failed, or was skipped as unsupported.
         public enum Status: String, Sendable, Hashable { case pass, fail, skip }
 
         public var id: String
