@@ -182,7 +182,7 @@ let package = Package(
         // PostgreSQL server started on loopback.
         .target(
             name: "AttrmapTesting",
-            dependencies: ["Connectors", "JSONValues", "SQLConnector"],
+            dependencies: ["Connectors", "JSONValues", "SQLConnector", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
 
@@ -213,7 +213,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConnectorHostTests",
-            dependencies: ["ConnectorHost", "Connectors", "SCIM", "JSONValues", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ConnectorHost", "Connectors", "SCIM", "JSONValues", "AttrmapTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

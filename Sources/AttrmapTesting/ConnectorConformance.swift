@@ -5,7 +5,8 @@ package import Testing
 /// The contract every connector kind meets, whatever its store: schema discovery, full import,
 /// create, get, replace, delete, a password set as its own step, uniqueness of the anchor, large
 /// and non-ASCII values, multi-valued attributes, concurrent exports, and a store that goes away
-/// and comes back. A kind's tests describe their store in a ``Subject`` and call ``check(_:)``;
+/// and comes back; and for a ``QueryingConnector``, the queries the host asks instead of keeping
+/// a cache. A kind's tests describe their store in a ``Subject`` and call ``check(_:)``;
 /// each clause fails on its own, at the caller's line.
 package enum ConnectorConformance {
     /// A connector on an empty store, and what the contract needs to know of it.
@@ -50,6 +51,11 @@ package enum ConnectorConformance {
             var object = sample
             object.anchor = anchor
             if let anchorAttribute { object.attributes[anchorAttribute] = .string(anchor) }
+            // A store may keep a document's `userName` unique: each object has its own.
+            if case .object(var members)? = object.document, let at = members.firstIndex(where: { $0.0 == "userName" }) {
+                members[at].1 = .string("\(anchor)@contoso.com")
+                object.document = .object(members)
+            }
             return object
         }
     }
@@ -61,6 +67,7 @@ package enum ConnectorConformance {
         try await keepsValuesExactly(subject, sourceLocation)
         try await setsPasswordsAsTheirOwnStep(subject, sourceLocation)
         try await exportsConcurrently(subject, sourceLocation)
+        if subject.connector is any QueryingConnector { try await answersQueries(subject, sourceLocation) }
         try await survivesAnOutage(subject, sourceLocation)
     }
 
@@ -170,6 +177,62 @@ package enum ConnectorConformance {
         let stored = try await connector.fullImport(objectType: "User")
         #expect(stored.count == 27, sourceLocation: location)
         for object in stored { try await connector.delete(objectType: "User", anchor: object.anchor) }
+    }
+
+    /// A querying connector answers what the host asks instead of keeping a cache: by anchor, by
+    /// an attribute (ignoring ASCII case), by a member of the document, by one value of a
+    /// multi-valued attribute, `and` and `or` of them; pages in ascending anchor order, from an
+    /// offset or after an anchor; and counts.
+    static func answersQueries(_ subject: Subject, _ location: SourceLocation) async throws {
+        let connector = try #require(subject.connector as? any QueryingConnector, sourceLocation: location)
+        let text = subject.textAttribute
+        var created: [ConnectorObject] = []
+        for index in 0..<7 {
+            var object = subject.object("query-\(index)")
+            object.attributes[text] = .string(index % 2 == 0 ? "Even Été" : "odd-\(index)")
+            if let multi = subject.multiValuedAttribute {
+                object.attributes[multi] = .array([.string("smtp:q\(index)@contoso.com"), .string("SMTP:shared@contoso.com")])
+            }
+            try await connector.create(object)
+            created.append(object)
+        }
+        func anchors(_ query: ConnectorQuery?, after: String? = nil, offset: Int = 0, limit: Int = 100) async throws -> [String] {
+            try await connector.search(objectType: "User", ConnectorSearch(query: query, after: after, offset: offset, limit: limit)).map(\.anchor)
+        }
+        let all = created.map(\.anchor)
+        #expect(try await anchors(nil) == all, "every object, in anchor order", sourceLocation: location)
+        #expect(try await connector.count(objectType: "User", query: nil) == 7, sourceLocation: location)
+        #expect(try await anchors(.anchor("query-3")) == ["query-3"], sourceLocation: location)
+        #expect(try await anchors(.anchor("query-none")) == [], sourceLocation: location)
+        let found = try await connector.search(objectType: "User", ConnectorSearch(query: .anchor("query-3"), limit: 1))
+        #expect(found == [created[3]], "a search returns whole objects, as get does", sourceLocation: location)
+
+        // Text ignores ASCII case; non-ASCII letters match as written (SQLite folds ASCII only).
+        #expect(try await anchors(.attribute(text, equals: "eVEN Été")) == ["query-0", "query-2", "query-4", "query-6"], sourceLocation: location)
+        #expect(try await anchors(.attribute(text, equals: "ODD-3")) == ["query-3"], sourceLocation: location)
+        #expect(try await connector.count(objectType: "User", query: .attribute(text, equals: "Even Été")) == 4, sourceLocation: location)
+        #expect(try await anchors(.attribute(text, equals: "nobody")) == [], sourceLocation: location)
+        #expect(try await anchors(.attribute("noSuchAttribute", equals: "x")) == [], sourceLocation: location)
+        if let anchorAttribute = subject.anchorAttribute {
+            #expect(try await anchors(.attribute(anchorAttribute, equals: "query-5")) == ["query-5"], sourceLocation: location)
+        }
+        if subject.sample.document?.objectValue?.contains(where: { $0.0 == "userName" }) == true, try await connector.schema().objectType("User")?.keepsDocument == true {
+            #expect(try await anchors(.document("userName", equals: "QUERY-1@contoso.com")) == ["query-1"], sourceLocation: location)
+        }
+        if let multi = subject.multiValuedAttribute {
+            #expect(try await anchors(.attribute(multi, equals: "smtp:q5@contoso.com")) == ["query-5"], sourceLocation: location)
+            #expect(try await anchors(.attribute(multi, equals: "smtp:shared@contoso.com")) == all, sourceLocation: location)
+        }
+        #expect(try await anchors(.and([.attribute(text, equals: "Even Été"), .anchor("query-2")])) == ["query-2"], sourceLocation: location)
+        #expect(try await anchors(.or([.anchor("query-6"), .attribute(text, equals: "odd-1")])) == ["query-1", "query-6"], sourceLocation: location)
+
+        // Pages: from an offset, and after an anchor (a scan that goes on where it stopped).
+        #expect(try await anchors(nil, offset: 2, limit: 3) == ["query-2", "query-3", "query-4"], sourceLocation: location)
+        #expect(try await anchors(nil, after: "query-4", limit: 10) == ["query-5", "query-6"], sourceLocation: location)
+        #expect(try await anchors(.attribute(text, equals: "Even Été"), after: "query-2", limit: 1) == ["query-4"], sourceLocation: location)
+        #expect(try await anchors(nil, offset: 10) == [], sourceLocation: location)
+        for object in created { try await connector.delete(objectType: "User", anchor: object.anchor) }
+        #expect(try await connector.count(objectType: "User", query: nil) == 0, sourceLocation: location)
     }
 
     /// While the store is away, calls fail as unavailable (never as another error, never hang);

@@ -5,11 +5,17 @@ package import Logging
 package import SCIM
 import Synchronization
 
-/// One named connector behind the host, run as Microsoft's ECMA Connector Host runs it: a full
-/// import into a cache at start (requests wait with 503 until it is done), an autosync refresh,
-/// queries answered from the cache, writes exported to the connector first and cached once it
-/// has acknowledged them, uniqueness of `userName` and group `displayName`, and the
-/// deprovisioning flows. ``execute(_:base:)`` answers a ``SCIMRequest``; nothing here speaks HTTP.
+/// One named connector behind the host, with the ECMA Connector Host's behaviour: the `id` from
+/// the anchor, writes exported to the connector first and answered once it has acknowledged
+/// them, uniqueness of `userName` and group `displayName`, and the deprovisioning flows.
+/// ``execute(_:base:)`` answers a ``SCIMRequest``; nothing here speaks HTTP.
+///
+/// Where reads are answered depends on the connector. One whose store answers queries itself (a
+/// ``QueryingConnector``: the SQL connector) is asked for every read, through ``StoreQueries``:
+/// the host keeps none of its objects, is ready once the schema is discovered, and several hosts
+/// can serve one store. Any other connector is served as the ECMA host serves every connector:
+/// a full import into a cache at start (requests wait with 503 until it is done), refreshed by
+/// autosync, with queries answered from the cache.
 package actor HostedConnector {
     package nonisolated let name: String
     /// The secret token clients present (the transport checks it).
@@ -37,8 +43,10 @@ package actor HostedConnector {
 
     package nonisolated var state: State { published.withLock { $0.state } }
     private var schema = ConnectorSchema(objectTypes: [])
-    /// Resource type name (lowercased) → its cache.
+    /// Resource type name (lowercased) → its cache, for a connector that cannot answer queries.
     private var caches: [String: ObjectCache] = [:]
+    /// Resource type name (lowercased) → its queries, for a connector that answers them.
+    private var stores: [String: StoreQueries] = [:]
     private var reservations = Reservations()
     private var version = 0
 
@@ -76,6 +84,10 @@ package actor HostedConnector {
         do {
             try await connector.testConnection()
             let discovered = try await connector.schema()
+            if let querying = connector as? any QueryingConnector {
+                discover(discovered, answeredBy: querying, started: started)
+                return nil
+            }
             var fresh: [String: ObjectCache] = [:]
             var definitions: [String: ResourceDefinition] = [:]
             for objectType in discovered.objectTypes {
@@ -109,6 +121,33 @@ package actor HostedConnector {
             published.withLock { if $0.state != .ready { $0.state = .failed("\(error)") } }
             logger.error("full import failed", metadata: ["error": "\(error)"])
             return error as? ConnectorError ?? ConnectorError(.failed, "\(error)")
+        }
+    }
+
+    /// Publishes the schema of a connector that answers queries: nothing to import.
+    private func discover(_ discovered: ConnectorSchema, answeredBy querying: any QueryingConnector, started: Date) {
+        var definitions: [String: ResourceDefinition] = [:]
+        var fresh: [String: StoreQueries] = [:]
+        for objectType in discovered.objectTypes {
+            let definition = ResourceMapping.definition(for: objectType)
+            guard let type = ResourceType(name: definition.name) else { continue }
+            definitions[type.name.lowercased()] = definition
+            fresh[type.name.lowercased()] = StoreQueries(connector: querying, mapping: mapping, objectType: objectType, definition: definition)
+        }
+        let firstTime = state != .ready
+        schema = discovered
+        stores = fresh
+        caches = [:]
+        let ready = definitions
+        published.withLock {
+            $0.definitions = ready
+            $0.state = .ready
+        }
+        if firstTime {
+            logger.info("schema discovered; the store answers every query", metadata: [
+                "types": "\(discovered.objectTypes.map(\.name).joined(separator: ", "))",
+                "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))",
+            ])
         }
     }
 
@@ -177,15 +216,28 @@ package actor HostedConnector {
 
     // MARK: Reading
 
-    package func get(_ type: ResourceType, id: String) throws(SCIMError) -> JSON {
+    package func get(_ type: ResourceType, id: String) async throws(SCIMError) -> JSON {
         try checkReady()
+        if let store = stores[type.name.lowercased()] {
+            let found: JSON?
+            do { found = try await store.resource(id) } catch { throw SCIMError(error, type: type, id: id) }
+            guard let found else { throw .notFound("\(type.name) \(id) not found") }
+            return found
+        }
         guard let resource = caches[type.name.lowercased()]?.resource(id) else { throw .notFound("\(type.name) \(id) not found") }
         return resource
     }
 
     /// Resources matching `filter` (all when nil), in a stable order, and their total.
-    package func query(_ type: ResourceType, filter: Filter?, startIndex: Int, count: Int?) throws(SCIMError) -> (total: Int, resources: [JSON]) {
+    package func query(_ type: ResourceType, filter: Filter?, startIndex: Int, count: Int?) async throws(SCIMError) -> (total: Int, resources: [JSON]) {
         let definition = try definition(type)
+        if let store = stores[type.name.lowercased()] {
+            do {
+                return try await store.query(filter.map { definition.resolve($0) }, startIndex: startIndex, count: count ?? Int.max)
+            } catch {
+                throw SCIMError(error, type: type, id: "")
+            }
+        }
         let matched = cache(type).matching(filter.map { definition.resolve($0) })
         let page = matched.dropFirst(max(1, startIndex) - 1).prefix(count ?? Int.max)
         return (matched.count, Array(page))
@@ -211,7 +263,7 @@ package actor HostedConnector {
             throw .badRequest(.invalidValue, "the anchor attribute '\(objectType.anchor)' is required (under '\(SchemaURN.ecma2HostUser)')")
         }
         let unique = ResourceMapping.uniqueKey(type, resource)
-        try reservations.claim(cache(type), id: id, unique: unique)
+        try await claim(type, id: objectType.attribute(objectType.anchor) == nil ? nil : id, unique: unique, owner: nil)
         defer { reservations.release(type, id: id, unique: unique) }
 
         let now = ResourceMapping.timestamp()
@@ -227,7 +279,7 @@ package actor HostedConnector {
     /// PUT: the whole resource replaced (its id and creation time kept).
     package func replace(_ type: ResourceType, id: String, _ body: JSON) async throws(SCIMError) -> JSON {
         try checkReady()
-        let current = try get(type, id: id)
+        let current = try await get(type, id: id)
         let definition = try definition(type)
         guard case .object(var members) = definition.coerce(resource: ResourceMapping.withoutNulls(body)) else {
             throw .badRequest(.invalidSyntax, "the body must be a JSON object")
@@ -239,7 +291,7 @@ package actor HostedConnector {
 
     package func patch(_ type: ResourceType, id: String, _ operations: [PatchOperation]) async throws(SCIMError) -> JSON {
         try checkReady()
-        let current = try get(type, id: id)
+        let current = try await get(type, id: id)
         let definition = try definition(type)
         let updated = try Patch.apply(operations, to: current, definition: definition)
         try validate(updated, definition: definition)
@@ -250,7 +302,6 @@ package actor HostedConnector {
 
     package func delete(_ type: ResourceType, id: String) async throws(SCIMError) {
         try checkReady()
-        _ = try get(type, id: id)
         try await remove(type, id: id, flow: deprovisioning.deleteFlow)
         logger.info("deleted", metadata: ["type": "\(type.name)", "id": "\(id)"])
     }
@@ -261,7 +312,7 @@ package actor HostedConnector {
         let oldUnique = ResourceMapping.uniqueKey(type, current)
         let newUnique = ResourceMapping.uniqueKey(type, updated)
         let claims = newUnique != nil && newUnique != oldUnique
-        if claims { try reservations.claim(cache(type), id: nil, unique: newUnique) }
+        if claims { try await claim(type, id: nil, unique: newUnique, owner: id) }
         defer { if claims { reservations.release(type, id: nil, unique: newUnique) } }
 
         if disabling, case .delete = deprovisioning.disableFlow {
@@ -280,6 +331,29 @@ package actor HostedConnector {
         return remember(object, type: type, objectType: objectType, definition: definition)
     }
 
+    /// Claims an anchor and a unique value for a write in flight: 409 when another write in
+    /// flight, the cache, or the store holds either. The claim comes first, so that a second
+    /// write of the same value arriving while the store is asked finds it taken. A generated
+    /// anchor (nil here) needs no check.
+    private func claim(_ type: ResourceType, id: String?, unique: String?, owner: String?) async throws(SCIMError) {
+        guard let store = stores[type.name.lowercased()] else {
+            try reservations.claim(cache(type), id: id, unique: unique)
+            return
+        }
+        try reservations.claim(nil, type: type, id: id, unique: unique)
+        do {
+            if let id, try await store.resource(id) != nil {
+                throw SCIMError.conflict("a \(type.name) with id '\(id)' already exists")
+            }
+            if let unique, try await store.holdsUnique(unique, except: owner) {
+                throw SCIMError.conflict("\(type == .group ? "displayName" : "userName") '\(unique)' is already taken")
+            }
+        } catch {
+            reservations.release(type, id: id, unique: unique)
+            throw SCIMError(error, type: type, id: id ?? "")
+        }
+    }
+
     /// Exports an add or a replace, then the password as a second step, as the ECMA host does.
     private func export(_ object: ConnectorObject, creating: Bool, password: String?, type: ResourceType) async throws(SCIMError) {
         do {
@@ -295,15 +369,14 @@ package actor HostedConnector {
         _ object: ConnectorObject, type: ResourceType, objectType: ConnectorSchema.ObjectType, definition: ResourceDefinition
     ) -> JSON {
         let stored = mapping.resource(from: object, type: objectType, definition: definition)
-        cache(type).store(stored, id: object.anchor)
+        if stores[type.name.lowercased()] == nil { cache(type).store(stored, id: object.anchor) }
         return stored
     }
 
     /// Applies a deprovisioning flow and forgets the object.
     private func remove(_ type: ResourceType, id: String, flow: Deprovisioning.Flow) async throws(SCIMError) {
         let objectType = try objectType(type)
-        let typeCache = cache(type)
-        guard let current = typeCache.resource(id) else { throw .notFound("\(type.name) \(id) not found") }
+        let current = try await get(type, id: id)
         do {
             switch flow {
             case .delete:
@@ -320,7 +393,7 @@ package actor HostedConnector {
         } catch {
             throw SCIMError(error, type: type, id: id)
         }
-        typeCache.remove(id)
+        if stores[type.name.lowercased()] == nil { cache(type).remove(id) }
     }
 
     private func validate(_ resource: JSON, definition: ResourceDefinition) throws(SCIMError) {

@@ -88,11 +88,15 @@ struct Reservations {
     /// Claims `id` and `unique` for a write, or fails with 409 when the cache or another write
     /// in flight holds either.
     mutating func claim(_ cache: ObjectCache, id: String?, unique: String?) throws(SCIMError) {
-        let type = cache.type
-        if let id, cache.resource(id) != nil || claimed.contains("\(type.name)#\(id)") {
+        try claim(cache, type: cache.type, id: id, unique: unique)
+    }
+
+    /// Claims `id` and `unique` against the writes in flight, and against `cache` when there is one.
+    mutating func claim(_ cache: ObjectCache?, type: ResourceType, id: String?, unique: String?) throws(SCIMError) {
+        if let id, cache?.resource(id) != nil || claimed.contains("\(type.name)#\(id)") {
             throw .conflict("a \(type.name) with id '\(id)' already exists")
         }
-        if let unique, cache.owner(ofUnique: unique) != nil || claimed.contains("\(type.name)=\(unique)") {
+        if let unique, cache?.owner(ofUnique: unique) != nil || claimed.contains("\(type.name)=\(unique)") {
             throw .conflict("\(type == .group ? "displayName" : "userName") '\(unique)' is already taken")
         }
         if let id { claimed.insert("\(type.name)#\(id)") }

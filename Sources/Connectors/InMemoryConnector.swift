@@ -1,11 +1,11 @@
-package import JSONValues
+import JSONValues
 package import Logging
 import ServiceLifecycle
 import Synchronization
 
 /// A connector whose store is a dictionary: for tests of the host, and for trying mappings with no
 /// database at all. Keeps documents and passwords.
-package final class InMemoryConnector: Connector {
+package final class InMemoryConnector: QueryingConnector {
     private let state: Mutex<[String: [String: ConnectorObject]]>
     private let passwords = Mutex<[String: String]>([:])
     private let declared: ConnectorSchema
@@ -38,6 +38,20 @@ package final class InMemoryConnector: Connector {
 
     package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
         state.withLock { $0[objectType.lowercased()]?[anchor] }
+    }
+
+    /// A scan of the dictionary: the objects are in memory anyway.
+    package func search(objectType: String, _ search: ConnectorSearch) async throws(ConnectorError) -> [ConnectorObject] {
+        let matching = state.withLock { objects in
+            (objects[objectType.lowercased()] ?? [:]).values.filter { object in
+                (search.after.map { object.anchor > $0 } ?? true) && (search.query?.matches(object) ?? true)
+            }
+        }
+        return Array(matching.sorted { $0.anchor < $1.anchor }.dropFirst(search.offset).prefix(search.limit))
+    }
+
+    package func count(objectType: String, query: ConnectorQuery?) async throws(ConnectorError) -> Int {
+        state.withLock { objects in (objects[objectType.lowercased()] ?? [:]).values.count { query?.matches($0) ?? true } }
     }
 
     package func create(_ object: ConnectorObject) async throws(ConnectorError) {

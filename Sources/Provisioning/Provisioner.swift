@@ -1,4 +1,4 @@
-public import JSONValues
+import JSONValues
 public import MappingExpressions
 import SCIM
 

@@ -1,4 +1,4 @@
-public import JSONValues
+import JSONValues
 import MappingExpressions
 
 /// The steps of one user's provisioning, as JSON objects, in the spirit of Entra's

@@ -91,7 +91,8 @@ public struct ResourceDefinition: Sendable {
     public func coerce(resource: JSON) -> JSON {
         guard case .object(let members) = resource else { return resource }
         return .object(members.map { key, value in
-            if let attribute = schema.attribute(key) { return (key, coerce(value, as: attribute)) }
+            // A core attribute under its schema's spelling (`UserName` is `userName`): stores index it by that name.
+            if let attribute = schema.attribute(key) { return (attribute.name, coerce(value, as: attribute)) }
             if let ext = self.extension(key), case .object(let inner) = value {
                 return (key, .object(inner.map { name, member in (name, ext.attribute(name).map { coerce(member, as: $0) } ?? member) }))
             }

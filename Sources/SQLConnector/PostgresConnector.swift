@@ -10,7 +10,7 @@ import Synchronization
 /// connector (tables, anchor columns, attribute-to-column maps, multi-valued child tables, a JSON
 /// document column), every export in one transaction. Call ``run()`` (it runs the connection pool)
 /// for as long as the connector is used.
-package final class PostgresConnector: Connector {
+package final class PostgresConnector: QueryingConnector {
     private let client: PostgresClient
     private let configuration: SQLConfiguration
     private let logger: Logger
@@ -181,25 +181,57 @@ package final class PostgresConnector: Connector {
     // MARK: Reading
 
     package func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
-        try await fetch(try mapping(objectType), anchor: nil)
+        try await fetch(try mapping(objectType), search: nil)
     }
 
     package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
-        let mapping = try mapping(objectType)
-        return try await bounded { [self] () async throws(ConnectorError) -> ConnectorObject? in try await fetch(mapping, anchor: anchor).first }
+        try await search(objectType: objectType, ConnectorSearch(query: .anchor(anchor), limit: 1)).first
     }
 
-    private func fetch(_ mapping: SQLConfiguration.ObjectTypeMapping, anchor: String?) async throws(ConnectorError) -> [ConnectorObject] {
+    /// The query as SQL on the source, answered by the server with its indexes; bounded in time
+    /// as every single-object operation is.
+    package func search(objectType: String, _ search: ConnectorSearch) async throws(ConnectorError) -> [ConnectorObject] {
+        let mapping = try mapping(objectType)
+        return try await bounded { [self] () async throws(ConnectorError) -> [ConnectorObject] in try await fetch(mapping, search: search) }
+    }
+
+    package func count(objectType: String, query: ConnectorQuery?) async throws(ConnectorError) -> Int {
+        let mapping = try mapping(objectType)
+        return try await bounded { [self] () async throws(ConnectorError) -> Int in
+            let condition = mapping.condition(query, after: nil, columns: try await plan(mapping).columns, dialect: .postgres)
+            let sql = "SELECT count(*) FROM (\(mapping.importQuery)) AS attrmap_source WHERE \(condition.sql)"
+            do {
+                let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: Self.bindings(condition.arguments)), logger: logger)
+                for try await total in rows.decode(Int.self) { return total }
+                return 0
+            } catch {
+                throw Self.translate(error)
+            }
+        }
+    }
+
+    static func bindings(_ texts: [String]) -> PostgresBindings {
+        var binds = PostgresBindings()
+        for text in texts { binds.append(text) }
+        return binds
+    }
+
+    /// The objects `search` selects (every object when nil), with their multi-valued attributes.
+    private func fetch(_ mapping: SQLConfiguration.ObjectTypeMapping, search: ConnectorSearch?) async throws(ConnectorError) -> [ConnectorObject] {
         let columns = try await plan(mapping).columns
         let attributeColumns = mapping.attributeColumns(columns: columns.map(\.name))
         let selected = [mapping.anchorColumn] + attributeColumns.map(\.1) + (mapping.documentColumn.map { [$0] } ?? [])
         let types = Dictionary(columns.map { ($0.name.lowercased(), $0.type) }, uniquingKeysWith: { a, _ in a })
         // Every column as text: one decoding path, booleans and numbers converted by declared type.
-        var sql = "SELECT \(selected.map { "attrmap_source.\(quoted($0))::text" }.joined(separator: ", ")) FROM (\(mapping.importQuery)) AS attrmap_source"
+        var sql = "SELECT \(selected.map { "\(mapping.sourceColumn($0))::text" }.joined(separator: ", ")) FROM (\(mapping.importQuery)) AS attrmap_source"
         var binds = PostgresBindings()
-        if let anchor {
-            sql += " WHERE attrmap_source.\(quoted(mapping.anchorColumn))::text = $1"
-            binds.append(anchor)
+        if let search {
+            let condition = mapping.condition(search.query, after: search.after, columns: columns, dialect: .postgres)
+            let next = condition.arguments.count + 1
+            sql += " WHERE \(condition.sql) ORDER BY \(mapping.sourceColumn(mapping.anchorColumn))::text LIMIT $\(next) OFFSET $\(next + 1)"
+            binds = Self.bindings(condition.arguments)
+            binds.append(search.limit)
+            binds.append(search.offset)
         }
         var objects: [ConnectorObject] = []
         var index: [String: Int] = [:]
@@ -219,12 +251,13 @@ package final class PostgresConnector: Connector {
                 index[anchorValue] = objects.count
                 objects.append(object)
             }
-            if !mapping.multiValued.isEmpty {
+            if !mapping.multiValued.isEmpty, !objects.isEmpty {
                 var valuesSQL = "SELECT anchor, attribute, value FROM \(quoted(mapping.valuesTable))"
                 var valueBinds = PostgresBindings()
-                if let anchor {
-                    valuesSQL += " WHERE anchor = $1"
-                    valueBinds.append(anchor)
+                if search != nil {
+                    // The page's own values: its anchors as one array parameter.
+                    valuesSQL += " WHERE anchor = ANY($1)"
+                    valueBinds.append(objects.map(\.anchor))
                 }
                 valuesSQL += " ORDER BY anchor, attribute, position"
                 let valueRows = try await client.query(PostgresQuery(unsafeSQL: valuesSQL, binds: valueBinds), logger: logger)

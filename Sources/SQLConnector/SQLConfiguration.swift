@@ -1,4 +1,4 @@
-package import Connectors
+import Connectors
 
 /// How a SQL connector maps object types to tables, as the generic SQL connector is configured:
 /// a table (or view) per object type, its anchor column, the attributes and their columns, the
@@ -60,12 +60,18 @@ package struct SQLConfiguration: Sendable, Hashable {
         .init(objectType: "Group", table: "groups", anchorColumn: "id", generatesAnchor: true, documentColumn: "document"),
     ])
 
-    /// The tables of ``embeddedDefault``.
-    package static let embeddedDefaultTables = """
+    /// The tables of ``embeddedDefault`` on SQLite, with the indexes its queries use.
+    package static let embeddedDefaultTables = embeddedDefaultTableDefinitions + embeddedDefaultIndexes(.sqlite)
+
+    /// The tables of ``embeddedDefault`` on PostgreSQL, with the indexes its queries use.
+    package static let embeddedDefaultPostgresTables = embeddedDefaultTableDefinitions + embeddedDefaultIndexes(.postgres)
+
+    /// Mixed-case names in double quotes, so that PostgreSQL keeps them as written.
+    static let embeddedDefaultTableDefinitions = """
         CREATE TABLE IF NOT EXISTS users (
             id TEXT PRIMARY KEY NOT NULL,
-            userName TEXT, displayName TEXT, givenName TEXT, familyName TEXT, email TEXT, city TEXT, department TEXT,
-            expirationTime TEXT, active BOOLEAN,
+            "userName" TEXT, "displayName" TEXT, "givenName" TEXT, "familyName" TEXT, email TEXT, city TEXT, department TEXT,
+            "expirationTime" TEXT, active BOOLEAN,
             document TEXT, password TEXT
         );
         CREATE TABLE IF NOT EXISTS users_values (
@@ -73,13 +79,35 @@ package struct SQLConfiguration: Sendable, Hashable {
             value TEXT, PRIMARY KEY (anchor, attribute, position)
         );
         CREATE TABLE IF NOT EXISTS groups (
-            id TEXT PRIMARY KEY NOT NULL, displayName TEXT, document TEXT
+            id TEXT PRIMARY KEY NOT NULL, "displayName" TEXT, document TEXT
         );
         CREATE TABLE IF NOT EXISTS groups_values (
             anchor TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE, attribute TEXT NOT NULL, position INTEGER NOT NULL,
             value TEXT, PRIMARY KEY (anchor, attribute, position)
         );
+
         """
+
+    /// The indexes of the embedded default: for the queries Entra matches with (a user's
+    /// `userName`, `externalId`, `displayName` in the document, the attribute columns under the
+    /// ECMA2Host extension, a value of `proxyAddresses`), each on the expression the search
+    /// compares (`lower(…)`, since `eq` ignores case). `userName` and a group's `displayName` are
+    /// unique: the store refuses a second one, whichever host writes it.
+    static func embeddedDefaultIndexes(_ dialect: SQLDialect) -> String {
+        func member(_ name: String) -> String { "lower(\(dialect.documentMember("document", name)))" }
+        return """
+            CREATE UNIQUE INDEX IF NOT EXISTS users_document_userName ON users (\(member("userName")));
+            CREATE INDEX IF NOT EXISTS users_document_externalId ON users (\(member("externalId")));
+            CREATE INDEX IF NOT EXISTS users_document_displayName ON users (\(member("displayName")));
+            CREATE INDEX IF NOT EXISTS users_userName ON users (lower("userName"));
+            CREATE INDEX IF NOT EXISTS users_email ON users (lower(email));
+            CREATE INDEX IF NOT EXISTS users_displayName ON users (lower("displayName"));
+            CREATE INDEX IF NOT EXISTS users_values_value ON users_values (attribute, lower(value));
+            CREATE UNIQUE INDEX IF NOT EXISTS groups_document_displayName ON groups (\(member("displayName")));
+            CREATE INDEX IF NOT EXISTS groups_document_externalId ON groups (\(member("externalId")));
+            CREATE INDEX IF NOT EXISTS groups_values_value ON groups_values (attribute, lower(value))
+            """
+    }
 }
 
 extension SQLConfiguration.ObjectTypeMapping {

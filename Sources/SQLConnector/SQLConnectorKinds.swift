@@ -47,7 +47,7 @@ package struct SQLiteKind: ConnectorKind {
             }
             synchronous = value
         }
-        let (sql, setUp) = try SQLSettings.read(entry)
+        let (sql, setUp) = try SQLSettings.read(entry, defaultSetUp: SQLConfiguration.embeddedDefaultTables)
         return Configuration(path: path, synchronous: synchronous, setUp: setUp, sql: sql)
     }
 }
@@ -94,7 +94,7 @@ package struct PostgresKind: ConnectorKind {
         let endpoint = PostgresConnector.Endpoint(
             host: try server["host"]?.expanded() ?? "127.0.0.1", port: port, username: user, password: try server["password"]?.expanded(),
             database: database)
-        let (sql, setUp) = try SQLSettings.read(entry)
+        let (sql, setUp) = try SQLSettings.read(entry, defaultSetUp: SQLConfiguration.embeddedDefaultPostgresTables)
         return Configuration(endpoint: endpoint, setUp: setUp, sql: sql)
     }
 }
@@ -102,7 +102,7 @@ package struct PostgresKind: ConnectorKind {
 /// The settings both SQL kinds read: the object types (tables, anchors, columns, statements) and
 /// the set-up script.
 enum SQLSettings {
-    static func read(_ entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> (SQLConfiguration, setUp: String?) {
+    static func read(_ entry: ConnectorSettings, defaultSetUp: String) throws(ConnectorSettings.Problem) -> (SQLConfiguration, setUp: String?) {
         var objectTypes: [SQLConfiguration.ObjectTypeMapping] = []
         for typeNode in entry["objectTypes"]?.sequence ?? [] {
             guard let table = typeNode["table"]?.string, let anchor = typeNode["anchor"]?.string else {
@@ -120,7 +120,7 @@ enum SQLSettings {
                 statements: try statements(typeNode["statements"])))
         }
         let sql = objectTypes.isEmpty ? SQLConfiguration.embeddedDefault : SQLConfiguration(objectTypes: objectTypes)
-        let setUp = entry["setUp"]?.string ?? (objectTypes.isEmpty ? SQLConfiguration.embeddedDefaultTables : nil)
+        let setUp = entry["setUp"]?.string ?? (objectTypes.isEmpty ? defaultSetUp : nil)
         return (sql, setUp)
     }
 

@@ -1,4 +1,4 @@
-package import Connectors
+import Connectors
 import Foundation
 
 /// Statements given in the configuration of an object type, as the generic SQL connector's

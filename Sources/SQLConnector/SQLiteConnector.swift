@@ -10,7 +10,7 @@ import JSONValues
 /// one transaction, committed before the export returns; the database is in WAL mode, and exports
 /// that arrive together share a commit. How far a commit goes before it is acknowledged is the
 /// ``Synchronous`` choice.
-package final class SQLiteConnector: Connector {
+package final class SQLiteConnector: QueryingConnector {
     /// When a commit counts as done (SQLite's `synchronous` setting for WAL mode).
     package enum Synchronous: String, Sendable, CaseIterable {
         /// In the WAL file before the export returns: an acknowledged write survives the process
@@ -169,26 +169,56 @@ package final class SQLiteConnector: Connector {
 
     package func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
         let mapping = try mapping(objectType)
-        return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).columns, anchor: nil) }
+        return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).columns, search: nil) }
     }
 
     package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
-        let mapping = try mapping(objectType)
-        return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).columns, anchor: anchor).first }
+        try await search(objectType: objectType, ConnectorSearch(query: .anchor(anchor), limit: 1)).first
     }
 
-    static func fetch(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, _ columns: [SourceColumn], anchor: String?) throws -> [ConnectorObject] {
+    /// The query as SQL on the source, answered by the database with its indexes.
+    package func search(objectType: String, _ search: ConnectorSearch) async throws(ConnectorError) -> [ConnectorObject] {
+        let mapping = try mapping(objectType)
+        return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).columns, search: search) }
+    }
+
+    package func count(objectType: String, query: ConnectorQuery?) async throws(ConnectorError) -> Int {
+        let mapping = try mapping(objectType)
+        return try await read { db in
+            let condition = mapping.condition(query, after: nil, columns: try self.plan(db, mapping).columns, dialect: .sqlite)
+            let sql = "SELECT count(*) FROM (\(mapping.importQuery)) AS attrmap_source WHERE \(condition.sql)"
+            return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: StatementArguments(condition.arguments)) ?? 0
+        }
+    }
+
+    /// How SQLite answers `search`: the detail lines of its query plan (`SEARCH users USING INDEX
+    /// …` when an index serves it, `SCAN users` when every row is read).
+    package func plan(objectType: String, _ search: ConnectorSearch) async throws(ConnectorError) -> [String] {
+        let mapping = try mapping(objectType)
+        return try await read { db in
+            let (sql, arguments) = Self.searchSQL(mapping, try self.plan(db, mapping).columns, search)
+            return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments)).compactMap { $0["detail"] as String? }
+        }
+    }
+
+    /// The statement of a search, and its arguments.
+    static func searchSQL(
+        _ mapping: SQLConfiguration.ObjectTypeMapping, _ columns: [SourceColumn], _ search: ConnectorSearch
+    ) -> (String, [(any DatabaseValueConvertible)?]) {
+        let condition = mapping.condition(search.query, after: search.after, columns: columns, dialect: .sqlite)
+        let sql = "SELECT * FROM (\(mapping.importQuery)) AS attrmap_source WHERE \(condition.sql) "
+            + "ORDER BY \(mapping.sourceColumn(mapping.anchorColumn)) LIMIT ? OFFSET ?"
+        return (sql, condition.arguments + [search.limit, search.offset])
+    }
+
+    /// The objects `search` selects (every object when nil), with their multi-valued attributes.
+    static func fetch(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, _ columns: [SourceColumn], search: ConnectorSearch?) throws -> [ConnectorObject] {
         let attributeColumns = mapping.attributeColumns(columns: columns.map(\.name))
         let types = Dictionary(columns.map { ($0.name.lowercased(), $0.type) }, uniquingKeysWith: { a, _ in a })
-        var sql = "SELECT * FROM (\(mapping.importQuery)) AS attrmap_source"
-        var arguments: StatementArguments = []
-        if let anchor {
-            sql += " WHERE attrmap_source.\(quoted(mapping.anchorColumn)) = ?"
-            arguments = [anchor]
-        }
+        let (sql, arguments) = search.map { searchSQL(mapping, columns, $0) } ?? ("SELECT * FROM (\(mapping.importQuery)) AS attrmap_source", [])
         var objects: [ConnectorObject] = []
         var index: [String: Int] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)) {
             guard let anchorValue = Self.text(row[mapping.anchorColumn]) else { continue }
             var object = ConnectorObject(objectType: mapping.objectType, anchor: anchorValue)
             for (name, column) in attributeColumns {
@@ -201,11 +231,16 @@ package final class SQLiteConnector: Connector {
             index[anchorValue] = objects.count
             objects.append(object)
         }
-        if !mapping.multiValued.isEmpty, try db.tableExists(mapping.valuesTable) {
+        guard !mapping.multiValued.isEmpty, !objects.isEmpty, try db.tableExists(mapping.valuesTable) else { return objects }
+        // Every value for a whole import; the page's own values for a search, 500 anchors a statement.
+        let batches: [[String]?] = search == nil ? [nil] : stride(from: 0, to: objects.count, by: 500).map { start in
+            objects[start..<min(start + 500, objects.count)].map(\.anchor)
+        }
+        for anchors in batches {
             var valuesSQL = "SELECT anchor, attribute, value FROM \(quoted(mapping.valuesTable))"
-            if anchor != nil { valuesSQL += " WHERE anchor = ?" }
+            if let anchors { valuesSQL += " WHERE anchor IN (\(Array(repeating: "?", count: anchors.count).joined(separator: ", ")))" }
             valuesSQL += " ORDER BY anchor, attribute, position"
-            for row in try Row.fetchAll(db, sql: valuesSQL, arguments: arguments) {
+            for row in try Row.fetchAll(db, sql: valuesSQL, arguments: StatementArguments(anchors ?? [])) {
                 guard let owner = Self.text(row["anchor"]), let attribute = Self.text(row["attribute"]), let at = index[owner] else { continue }
                 let text = Self.text(row["value"])
                 let element: JSON = text.flatMap { t in t.hasPrefix("{") ? try? JSON.parse(t) : nil } ?? (text.map(JSON.string) ?? .null)

@@ -1,3 +1,4 @@
+import AttrmapTesting
 import ConnectorHost
 import Connectors
 import JSONValues
@@ -25,8 +26,9 @@ struct HostedConnectorTests {
         #expect(try await host.execute(.search(.user, filter: nil), base: nil).status == 200)
     }
 
-    @Test func createsFindsPatchesAndDeletes() async throws {
-        let host = Self.host()
+    @Test(arguments: [false, true])
+    func createsFindsPatchesAndDeletes(cached: Bool) async throws {
+        let host = Self.host(cached ? CacheOnly(InMemoryConnector()) : InMemoryConnector())
         await host.importAll()
         let base = "https://example.test/ecma2host_APP1/scim"
         let created = try await host.execute(.create(.user, Self.user("bjensen@contoso.com")), base: base)

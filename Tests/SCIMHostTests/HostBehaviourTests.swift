@@ -1,3 +1,4 @@
+import AttrmapTesting
 import Connectors
 import Foundation
 import HTTPTypes
@@ -19,9 +20,10 @@ struct HostBehaviourTests {
         try await connector.fullImport(objectType: "User").count + connector.fullImport(objectType: "Group").count
     }
 
-    @Test func malformedRequestsGetSCIMErrorsAndChangeNothing() async throws {
+    @Test(arguments: Reading.allCases)
+    func malformedRequestsGetSCIMErrorsAndChangeNothing(reading: Reading) async throws {
         let connector = InMemoryConnector()
-        let host = await TestHost(connector: connector)
+        let host = await TestHost(connector: reading.serve(connector))
         try await host.run { send in
             let created = try await send("/Users", .post, Self.user, TestHost.token)
             #expect(created.status == 201)
@@ -99,10 +101,11 @@ struct HostBehaviourTests {
         #expect(try await Self.count(connector) == 0)
     }
 
-    @Test func requestsWaitWithA503UntilTheImportIsDone() async throws {
+    @Test(arguments: Reading.allCases)
+    func requestsWaitWithA503UntilTheImportIsDone(reading: Reading) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let service = HostedConnector(name: "APP1", token: TestHost.token, connector: InMemoryConnector(), logger: logger)
+        let service = HostedConnector(name: "APP1", token: TestHost.token, connector: reading.serve(InMemoryConnector()), logger: logger)
         let app = try Host.application(services: [service], logger: logger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/ecma2host_APP1/scim/Users", method: .get, headers: [.authorization: "Bearer \(TestHost.token)"]) { response in
@@ -117,8 +120,9 @@ struct HostBehaviourTests {
         }
     }
 
-    @Test func queriesFilterPageAndProject() async throws {
-        let host = await TestHost()
+    @Test(arguments: Reading.allCases)
+    func queriesFilterPageAndProject(reading: Reading) async throws {
+        let host = await TestHost(connector: reading.serve(InMemoryConnector()))
         try await host.run { send in
             for index in 1...25 {
                 let body = #"{"userName":"user\#(index)@contoso.com","displayName":"User \#(index)","title":"\#(index % 2 == 0 ? "Engineer" : "Analyst")","emails":[{"type":"work","value":"u\#(index)@contoso.com"}],"password":"Secret-\#(index)"}"#
@@ -149,9 +153,10 @@ struct HostBehaviourTests {
         }
     }
 
-    @Test func concurrentWritesAreSafe() async throws {
+    @Test(arguments: Reading.allCases)
+    func concurrentWritesAreSafe(reading: Reading) async throws {
         let connector = InMemoryConnector()
-        let host = await TestHost(connector: connector)
+        let host = await TestHost(connector: reading.serve(connector))
         try await host.run { send in
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<40 {
@@ -168,10 +173,11 @@ struct HostBehaviourTests {
         }
     }
 
-    @Test func disableAndDeleteFlows() async throws {
+    @Test(arguments: Reading.allCases)
+    func disableAndDeleteFlows(reading: Reading) async throws {
         // Disable flow "delete": a PATCH active=false removes the object from the application.
         let deleting = InMemoryConnector()
-        let host = await TestHost(connector: deleting, deprovisioning: Deprovisioning(disableFlow: .delete, deleteFlow: .delete))
+        let host = await TestHost(connector: reading.serve(deleting), deprovisioning: Deprovisioning(disableFlow: .delete, deleteFlow: .delete))
         try await host.run { send in
             let id = try await send("/Users", .post, #"{"userName":"a@contoso.com","active":true}"#, TestHost.token).json?.member("id")?.stringValue ?? ""
             let disabled = try await send("/Users/\(id)", .patch, #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#, TestHost.token)
@@ -184,7 +190,7 @@ struct HostBehaviourTests {
             .init(name: "User", anchor: "login", attributes: [.init(name: "login"), .init(name: "IsActive", type: .boolean)], keepsDocument: true),
         ])
         let flagging = InMemoryConnector(schema: schema)
-        let flags = await TestHost(connector: flagging, deprovisioning: Deprovisioning(disableFlow: .setAttribute("IsActive", false), deleteFlow: .none))
+        let flags = await TestHost(connector: reading.serve(flagging), deprovisioning: Deprovisioning(disableFlow: .setAttribute("IsActive", false), deleteFlow: .none))
         try await flags.run { send in
             let body = #"{"userName":"b@contoso.com","urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"login":"b","IsActive":"True"}}"#
             let created = try await send("/Users", .post, body, TestHost.token)
@@ -195,12 +201,15 @@ struct HostBehaviourTests {
             #expect(try await flagging.get(objectType: "User", anchor: "b")?.attributes["IsActive"] == .bool(false))
             #expect(try await send("/Users/b", .delete, nil, TestHost.token).status == 204)
             #expect(try await flagging.get(objectType: "User", anchor: "b") != nil)
-            #expect(try await send("/Users/b", .get, nil, TestHost.token).status == 404)
+            // The application keeps the object. A host that asks the store serves it still, as
+            // the ECMA host does after its next import; a cache forgets it until then.
+            #expect(try await send("/Users/b", .get, nil, TestHost.token).status == (reading == .store ? 200 : 404))
         }
     }
 
-    @Test func connectorAttributesLiveUnderTheECMA2HostExtension() async throws {
-        let host = await TestHost(name: "SQL", connector: InMemoryConnector(schema: ExchangeReplayTests.ecmaSchema))
+    @Test(arguments: Reading.allCases)
+    func connectorAttributesLiveUnderTheECMA2HostExtension(reading: Reading) async throws {
+        let host = await TestHost(name: "SQL", connector: reading.serve(InMemoryConnector(schema: ExchangeReplayTests.ecmaSchema)))
         try await host.run { send in
             let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User"],"urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User":{"ContosoLogin":"ljacobson","Email":"l@contoso.com"}}"#
             let created = try await send("/Users", .post, body, TestHost.token)
@@ -223,9 +232,10 @@ struct HostBehaviourTests {
 }
 
 extension HostBehaviourTests {
-    @Test func autosyncPicksUpChangesMadeOutsideTheHost() async throws {
+    @Test(arguments: Reading.allCases)
+    func autosyncPicksUpChangesMadeOutsideTheHost(reading: Reading) async throws {
         let connector = InMemoryConnector()
-        let host = await TestHost(connector: connector)
+        let host = await TestHost(connector: reading.serve(connector))
         let timer = Task { await host.service.autosync(every: .milliseconds(50)) }
         defer { timer.cancel() }
         // A user written straight into the application's store, as another tool would.

@@ -1,3 +1,4 @@
+import AttrmapTesting
 import Connectors
 import Foundation
 import HTTPTypes
@@ -13,6 +14,14 @@ import SQLConnector
 import Testing
 
 /// A host with one connector, its service imported, and a client to call it.
+/// The two ways the host reads a connector: asking its store (a querying connector), or from a
+/// cache filled by full imports (any other connector). Behaviour tests run both.
+enum Reading: String, CaseIterable, Sendable {
+    case store, cache
+
+    func serve(_ connector: any Connector) -> any Connector { self == .store ? connector : CacheOnly(connector) }
+}
+
 struct TestHost {
     static let token = "test-token-0123456789"
     let service: HostedConnector

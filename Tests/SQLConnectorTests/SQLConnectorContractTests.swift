@@ -48,4 +48,21 @@ struct SQLConnectorContractTests {
             group.cancelAll()
         }
     }
+
+    /// The embedded default's tables and indexes, on PostgreSQL: what several hosts share.
+    @Test func postgresEmbeddedDefaultMeetsTheConnectorContract() async throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let connector = PostgresConnector(
+            endpoint: server.endpoint, configuration: .embeddedDefault, setUp: SQLConfiguration.embeddedDefaultPostgresTables, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await connector.run() }
+            try await ConnectorConformance.check(.init(
+                connector: connector, sample: try SQLiteConnectorTests.make(.sqliteEmbedded).sample, textAttribute: "city",
+                multiValuedAttribute: "proxyAddresses"))
+            group.cancelAll()
+        }
+    }
 }

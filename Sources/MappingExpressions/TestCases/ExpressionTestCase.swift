@@ -1,4 +1,4 @@
-public import JSONValues
+import JSONValues
 /// One case of an expression test file: an expression, a source object, and what evaluating it
 /// must give. The file format is described in the README ("Test-case files").
 public struct ExpressionTestCase: Sendable {
