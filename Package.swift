@@ -173,7 +173,7 @@ let package = Package(
         .executableTarget(
             name: "attrmap-benchmark",
             dependencies: [
-                "MappingExpressions", "Provisioning", "JSONValues",
+                "MappingExpressions", "Provisioning", "JSONValues", "SQLConnector", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

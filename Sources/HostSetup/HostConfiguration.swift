@@ -18,6 +18,7 @@ import Yams
 ///     deprovisioning: {disable: none, delete: delete}
 ///     distinguishedName: {attribute: dn, template: "CN={anchor},OBJECT=USER"}
 ///     autosyncMinutes: 120
+///     cache: false                    # true: every object in memory, as the ECMA host keeps them
 /// ```
 package struct HostConfiguration: Sendable {
     package var connectors: [ConnectorSpecification]
@@ -31,10 +32,14 @@ package struct HostConfiguration: Sendable {
         package var deprovisioning: Deprovisioning
         package var distinguishedName: (attribute: String, template: String)?
         package var autosyncMinutes: Int
+        /// Keep every object in memory, filled by a full import at start and refreshed by each
+        /// autosync, even when the store answers queries (one whose queries are slow, a view over
+        /// joins, say). Off: such a store is asked for every read.
+        package var cachesObjects: Bool
 
         package init(
             name: String, token: String, kind: String, connector: any ConnectorConfiguration, deprovisioning: Deprovisioning = Deprovisioning(),
-            distinguishedName: (attribute: String, template: String)? = nil, autosyncMinutes: Int = 120
+            distinguishedName: (attribute: String, template: String)? = nil, autosyncMinutes: Int = 120, cachesObjects: Bool = false
         ) {
             self.name = name
             self.token = token
@@ -43,6 +48,7 @@ package struct HostConfiguration: Sendable {
             self.deprovisioning = deprovisioning
             self.distinguishedName = distinguishedName
             self.autosyncMinutes = autosyncMinutes
+            self.cachesObjects = cachesObjects
         }
     }
 
@@ -117,9 +123,17 @@ package struct HostConfiguration: Sendable {
             }
             specifications.append(ConnectorSpecification(
                 name: name, token: secret, kind: kind.name, connector: connector, deprovisioning: deprovisioning,
-                distinguishedName: distinguishedName, autosyncMinutes: node["autosyncMinutes"]?.int ?? 120))
+                distinguishedName: distinguishedName, autosyncMinutes: node["autosyncMinutes"]?.int ?? 120,
+                cachesObjects: try cache(node["cache"], at: where_("cache"))))
         }
         return HostConfiguration(connectors: specifications)
+    }
+
+    /// `cache: true` or `false`; absent is false.
+    static func cache(_ node: Node?, at place: String) throws(Problem) -> Bool {
+        guard let node else { return false }
+        guard let value = node.bool else { throw Problem(message: "\(place): 'cache' is true or false") }
+        return value
     }
 
     /// A YAML node as connector settings, each value with its place in the file.
@@ -165,7 +179,7 @@ package struct HostConfiguration: Sendable {
             }
             let service = HostedConnector(
                 name: specification.name, token: specification.token, connector: connector, deprovisioning: specification.deprovisioning,
-                distinguishedName: specification.distinguishedName, logger: logger)
+                distinguishedName: specification.distinguishedName, cachesObjects: specification.cachesObjects, logger: logger)
             result.append((service, specification.autosyncMinutes))
         }
         return result

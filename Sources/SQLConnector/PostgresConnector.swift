@@ -62,13 +62,26 @@ package final class PostgresConnector: QueryingConnector {
         return mapping
     }
 
-    /// Runs SQL statements (a set-up script), one after another.
+    /// Runs SQL statements (a set-up script), one after another, in one transaction that holds
+    /// an advisory lock: hosts started together on one database run their set-ups one at a time
+    /// (two concurrent `CREATE TABLE IF NOT EXISTS` of one table can both try to create it), and
+    /// a script that fails half-way leaves nothing behind.
     package func execute(script: String) async throws(ConnectorError) {
-        for statement in script.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !statement.isEmpty {
-            do { try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger) } catch { throw Self.translate(error) }
+        let statements = script.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        let logger = logger
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.setUpLock))", logger: logger)
+                for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+            }
+        } catch {
+            throw Self.translate(error)
         }
         plans.withLock { $0 = [:] }
     }
+
+    /// The advisory lock key of set-up scripts (`attrmap` in ASCII).
+    static let setUpLock: Int64 = 0x61_74_74_72_6D_61_70
 
     package func testConnection() async throws(ConnectorError) {
         let (client, logger) = (client, logger)

@@ -67,7 +67,7 @@ package struct SQLConfiguration: Sendable, Hashable {
     package static let embeddedDefaultPostgresTables = embeddedDefaultTableDefinitions + embeddedDefaultIndexes(.postgres)
 
     /// Mixed-case names in double quotes, so that PostgreSQL keeps them as written.
-    static let embeddedDefaultTableDefinitions = """
+    package static let embeddedDefaultTableDefinitions = """
         CREATE TABLE IF NOT EXISTS users (
             id TEXT PRIMARY KEY NOT NULL,
             "userName" TEXT, "displayName" TEXT, "givenName" TEXT, "familyName" TEXT, email TEXT, city TEXT, department TEXT,
@@ -93,7 +93,7 @@ package struct SQLConfiguration: Sendable, Hashable {
     /// ECMA2Host extension, a value of `proxyAddresses`), each on the expression the search
     /// compares (`lower(…)`, since `eq` ignores case). `userName` and a group's `displayName` are
     /// unique: the store refuses a second one, whichever host writes it.
-    static func embeddedDefaultIndexes(_ dialect: SQLDialect) -> String {
+    package static func embeddedDefaultIndexes(_ dialect: SQLDialect) -> String {
         func member(_ name: String) -> String { "lower(\(dialect.documentMember("document", name)))" }
         return """
             CREATE UNIQUE INDEX IF NOT EXISTS users_document_userName ON users (\(member("userName")));

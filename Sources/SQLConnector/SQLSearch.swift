@@ -10,7 +10,7 @@ struct SQLCondition: Sendable {
 }
 
 /// What differs between the engines in a search.
-struct SQLDialect: Sendable {
+package struct SQLDialect: Sendable {
     var style: SQLCommand.Style
     /// A column compared as text: SQLite's columns as they are, PostgreSQL's cast (`::text`).
     var asText: @Sendable (String) -> String
@@ -19,12 +19,12 @@ struct SQLDialect: Sendable {
     /// How a boolean column's value reads as text (SQLite keeps 1 and 0, PostgreSQL `true`).
     var booleanText: @Sendable (Bool) -> String
 
-    static let sqlite = SQLDialect(
+    package static let sqlite = SQLDialect(
         style: .questionMark, asText: { $0 },
         documentMember: { column, name in "json_extract(\(column), '\(jsonPath(name))')" },
         booleanText: { $0 ? "1" : "0" })
 
-    static let postgres = SQLDialect(
+    package static let postgres = SQLDialect(
         style: .numbered, asText: { "\($0)::text" },
         documentMember: { column, name in "(\(column)::jsonb ->> '\(name.replacingOccurrences(of: "'", with: "''"))')" },
         booleanText: { $0 ? "true" : "false" })

@@ -8,6 +8,11 @@ import JSONValues
 ///     ./Scripts/load-benchmark.sh            # builds, installs the peer, runs this
 ///     attrmap-benchmark scim-load --attrmap .build/release/attrmap --peer PATH/scim2-server [--users 2000] [--clients 8] [--sync normal|full]
 enum LoadBenchmark {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
     struct Target {
         var name: String
         var base: String

@@ -6,6 +6,7 @@ import Foundation
 //     swift run -c release attrmap-benchmark transform [--users 100000,1000000] [--jobs N]
 //     swift run -c release attrmap-benchmark corpus USERS FILE   (the transform's corpus, to try by hand)
 //     ./Scripts/load-benchmark.sh   (attrmap-benchmark scim-load: attrmap serve against scim2-server)
+//     ./Scripts/host-scale-benchmark.sh   (attrmap-benchmark host-scale: stores of 10,000 to 1,000,000 users)
 //
 // With no suite named, `expressions` runs.
 
@@ -27,6 +28,8 @@ case TransformBenchmark.childCommand:
     TransformBenchmark.child(Array(arguments.dropFirst()))
 case "scim-load":
     await LoadBenchmark.main(Array(arguments.dropFirst()))
+case "host-scale":
+    await HostScaleBenchmark.main(Array(arguments.dropFirst()))
 case "expressions":
     ExpressionBenchmark.main(Array(arguments.dropFirst()))
 default:

@@ -57,7 +57,8 @@ struct ServeShutdownTests {
         #expect(lost.isEmpty, "acknowledged but not stored: \(lost.prefix(5))")
     }
 
-    /// A store large enough that its first import is still running when the signal comes.
+    /// A store large enough that its first import (into the memory cache, `cache: true`) is still
+    /// running when the signal comes.
     @Test func sigtermDuringTheFirstImportStopsAtOnce() async throws {
         let folder = ServeCommandTests.temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -73,6 +74,7 @@ struct ServeShutdownTests {
                     INSERT OR IGNORE INTO people SELECT 'user' || i, 'User ' || i, 'Lisbon' FROM n
                 objectTypes:
                   - {objectType: User, table: people, anchor: login}
+                cache: true
             """.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)
         let server = try Server(data: folder, token: nil, logLevel: "info", connector: "BIG", arguments: ["--config", folder + "/serve.yaml"])
         let (importing, _) = try await server.sendOnce("GET", "/Users?count=1", token: token)
