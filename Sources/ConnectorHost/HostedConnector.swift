@@ -39,6 +39,9 @@ package actor HostedConnector {
     struct Published: Sendable {
         var state: State = .importing
         var definitions: [String: ResourceDefinition] = [:]
+        /// Resource type name (lowercased) → its queries, for a connector that answers them:
+        /// reads that need not wait for the actor.
+        var stores: [String: StoreQueries] = [:]
     }
 
     private nonisolated let published = Mutex(Published())
@@ -47,8 +50,6 @@ package actor HostedConnector {
     private var schema = ConnectorSchema(objectTypes: [])
     /// Resource type name (lowercased) → its cache, for a connector that cannot answer queries.
     private var caches: [String: ObjectCache] = [:]
-    /// Resource type name (lowercased) → its queries, for a connector that answers them.
-    private var stores: [String: StoreQueries] = [:]
     private var reservations = Reservations()
     private var version = 0
 
@@ -95,9 +96,7 @@ package actor HostedConnector {
             }
             var fresh: [String: ObjectCache] = [:]
             var definitions: [String: ResourceDefinition] = [:]
-            for objectType in discovered.objectTypes {
-                let definition = ResourceMapping.definition(for: objectType)
-                guard let type = ResourceType(name: definition.name) else { continue }
+            for (objectType, type, definition) in Self.served(discovered) {
                 definitions[type.name.lowercased()] = definition
                 var resources: [String: JSON] = [:]
                 for (index, object) in try await connector.fullImport(objectType: objectType.name).enumerated() {
@@ -111,6 +110,7 @@ package actor HostedConnector {
             let ready = definitions
             published.withLock {
                 $0.definitions = ready
+                $0.stores = [:]
                 $0.state = .ready
             }
             caches = fresh
@@ -129,23 +129,29 @@ package actor HostedConnector {
         }
     }
 
+    /// The object types of `schema` that are SCIM resource types, with their definitions.
+    private static func served(_ schema: ConnectorSchema) -> [(ConnectorSchema.ObjectType, ResourceType, ResourceDefinition)] {
+        schema.objectTypes.compactMap { objectType in
+            let definition = ResourceMapping.definition(for: objectType)
+            return ResourceType(name: definition.name).map { (objectType, $0, definition) }
+        }
+    }
+
     /// Publishes the schema of a connector that answers queries: nothing to import.
     private func discover(_ discovered: ConnectorSchema, answeredBy querying: any QueryingConnector, started: Date) {
         var definitions: [String: ResourceDefinition] = [:]
         var fresh: [String: StoreQueries] = [:]
-        for objectType in discovered.objectTypes {
-            let definition = ResourceMapping.definition(for: objectType)
-            guard let type = ResourceType(name: definition.name) else { continue }
+        for (objectType, type, definition) in Self.served(discovered) {
             definitions[type.name.lowercased()] = definition
             fresh[type.name.lowercased()] = StoreQueries(connector: querying, mapping: mapping, objectType: objectType, definition: definition)
         }
         let firstTime = state != .ready
         schema = discovered
-        stores = fresh
         caches = [:]
         let ready = definitions
         published.withLock {
             $0.definitions = ready
+            $0.stores = fresh
             $0.state = .ready
         }
         if firstTime {
@@ -221,29 +227,45 @@ package actor HostedConnector {
 
     // MARK: Reading
 
-    package func get(_ type: ResourceType, id: String) async throws(SCIMError) -> JSON {
+    /// The queries of `type`, when the store answers them.
+    private nonisolated func store(_ type: ResourceType) -> StoreQueries? {
+        published.withLock { $0.stores[type.name.lowercased()] }
+    }
+
+    /// A store that answers queries is asked directly, without waiting for the actor.
+    package nonisolated func get(_ type: ResourceType, id: String) async throws(SCIMError) -> JSON {
         try checkReady()
-        if let store = stores[type.name.lowercased()] {
+        if let store = store(type) {
             let found: JSON?
             do { found = try await store.resource(id) } catch { throw SCIMError(error, type: type, id: id) }
             guard let found else { throw .notFound("\(type.name) \(id) not found") }
             return found
         }
+        return try await cached(type, id: id)
+    }
+
+    private func cached(_ type: ResourceType, id: String) throws(SCIMError) -> JSON {
         guard let resource = caches[type.name.lowercased()]?.resource(id) else { throw .notFound("\(type.name) \(id) not found") }
         return resource
     }
 
     /// Resources matching `filter` (all when nil), in a stable order, and their total.
-    package func query(_ type: ResourceType, filter: Filter?, startIndex: Int, count: Int?) async throws(SCIMError) -> (total: Int, resources: [JSON]) {
+    package nonisolated func query(
+        _ type: ResourceType, filter: Filter?, startIndex: Int, count: Int?
+    ) async throws(SCIMError) -> (total: Int, resources: [JSON]) {
         let definition = try definition(type)
-        if let store = stores[type.name.lowercased()] {
+        if let store = store(type) {
             do {
                 return try await store.query(filter.map { definition.resolve($0) }, startIndex: startIndex, count: count ?? Int.max)
             } catch {
                 throw SCIMError(error, type: type, id: "")
             }
         }
-        let matched = cache(type).matching(filter.map { definition.resolve($0) })
+        return await cachedQuery(type, filter: filter.map { definition.resolve($0) }, startIndex: startIndex, count: count)
+    }
+
+    private func cachedQuery(_ type: ResourceType, filter: Filter?, startIndex: Int, count: Int?) -> (total: Int, resources: [JSON]) {
+        let matched = cache(type).matching(filter)
         let page = matched.dropFirst(max(1, startIndex) - 1).prefix(count ?? Int.max)
         return (matched.count, Array(page))
     }
@@ -341,7 +363,7 @@ package actor HostedConnector {
     /// write of the same value arriving while the store is asked finds it taken. A generated
     /// anchor (nil here) needs no check.
     private func claim(_ type: ResourceType, id: String?, unique: String?, owner: String?) async throws(SCIMError) {
-        guard let store = stores[type.name.lowercased()] else {
+        guard let store = store(type) else {
             try reservations.claim(cache(type), id: id, unique: unique)
             return
         }
@@ -374,13 +396,22 @@ package actor HostedConnector {
         _ object: ConnectorObject, type: ResourceType, objectType: ConnectorSchema.ObjectType, definition: ResourceDefinition
     ) -> JSON {
         let stored = mapping.resource(from: object, type: objectType, definition: definition)
-        if stores[type.name.lowercased()] == nil { cache(type).store(stored, id: object.anchor) }
+        if store(type) == nil { cache(type).store(stored, id: object.anchor) }
         return stored
     }
 
     /// Applies a deprovisioning flow and forgets the object.
     private func remove(_ type: ResourceType, id: String, flow: Deprovisioning.Flow) async throws(SCIMError) {
         let objectType = try objectType(type)
+        if case .delete = flow, store(type) != nil {
+            // The store says whether the object exists: one call instead of a read and a delete.
+            do {
+                try await connector.delete(objectType: objectType.name, anchor: id)
+            } catch {
+                throw error.kind == .notFound ? .notFound("\(type.name) \(id) not found") : SCIMError(error, type: type, id: id)
+            }
+            return
+        }
         let current = try await get(type, id: id)
         do {
             switch flow {
@@ -398,7 +429,7 @@ package actor HostedConnector {
         } catch {
             throw SCIMError(error, type: type, id: id)
         }
-        if stores[type.name.lowercased()] == nil { cache(type).remove(id) }
+        if store(type) == nil { cache(type).remove(id) }
     }
 
     private func validate(_ resource: JSON, definition: ResourceDefinition) throws(SCIMError) {

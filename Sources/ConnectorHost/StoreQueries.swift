@@ -29,9 +29,11 @@ struct StoreQueries: Sendable {
         let offset = max(1, startIndex) - 1
         if filter == nil || Self.translate(filter!, objectType: objectType, definition: definition) != nil {
             let query = filter.flatMap { Self.translate($0, objectType: objectType, definition: definition) }
-            let total = try await connector.count(objectType: objectType.name, query: query)
-            guard count > 0, offset < total else { return (total, []) }
+            guard count > 0 else { return (try await connector.count(objectType: objectType.name, query: query), []) }
             let objects = try await connector.search(objectType: objectType.name, ConnectorSearch(query: query, offset: offset, limit: count))
+            // A first page that is not full holds every match (a matching query's usual answer):
+            // no count to ask for.
+            let total = offset == 0 && objects.count < count ? objects.count : try await connector.count(objectType: objectType.name, query: query)
             return (total, objects.map(resource))
         }
         // A filter the store cannot answer: every object read once, in anchor order, a page at a time.

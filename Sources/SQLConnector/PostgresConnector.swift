@@ -211,7 +211,8 @@ package final class PostgresConnector: QueryingConnector {
     package func count(objectType: String, query: ConnectorQuery?) async throws(ConnectorError) -> Int {
         let mapping = try mapping(objectType)
         return try await bounded { [self] () async throws(ConnectorError) -> Int in
-            let condition = mapping.condition(query, after: nil, columns: try await plan(mapping).columns, dialect: .postgres)
+            let columns = try await plan(mapping).columns
+            let condition = mapping.condition(query, after: nil, read: ReadPlan(mapping, columns: columns, hasValuesTable: true), dialect: .postgres)
             let sql = "SELECT count(*) FROM (\(mapping.importQuery)) AS attrmap_source WHERE \(condition.sql)"
             do {
                 let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: Self.bindings(condition.arguments)), logger: logger)
@@ -239,7 +240,8 @@ package final class PostgresConnector: QueryingConnector {
         var sql = "SELECT \(selected.map { "\(mapping.sourceColumn($0))::text" }.joined(separator: ", ")) FROM (\(mapping.importQuery)) AS attrmap_source"
         var binds = PostgresBindings()
         if let search {
-            let condition = mapping.condition(search.query, after: search.after, columns: columns, dialect: .postgres)
+            let condition = mapping.condition(
+                search.query, after: search.after, read: ReadPlan(mapping, columns: columns, hasValuesTable: true), dialect: .postgres)
             let next = condition.arguments.count + 1
             sql += " WHERE \(condition.sql) ORDER BY \(mapping.sourceColumn(mapping.anchorColumn))::text LIMIT $\(next) OFFSET $\(next + 1)"
             binds = Self.bindings(condition.arguments)

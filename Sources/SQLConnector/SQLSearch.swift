@@ -35,14 +35,33 @@ package struct SQLDialect: Sendable {
     }
 }
 
+/// What reading an object type needs of its source's columns, worked out once per schema
+/// discovery rather than for every row or query.
+struct ReadPlan: Sendable {
+    /// Attribute → column, in source order.
+    var attributeColumns: [(attribute: String, column: String)]
+    /// Lowercased column name → its data type.
+    var columnTypes: [String: ConnectorSchema.Attribute.DataType]
+    /// Whether the table of multi-valued attributes exists (a store edited by hand may lack it).
+    var hasValuesTable: Bool
+
+    init(_ mapping: SQLConfiguration.ObjectTypeMapping, columns: [SourceColumn], hasValuesTable: Bool) {
+        attributeColumns = mapping.attributeColumns(columns: columns.map(\.name)).map { ($0.0, $0.1) }
+        columnTypes = Dictionary(columns.map { ($0.name.lowercased(), $0.type) }, uniquingKeysWith: { first, _ in first })
+        self.hasValuesTable = hasValuesTable
+    }
+
+    func type(ofColumn column: String) -> ConnectorSchema.Attribute.DataType { columnTypes[column.lowercased()] ?? .string }
+}
+
 extension SQLConfiguration.ObjectTypeMapping {
     /// The source's anchor column, as the search reads it.
     func sourceColumn(_ name: String) -> String { "attrmap_source.\(quoted(name))" }
 
-    /// The condition of `query` (and of the keyset bound `after`) on this object type's source
-    /// with `columns`. Parameters are numbered from `firstParameter`.
+    /// The condition of `query` (and of the keyset bound `after`) on this object type's source,
+    /// read as `read` says. Parameters are numbered from `firstParameter`.
     func condition(
-        _ query: ConnectorQuery?, after: String?, columns: [SourceColumn], dialect: SQLDialect, firstParameter: Int = 1
+        _ query: ConnectorQuery?, after: String?, read: ReadPlan, dialect: SQLDialect, firstParameter: Int = 1
     ) -> SQLCondition {
         var arguments: [String] = []
         func bind(_ text: String) -> String {
@@ -50,8 +69,7 @@ extension SQLConfiguration.ObjectTypeMapping {
             return dialect.style.parameter(firstParameter + arguments.count - 1)
         }
         let anchor = dialect.asText(sourceColumn(anchorColumn))
-        let attributeColumns = attributeColumns(columns: columns.map(\.name))
-        let types = Dictionary(columns.map { ($0.name.lowercased(), $0.type) }, uniquingKeysWith: { first, _ in first })
+        let attributeColumns = read.attributeColumns
 
         func translate(_ query: ConnectorQuery) -> String {
             switch query {
@@ -66,7 +84,7 @@ extension SQLConfiguration.ObjectTypeMapping {
                 let column = attributeColumns.first { $0.0 == name }?.1 ?? attributeColumns.first { $0.0.lowercased() == name.lowercased() }?.1
                     ?? (name.lowercased() == anchorColumn.lowercased() ? anchorColumn : nil)
                 guard let column else { return "1 = 0" }
-                if types[column.lowercased()] == .boolean {
+                if read.type(ofColumn: column) == .boolean {
                     switch value.lowercased() {
                     case "true": return "\(dialect.asText(sourceColumn(column))) = \(bind(dialect.booleanText(true)))"
                     case "false": return "\(dialect.asText(sourceColumn(column))) = \(bind(dialect.booleanText(false)))"

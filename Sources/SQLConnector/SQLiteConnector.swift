@@ -32,7 +32,7 @@ package final class SQLiteConnector: QueryingConnector {
     private let configuration: SQLConfiguration
     /// Each object type's source columns and export statements, built on first use and again at
     /// each schema discovery.
-    private let plans = Mutex<[String: (columns: [SourceColumn], plan: ExportPlan)]>([:])
+    private let plans = Mutex<[String: (columns: [SourceColumn], plan: ExportPlan, read: ReadPlan)]>([:])
 
     /// The columns of `mapping`'s source: its select statement's result, or its table's columns.
     static func sourceColumns(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping) throws -> [SourceColumn] {
@@ -53,7 +53,9 @@ package final class SQLiteConnector: QueryingConnector {
 
     /// The source columns and export plan of `mapping`, from the cache unless `refresh`. The
     /// configured statements are prepared once, so that a mistake in one shows at discovery.
-    private func plan(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, refresh: Bool = false) throws -> (columns: [SourceColumn], plan: ExportPlan) {
+    private func plan(
+        _ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, refresh: Bool = false
+    ) throws -> (columns: [SourceColumn], plan: ExportPlan, read: ReadPlan) {
         if !refresh, let cached = plans.withLock({ $0[mapping.objectType.lowercased()] }) { return cached }
         let columns = try Self.sourceColumns(db, mapping)
         let plan = try mapping.exportPlan(columns: columns, style: .questionMark)
@@ -66,8 +68,9 @@ package final class SQLiteConnector: QueryingConnector {
                 }
             }
         }
-        plans.withLock { $0[mapping.objectType.lowercased()] = (columns, plan) }
-        return (columns, plan)
+        let read = ReadPlan(mapping, columns: columns, hasValuesTable: try !mapping.multiValued.isEmpty && db.tableExists(mapping.valuesTable))
+        plans.withLock { $0[mapping.objectType.lowercased()] = (columns, plan, read) }
+        return (columns, plan, read)
     }
 
     /// Runs `commands` with `object`'s values (and `password`); returns the number of rows they changed.
@@ -169,7 +172,7 @@ package final class SQLiteConnector: QueryingConnector {
 
     package func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
         let mapping = try mapping(objectType)
-        return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).columns, search: nil) }
+        return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).read, search: nil) }
     }
 
     package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
@@ -179,13 +182,13 @@ package final class SQLiteConnector: QueryingConnector {
     /// The query as SQL on the source, answered by the database with its indexes.
     package func search(objectType: String, _ search: ConnectorSearch) async throws(ConnectorError) -> [ConnectorObject] {
         let mapping = try mapping(objectType)
-        return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).columns, search: search) }
+        return try await read { db in try Self.fetch(db, mapping, self.plan(db, mapping).read, search: search) }
     }
 
     package func count(objectType: String, query: ConnectorQuery?) async throws(ConnectorError) -> Int {
         let mapping = try mapping(objectType)
         return try await read { db in
-            let condition = mapping.condition(query, after: nil, columns: try self.plan(db, mapping).columns, dialect: .sqlite)
+            let condition = mapping.condition(query, after: nil, read: try self.plan(db, mapping).read, dialect: .sqlite)
             let sql = "SELECT count(*) FROM (\(mapping.importQuery)) AS attrmap_source WHERE \(condition.sql)"
             return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: StatementArguments(condition.arguments)) ?? 0
         }
@@ -196,34 +199,33 @@ package final class SQLiteConnector: QueryingConnector {
     package func plan(objectType: String, _ search: ConnectorSearch) async throws(ConnectorError) -> [String] {
         let mapping = try mapping(objectType)
         return try await read { db in
-            let (sql, arguments) = Self.searchSQL(mapping, try self.plan(db, mapping).columns, search)
+            let (sql, arguments) = Self.searchSQL(mapping, try self.plan(db, mapping).read, search)
             return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments)).compactMap { $0["detail"] as String? }
         }
     }
 
     /// The statement of a search, and its arguments.
     static func searchSQL(
-        _ mapping: SQLConfiguration.ObjectTypeMapping, _ columns: [SourceColumn], _ search: ConnectorSearch
+        _ mapping: SQLConfiguration.ObjectTypeMapping, _ read: ReadPlan, _ search: ConnectorSearch
     ) -> (String, [(any DatabaseValueConvertible)?]) {
-        let condition = mapping.condition(search.query, after: search.after, columns: columns, dialect: .sqlite)
+        let condition = mapping.condition(search.query, after: search.after, read: read, dialect: .sqlite)
         let sql = "SELECT * FROM (\(mapping.importQuery)) AS attrmap_source WHERE \(condition.sql) "
             + "ORDER BY \(mapping.sourceColumn(mapping.anchorColumn)) LIMIT ? OFFSET ?"
         return (sql, condition.arguments + [search.limit, search.offset])
     }
 
     /// The objects `search` selects (every object when nil), with their multi-valued attributes.
-    static func fetch(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, _ columns: [SourceColumn], search: ConnectorSearch?) throws -> [ConnectorObject] {
-        let attributeColumns = mapping.attributeColumns(columns: columns.map(\.name))
-        let types = Dictionary(columns.map { ($0.name.lowercased(), $0.type) }, uniquingKeysWith: { a, _ in a })
-        let (sql, arguments) = search.map { searchSQL(mapping, columns, $0) } ?? ("SELECT * FROM (\(mapping.importQuery)) AS attrmap_source", [])
+    static func fetch(_ db: Database, _ mapping: SQLConfiguration.ObjectTypeMapping, _ read: ReadPlan, search: ConnectorSearch?) throws -> [ConnectorObject] {
+        let (sql, arguments) = search.map { searchSQL(mapping, read, $0) } ?? ("SELECT * FROM (\(mapping.importQuery)) AS attrmap_source", [])
         var objects: [ConnectorObject] = []
         var index: [String: Int] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)) {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
+        while let row = try rows.next() {
             guard let anchorValue = Self.text(row[mapping.anchorColumn]) else { continue }
             var object = ConnectorObject(objectType: mapping.objectType, anchor: anchorValue)
-            for (name, column) in attributeColumns {
+            for (name, column) in read.attributeColumns {
                 guard let value = row[column] as DatabaseValue?, !value.isNull else { continue }
-                object.attributes[name] = json(value, type: types[column.lowercased()] ?? .string)
+                object.attributes[name] = json(value, type: read.type(ofColumn: column))
             }
             if let documentColumn = mapping.documentColumn, let text = Self.text(row[documentColumn]) {
                 object.document = try? JSON.parse(text)
@@ -231,7 +233,7 @@ package final class SQLiteConnector: QueryingConnector {
             index[anchorValue] = objects.count
             objects.append(object)
         }
-        guard !mapping.multiValued.isEmpty, !objects.isEmpty, try db.tableExists(mapping.valuesTable) else { return objects }
+        guard read.hasValuesTable, !objects.isEmpty else { return objects }
         // Every value for a whole import; the page's own values for a search, 500 anchors a statement.
         let batches: [[String]?] = search == nil ? [nil] : stride(from: 0, to: objects.count, by: 500).map { start in
             objects[start..<min(start + 500, objects.count)].map(\.anchor)
@@ -240,7 +242,8 @@ package final class SQLiteConnector: QueryingConnector {
             var valuesSQL = "SELECT anchor, attribute, value FROM \(quoted(mapping.valuesTable))"
             if let anchors { valuesSQL += " WHERE anchor IN (\(Array(repeating: "?", count: anchors.count).joined(separator: ", ")))" }
             valuesSQL += " ORDER BY anchor, attribute, position"
-            for row in try Row.fetchAll(db, sql: valuesSQL, arguments: StatementArguments(anchors ?? [])) {
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: valuesSQL), arguments: StatementArguments(anchors ?? []))
+            while let row = try rows.next() {
                 guard let owner = Self.text(row["anchor"]), let attribute = Self.text(row["attribute"]), let at = index[owner] else { continue }
                 let text = Self.text(row["value"])
                 let element: JSON = text.flatMap { t in t.hasPrefix("{") ? try? JSON.parse(t) : nil } ?? (text.map(JSON.string) ?? .null)

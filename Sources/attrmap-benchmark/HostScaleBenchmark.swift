@@ -44,13 +44,13 @@ enum HostScaleBenchmark {
             }
         }
         say(pad("users", 10) + pad("store s", 9) + pad("store MB", 10) + pad("first s", 9) + pad("peak MB", 9)
-            + pad("userName p99", 14) + pad("ECMA2Host p99", 15) + pad("POST/s", 9) + pad("PATCH/s", 9) + pad("DELETE/s", 10))
+            + pad("userName/s", 11) + pad("p50/p99 ms", 12) + pad("ECMA2Host/s", 12) + pad("p50/p99 ms", 12)
+            + pad("POST/s", 9) + pad("PATCH/s", 9) + pad("DELETE/s", 10))
         for figures in all {
             func phase(_ name: String) -> LoadBenchmark.PhaseResult? { figures.phases.first { $0.name == name } }
             say(pad(String(figures.users), 10) + pad(String(format: "%.1f", figures.storeSeconds), 9) + pad(String(format: "%.0f", figures.storeMB), 10)
                 + pad(String(format: "%.2f", figures.firstAnswer), 9) + pad(String(format: "%.0f", figures.peakMB), 9)
-                + pad(String(format: "%.2f ms", (phase("userName")?.percentile(0.99) ?? 0) * 1000), 14)
-                + pad(String(format: "%.2f ms", (phase("ECMA2Host")?.percentile(0.99) ?? 0) * 1000), 15)
+                + lookupFigures(phase("userName")) + lookupFigures(phase("ECMA2Host"))
                 + pad(String(format: "%.0f", phase("POST")?.rate ?? 0), 9) + pad(String(format: "%.0f", phase("PATCH")?.rate ?? 0), 9)
                 + pad(String(format: "%.0f", phase("DELETE")?.rate ?? 0), 10))
         }
@@ -142,6 +142,13 @@ enum HostScaleBenchmark {
         return Figures(
             users: users, storeSeconds: storeSeconds, storeMB: storeMB, firstAnswer: firstAnswer, phases: phases,
             peakMB: peakResidentMB(target.process.processIdentifier))
+    }
+
+    /// A lookup phase's rate, and its median and 99th-percentile latency.
+    static func lookupFigures(_ phase: LoadBenchmark.PhaseResult?) -> String {
+        guard let phase else { return pad("-", 11) + pad("-", 12) }
+        return pad(String(format: "%.0f", phase.rate), phase.name == "userName" ? 11 : 12)
+            + pad(String(format: "%.2f/%.2f", phase.percentile(0.5) * 1000, phase.percentile(0.99) * 1000), 12)
     }
 
     static func upn(_ i: Int) -> String { "user\(i)@contoso.com" }
