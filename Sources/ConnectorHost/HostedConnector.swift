@@ -24,6 +24,7 @@ package actor HostedConnector {
     package nonisolated let connector: any Connector
     package nonisolated let deprovisioning: Deprovisioning
     nonisolated let mapping: ResourceMapping
+    nonisolated let metrics: ConnectorMetrics
     /// Whether every object is kept in memory even when the store answers queries.
     package nonisolated let cachesObjects: Bool
     let logger: Logger
@@ -68,6 +69,7 @@ package actor HostedConnector {
         self.connector = connector
         self.deprovisioning = deprovisioning
         self.mapping = ResourceMapping(connector: name, distinguishedName: distinguishedName)
+        self.metrics = ConnectorMetrics(connector: name)
         var logger = logger
         logger[metadataKey: "connector"] = .string(name)
         self.logger = logger
@@ -92,6 +94,9 @@ package actor HostedConnector {
             let discovered = try await connector.schema()
             if !cachesObjects, let querying = connector as? any QueryingConnector {
                 discover(discovered, answeredBy: querying, started: started)
+                metrics.imported(after: .seconds(Date().timeIntervalSince(started)))
+                // Counted once the host is ready: a count of a large store takes a moment.
+                await countObjects()
                 return nil
             }
             var fresh: [String: ObjectCache] = [:]
@@ -99,7 +104,10 @@ package actor HostedConnector {
             for (objectType, type, definition) in Self.served(discovered) {
                 definitions[type.name.lowercased()] = definition
                 var resources: [String: JSON] = [:]
-                for (index, object) in try await connector.fullImport(objectType: objectType.name).enumerated() {
+                let imported = try await metrics.measure("fullImport") { () async throws(ConnectorError) in
+                    try await connector.fullImport(objectType: objectType.name)
+                }
+                for (index, object) in imported.enumerated() {
                     // A shutdown during a large import does not wait for the rest of it.
                     if index % 4096 == 0 { try Task.checkCancellation() }
                     resources[object.anchor] = mapping.resource(from: object, type: objectType, definition: definition)
@@ -114,6 +122,8 @@ package actor HostedConnector {
                 $0.state = .ready
             }
             caches = fresh
+            for cache in fresh.values { metrics.objects(cache.resources.count, type: cache.type.name) }
+            metrics.imported(after: .seconds(Date().timeIntervalSince(started)))
             let count = fresh.values.reduce(0) { $0 + $1.resources.count }
             logger.info("full import finished", metadata: ["objects": "\(count)", "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])
             return nil
@@ -143,7 +153,8 @@ package actor HostedConnector {
         var fresh: [String: StoreQueries] = [:]
         for (objectType, type, definition) in Self.served(discovered) {
             definitions[type.name.lowercased()] = definition
-            fresh[type.name.lowercased()] = StoreQueries(connector: querying, mapping: mapping, objectType: objectType, definition: definition)
+            fresh[type.name.lowercased()] = StoreQueries(
+                connector: querying, mapping: mapping, objectType: objectType, definition: definition, metrics: metrics)
         }
         let firstTime = state != .ready
         schema = discovered
@@ -162,11 +173,19 @@ package actor HostedConnector {
         }
     }
 
+    /// Reports how many objects the store holds of each type (`attrmap_objects`). A cache
+    /// reports at each import; a store that answers queries is counted here.
+    package nonisolated func countObjects() async {
+        for store in published.withLock({ $0.stores.values }) {
+            if let count = try? await store.total(nil) { metrics.objects(count, type: store.definition.name) }
+        }
+    }
+
     /// The first full import, tried again after each of `retryDelays` (the last one repeating)
     /// while it fails, so that a store that was down at start is served once it is back; then a
-    /// refresh every `refresh`, until cancelled. A first import refused for the connector's
-    /// configuration (a statement naming no attribute, a table without its anchor column) is not
-    /// retried: the error is returned.
+    /// refresh every `refresh` and the object counts every minute, until cancelled. A first
+    /// import refused for the connector's configuration (a statement naming no attribute, a table
+    /// without its anchor column) is not retried: the error is returned.
     @discardableResult
     package func maintainCache(
         refreshEvery refresh: Duration?, retryDelays: [Duration] = [.seconds(5), .seconds(15), .seconds(30), .seconds(60)]
@@ -181,7 +200,16 @@ package actor HostedConnector {
             if Task.isCancelled { return nil }
             await importAll()
         }
-        if let refresh { await autosync(every: refresh) }
+        await withTaskGroup(of: Void.self) { group in
+            if let refresh { group.addTask { await self.autosync(every: refresh) } }
+            // The object counts of a store that answers queries, every minute.
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(60))
+                    if !Task.isCancelled { await self.countObjects() }
+                }
+            }
+        }
         return nil
     }
 
@@ -209,6 +237,23 @@ package actor HostedConnector {
     /// The SCIM definitions of what the connector serves, users first.
     package nonisolated var resourceDefinitions: [ResourceDefinition] {
         published.withLock { $0.definitions.values.sorted { $0.name > $1.name } }
+    }
+
+    /// Whether the connector serves (its first import or discovery is done) and its store
+    /// answers a connection test within `bound`: what `/ready` reports.
+    package nonisolated func isReady(within bound: Duration) async -> Bool {
+        guard state == .ready else { return false }
+        let connector = connector
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await connector.testConnection()) != nil }
+            group.addTask {
+                try? await Task.sleep(for: bound)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
     }
 
     /// Fails with 503 while the first import runs, or after it failed.
@@ -384,8 +429,16 @@ package actor HostedConnector {
     /// Exports an add or a replace, then the password as a second step, as the ECMA host does.
     private func export(_ object: ConnectorObject, creating: Bool, password: String?, type: ResourceType) async throws(SCIMError) {
         do {
-            if creating { try await connector.create(object) } else { try await connector.replace(object) }
-            if let password { try await connector.setPassword(objectType: object.objectType, anchor: object.anchor, password: password) }
+            if creating {
+                try await metrics.measure("create") { () async throws(ConnectorError) in try await connector.create(object) }
+            } else {
+                try await metrics.measure("replace") { () async throws(ConnectorError) in try await connector.replace(object) }
+            }
+            if let password {
+                try await metrics.measure("setPassword") { () async throws(ConnectorError) in
+                    try await connector.setPassword(objectType: object.objectType, anchor: object.anchor, password: password)
+                }
+            }
         } catch {
             throw SCIMError(error, type: type, id: object.anchor)
         }
@@ -406,7 +459,7 @@ package actor HostedConnector {
         if case .delete = flow, store(type) != nil {
             // The store says whether the object exists: one call instead of a read and a delete.
             do {
-                try await connector.delete(objectType: objectType.name, anchor: id)
+                try await metrics.measure("delete") { () async throws(ConnectorError) in try await connector.delete(objectType: objectType.name, anchor: id) }
             } catch {
                 throw error.kind == .notFound ? .notFound("\(type.name) \(id) not found") : SCIMError(error, type: type, id: id)
             }
@@ -416,11 +469,11 @@ package actor HostedConnector {
         do {
             switch flow {
             case .delete:
-                try await connector.delete(objectType: objectType.name, anchor: id)
+                try await metrics.measure("delete") { () async throws(ConnectorError) in try await connector.delete(objectType: objectType.name, anchor: id) }
             case .setAttribute(let attribute, let value):
                 var object = try mapping.object(from: current, id: id, type: objectType)
                 object.attributes[attribute] = .bool(value)
-                try await connector.replace(object)
+                try await metrics.measure("replace") { () async throws(ConnectorError) in try await connector.replace(object) }
             case .none:
                 break
             }

@@ -11,12 +11,13 @@ struct StoreQueries: Sendable {
     let mapping: ResourceMapping
     let objectType: ConnectorSchema.ObjectType
     let definition: ResourceDefinition
+    let metrics: ConnectorMetrics
 
     /// Objects a scan reads at a time.
     static let scanPage = 1000
 
     func resource(_ id: String) async throws(ConnectorError) -> JSON? {
-        try await connector.get(objectType: objectType.name, anchor: id).map(resource)
+        try await get(id).map(resource)
     }
 
     func resource(_ object: ConnectorObject) -> JSON {
@@ -29,11 +30,11 @@ struct StoreQueries: Sendable {
         let offset = max(1, startIndex) - 1
         if filter == nil || Self.translate(filter!, objectType: objectType, definition: definition) != nil {
             let query = filter.flatMap { Self.translate($0, objectType: objectType, definition: definition) }
-            guard count > 0 else { return (try await connector.count(objectType: objectType.name, query: query), []) }
-            let objects = try await connector.search(objectType: objectType.name, ConnectorSearch(query: query, offset: offset, limit: count))
+            guard count > 0 else { return (try await total(query), []) }
+            let objects = try await search(ConnectorSearch(query: query, offset: offset, limit: count))
             // A first page that is not full holds every match (a matching query's usual answer):
             // no count to ask for.
-            let total = offset == 0 && objects.count < count ? objects.count : try await connector.count(objectType: objectType.name, query: query)
+            let total = offset == 0 && objects.count < count ? objects.count : try await total(query)
             return (total, objects.map(resource))
         }
         // A filter the store cannot answer: every object read once, in anchor order, a page at a time.
@@ -41,7 +42,7 @@ struct StoreQueries: Sendable {
         var page: [JSON] = []
         var after: String?
         while true {
-            let objects = try await connector.search(objectType: objectType.name, ConnectorSearch(after: after, limit: Self.scanPage))
+            let objects = try await search(ConnectorSearch(after: after, limit: Self.scanPage))
             for object in objects {
                 let candidate = resource(object)
                 guard Resource.matches(filter!, candidate) else { continue }
@@ -54,12 +55,26 @@ struct StoreQueries: Sendable {
         return (total, page)
     }
 
+    // Each call to the connector, counted and timed.
+
+    private func get(_ id: String) async throws(ConnectorError) -> ConnectorObject? {
+        try await metrics.measure("get") { () async throws(ConnectorError) in try await connector.get(objectType: objectType.name, anchor: id) }
+    }
+
+    private func search(_ search: ConnectorSearch) async throws(ConnectorError) -> [ConnectorObject] {
+        try await metrics.measure("search") { () async throws(ConnectorError) in try await connector.search(objectType: objectType.name, search) }
+    }
+
+    func total(_ query: ConnectorQuery?) async throws(ConnectorError) -> Int {
+        try await metrics.measure("count") { () async throws(ConnectorError) in try await connector.count(objectType: objectType.name, query: query) }
+    }
+
     /// Whether an object other than `id` holds the unique value `key` (a user's `userName`, a
     /// group's `displayName`, lowercased). Only a store that keeps documents can say.
     func holdsUnique(_ key: String, except id: String?) async throws(ConnectorError) -> Bool {
         guard objectType.keepsDocument else { return false }
         let name = definition.name == "Group" ? "displayName" : "userName"
-        let holders = try await connector.search(objectType: objectType.name, ConnectorSearch(query: .document(name, equals: key), limit: 2))
+        let holders = try await search(ConnectorSearch(query: .document(name, equals: key), limit: 2))
         return holders.contains { $0.anchor != id }
     }
 

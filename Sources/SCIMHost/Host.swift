@@ -20,7 +20,8 @@ package enum Host {
 
     package static func application(
         services: [HostedConnector], host: String = "127.0.0.1", port: Int = 8585, maxBodySize: Int = 1 << 20,
-        tls: TLSFiles? = nil, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        tls: TLSFiles? = nil, metrics: (@Sendable () -> [UInt8])? = nil, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> Application<SCIMResponder> {
         var server = HTTPServerBuilder.http1()
         if let tls {
@@ -31,7 +32,7 @@ package enum Host {
             server = try .tls(.http1(), tlsConfiguration: configuration)
         }
         return Application(
-            responder: SCIMResponder(services: services, maxBodySize: maxBodySize, logger: logger),
+            responder: SCIMResponder(services: services, maxBodySize: maxBodySize, metrics: metrics, logger: logger),
             server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "attrmap"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

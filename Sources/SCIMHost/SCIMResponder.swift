@@ -4,6 +4,7 @@ package import Hummingbird
 import HTTPTypes
 import JSONValues
 package import Logging
+import Metrics
 import NIOCore
 import SCIM
 
@@ -11,16 +12,26 @@ import SCIM
 /// authentication, SCIM 2.0 endpoints, and every error as a SCIM error body. Each request gets a
 /// request id (`X-Request-ID`, taken from the request when it has one) that every log line of the
 /// request carries; no token, password or body is ever logged.
+///
+/// For operations, with no token: `/health` (the process answers), `/ready` (every connector has
+/// imported or discovered its store and the store answers), and `/metrics` when the executable
+/// gives a way to render them (Prometheus text). None of them names an object, an attribute
+/// value, a token or a secret. Every request is counted and timed through swift-metrics:
+/// `attrmap_http_requests_total{connector, route, method, status}` and
+/// `attrmap_http_request_duration_seconds{connector, route, method}`, the route with `{id}` for an id.
 package struct SCIMResponder: HTTPResponder {
     package typealias Context = BasicRequestContext
 
     let services: [String: HostedConnector]
     let maxBodySize: Int
     let logger: Logger
+    /// The metrics in Prometheus' text format; nil: no `/metrics`.
+    let metrics: (@Sendable () -> [UInt8])?
 
-    package init(services: [HostedConnector], maxBodySize: Int = 1 << 20, logger: Logger) {
+    package init(services: [HostedConnector], maxBodySize: Int = 1 << 20, metrics: (@Sendable () -> [UInt8])? = nil, logger: Logger) {
         self.services = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.maxBodySize = maxBodySize
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -33,6 +44,7 @@ package struct SCIMResponder: HTTPResponder {
 
     private func respond(to request: Request, requestID: String) async -> Response {
         let started = ContinuousClock.now
+        if request.method == .get, let operations = await operations(request) { return operations }
         var response: Response
         do {
             response = try await route(request)
@@ -45,11 +57,64 @@ package struct SCIMResponder: HTTPResponder {
             response = Self.response(SCIMError(status: 500, "internal error; the log has the details under request id \(requestID)"))
         }
         response.headers[.xRequestID] = requestID
+        let (named, route) = Self.route(of: request.uri.path)
+        // Only connectors that exist: a label is never something a client makes up.
+        let connector = services[named] == nil ? "" : named
+        let method = ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(request.method.rawValue) ? request.method.rawValue : "other"
+        let labels = [("connector", connector), ("route", connector.isEmpty ? "other" : route), ("method", method)]
+        Counter(label: "attrmap_http_requests_total", dimensions: labels + [("status", String(response.status.code))]).increment()
         let elapsed = started.duration(to: .now)
+        Timer(label: "attrmap_http_request_duration_seconds", dimensions: labels)
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         logger.info("\(request.method) \(request.uri.path) \(response.status.code)", metadata: [
             "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
         ])
         return response
+    }
+
+    // MARK: Operations
+
+    /// `/health`, `/ready` and `/metrics`, or nil for any other path.
+    func operations(_ request: Request) async -> Response? {
+        switch request.uri.path {
+        case "/health":
+            return Self.plain("ok\n")
+        case "/ready":
+            var waiting: [String] = []
+            for (name, service) in services.sorted(by: { $0.key < $1.key }) where !(await service.isReady(within: .seconds(2))) {
+                waiting.append(name)
+            }
+            if waiting.isEmpty { return Self.plain("ready\n") }
+            return Self.plain("not ready: \(waiting.joined(separator: ", "))\n", status: .serviceUnavailable)
+        case "/metrics":
+            guard let metrics else { return nil }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics())))
+        default:
+            return nil
+        }
+    }
+
+    static func plain(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// The connector and the route of `path`, for metrics: `/Users/{id}`, never an id or a value.
+    static func route(of path: String) -> (connector: String, route: String) {
+        let components = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard components.count >= 2, components[0].hasPrefix("ecma2host_"), components[1].lowercased() == "scim" else { return ("", "other") }
+        let connector = String(components[0].dropFirst("ecma2host_".count).prefix(64))
+        let rest = components.dropFirst(2)
+        guard let first = rest.first else { return (connector, "/") }
+        let known = ["Users", "Groups", "Schemas", "ResourceTypes", "ServiceProviderConfig", ".search"]
+        guard let resource = known.first(where: { $0.lowercased() == first.lowercased() }) else { return (connector, "other") }
+        switch rest.count {
+        case 1: return (connector, "/\(resource)")
+        case 2 where rest.last?.lowercased() == ".search": return (connector, "/\(resource)/.search")
+        case 2: return (connector, "/\(resource)/{id}")
+        default: return (connector, "other")
+        }
     }
 
     // MARK: Routing

@@ -5,6 +5,8 @@ import Connectors
 import Foundation
 import HostSetup
 import Logging
+import Metrics
+import Prometheus
 import SCIMHost
 import SQLConnector
 import ServiceLifecycle
@@ -85,6 +87,19 @@ extension Attrmap {
             if (cert == nil) != (key == nil) { throw ValidationError("HTTPS needs both --cert and --key") }
         }
 
+        /// Metrics through swift-metrics go to a Prometheus registry, which `/metrics` renders;
+        /// durations in buckets from half a millisecond to ten seconds.
+        static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+            let registry = PrometheusCollectorRegistry()
+            var factory = PrometheusMetricsFactory(registry: registry)
+            factory.defaultDurationHistogramBuckets = [
+                .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(10),
+            ]
+            MetricsSystem.bootstrap(factory)
+            return registry
+        }
+
         func run() async throws {
             try await reportingFailures {
                 var logger = Logger(label: "attrmap.serve", metadataProvider: RequestContext.metadataProvider)
@@ -119,8 +134,10 @@ extension Attrmap {
                 let (host, port) = (self.host, self.port)
                 let application: any Service
                 do {
+                    let registry = Self.bootstrapMetrics()
                     application = try Host.application(
-                        services: services.map(\.service), host: host, port: port, maxBodySize: maxBodySize, tls: tls, logger: logger
+                        services: services.map(\.service), host: host, port: port, maxBodySize: maxBodySize, tls: tls,
+                        metrics: { registry.emitToBuffer() }, logger: logger
                     ) { port in
                         for name in names {
                             Terminal.writeError("attrmap: serving connector \(name) at \(scheme)://\(host):\(port)/ecma2host_\(name)/scim\n")
