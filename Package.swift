@@ -179,16 +179,25 @@ let package = Package(
         .executableTarget(
             name: "attrmap-benchmark",
             dependencies: [
-                "MappingExpressions", "Provisioning", "JSONValues", "SQLConnector", .product(name: "GRDB", package: "GRDB.swift"),
+                "MappingExpressions", "Provisioning", "JSONValues", "SQLConnector", "LocalPostgreSQL",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
 
-        // Test support: the shared connector contract every connector kind runs, and a real
-        // PostgreSQL server started on loopback.
+        // A real PostgreSQL server from the system's packages, started on loopback in a temporary
+        // folder: for the tests and the benchmarks.
+        .target(
+            name: "LocalPostgreSQL",
+            dependencies: ["SQLConnector"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Test support: the shared connector contract every connector kind runs, the binary
+        // runner, a pseudo-terminal driver.
         .target(
             name: "AttrmapTesting",
-            dependencies: ["Connectors", "JSONValues", "SQLConnector", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: ["Connectors", "JSONValues", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
 
@@ -211,7 +220,7 @@ let package = Package(
         .testTarget(
             name: "SCIMHostTests",
             dependencies: [
-                "SCIMHost", "ConnectorHost", "SCIM", "Connectors", "SQLConnector", "HostSetup", "JSONValues", "AttrmapTesting",
+                "SCIMHost", "ConnectorHost", "SCIM", "Connectors", "SQLConnector", "HostSetup", "JSONValues", "AttrmapTesting", "LocalPostgreSQL",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -230,7 +239,7 @@ let package = Package(
         .testTarget(
             name: "SQLConnectorTests",
             dependencies: [
-                "SQLConnector", "Connectors", "JSONValues", "AttrmapTesting",
+                "SQLConnector", "Connectors", "JSONValues", "AttrmapTesting", "LocalPostgreSQL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -253,7 +262,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["attrmap", "JSONValues", "AttrmapTesting"],
+            dependencies: ["attrmap", "JSONValues", "AttrmapTesting", "LocalPostgreSQL"],
             swiftSettings: swiftSettings
         ),
     ],

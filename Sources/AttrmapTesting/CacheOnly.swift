@@ -1,5 +1,5 @@
 package import Connectors
-package import JSONValues
+import JSONValues
 import ServiceLifecycle
 
 /// A connector with its queries hidden: the host serves it from a cache filled by full imports,

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import JSONValues
+import LocalPostgreSQL
+import Logging
 import SQLConnector
 
 /// The host at scale: `attrmap serve` on an embedded SQLite store of 10,000, 100,000 and
@@ -10,7 +12,10 @@ import SQLConnector
 /// ECMA2Host attribute `eq`) at 8 clients, POST, PATCH and DELETE throughput, and the host's
 /// resident memory at its peak.
 ///
-///     swift run -c release attrmap-benchmark host-scale --attrmap .build/release/attrmap [--users 10000,100000,1000000] [--clients 8] [--lookups 20000] [--writes 5000]
+/// With `--engine postgres` the store is the embedded default's tables on a PostgreSQL server
+/// started on loopback (Debian's packages), filled on the server itself.
+///
+///     swift run -c release attrmap-benchmark host-scale --attrmap .build/release/attrmap [--users 10000,100000,1000000] [--engine sqlite|postgres] [--clients 8] [--lookups 20000] [--writes 5000]
 enum HostScaleBenchmark {
     struct Figures {
         var users: Int
@@ -22,7 +27,7 @@ enum HostScaleBenchmark {
     }
 
     static func main(_ arguments: [String]) async {
-        var options: [String: String] = ["users": "10000,100000,1000000", "clients": "8", "lookups": "20000", "writes": "5000"]
+        var options: [String: String] = ["users": "10000,100000,1000000", "clients": "8", "lookups": "20000", "writes": "5000", "engine": "sqlite"]
         var index = 0
         while index + 1 < arguments.count, arguments[index].hasPrefix("--") {
             options[String(arguments[index].dropFirst(2))] = arguments[index + 1]
@@ -30,15 +35,17 @@ enum HostScaleBenchmark {
         }
         let sizes = options["users"]!.split(separator: ",").compactMap { Int($0) }
         guard index == arguments.count, let attrmap = options["attrmap"], !sizes.isEmpty,
-            let clients = Int(options["clients"]!), let lookups = Int(options["lookups"]!), let writes = Int(options["writes"]!)
+            let clients = Int(options["clients"]!), let lookups = Int(options["lookups"]!), let writes = Int(options["writes"]!),
+            ["sqlite", "postgres"].contains(options["engine"]!)
         else {
             fail("usage: attrmap-benchmark host-scale --attrmap PATH [--users 10000,100000,1000000] [--clients 8] [--lookups 20000] [--writes 5000]")
         }
-        say("attrmap host at scale — embedded SQLite store, \(clients) clients, \(lookups) lookups and \(writes) writes per phase, loopback\n")
+        let postgres = options["engine"] == "postgres"
+        say("attrmap host at scale — \(postgres ? "PostgreSQL" : "embedded SQLite") store, \(clients) clients, \(lookups) lookups and \(writes) writes per phase, loopback\n")
         var all: [Figures] = []
         for users in sizes {
             do {
-                all.append(try measure(attrmap: attrmap, users: users, clients: clients, lookups: lookups, writes: writes))
+                all.append(try await measure(attrmap: attrmap, users: users, postgres: postgres, clients: clients, lookups: lookups, writes: writes))
             } catch {
                 fail("\(users) users: \(error)")
             }
@@ -69,7 +76,7 @@ enum HostScaleBenchmark {
         if errors > 0 { fail("\(errors) requests were answered with an error status") }
     }
 
-    static func measure(attrmap: String, users: Int, clients: Int, lookups: Int, writes: Int) throws -> Figures {
+    static func measure(attrmap: String, users: Int, postgres: Bool, clients: Int, lookups: Int, writes: Int) async throws -> Figures {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-scale-\(getpid())-\(users)").path
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: data) }
@@ -77,13 +84,31 @@ enum HostScaleBenchmark {
         FileHandle.standardError.write(Data("\(users) users: building the store…\n".utf8))
         let clock = ContinuousClock()
         let built = clock.now
-        try buildStore(at: database, users: users)
-        let storeSeconds = seconds(built.duration(to: clock.now))
-        let storeMB = Double((try? FileManager.default.attributesOfItem(atPath: database)[.size] as? Int) ?? 0) / 1e6
-
         let token = "host-scale-token-\(UInt32.random(in: 0...UInt32.max))"
+        let server = postgres ? try PostgresServer() : nil
+        defer { server?.stop() }
+        let serveArguments: [String]
+        let storeMB: Double
+        if let server {
+            try await buildStore(on: server, users: users)
+            storeMB = Double(folderSize(server.folder)) / 1e6
+            let config = (data as NSString).appendingPathComponent("serve.yaml")
+            try """
+                connectors:
+                  - name: APP1
+                    token: \(token)
+                    postgres: {host: 127.0.0.1, port: \(server.port), user: \(server.user), database: postgres}
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            serveArguments = ["--config", config]
+        } else {
+            try buildStore(at: database, users: users)
+            storeMB = Double((try? FileManager.default.attributesOfItem(atPath: database)[.size] as? Int) ?? 0) / 1e6
+            serveArguments = ["--data", data, "--token", token]
+        }
+        let storeSeconds = seconds(built.duration(to: clock.now))
+
         let started = clock.now
-        let target = try LoadBenchmark.startAttrmap(attrmap, data: data, token: token, sync: "normal")
+        let target = try LoadBenchmark.startAttrmap(attrmap, arguments: serveArguments, token: token)
         defer {
             target.process.terminate()
             target.process.waitUntilExit()
@@ -98,7 +123,7 @@ enum HostScaleBenchmark {
             {
                 firstAnswer = seconds(started.duration(to: clock.now))
             } else {
-                Thread.sleep(forTimeInterval: 0.01)
+                try await Task.sleep(for: .milliseconds(10))
             }
         }
         guard let firstAnswer else { throw LoadBenchmark.Failure("the host did not answer within 10 minutes") }
@@ -180,6 +205,41 @@ enum HostScaleBenchmark {
             try db.execute(sql: SQLConfiguration.embeddedDefaultIndexes(.sqlite))
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
+    }
+
+    /// The same store on PostgreSQL, filled by the server itself (`generate_series`), a million
+    /// rows a statement; the indexes after the rows.
+    static func buildStore(on server: PostgresServer, users: Int) async throws {
+        var logger = Logger(label: "host-scale")
+        logger.logLevel = .critical
+        let connector = PostgresConnector(
+            endpoint: server.endpoint, configuration: .embeddedDefault, setUp: SQLConfiguration.embeddedDefaultTableDefinitions, logger: logger)
+        let pool = Task { try await connector.run() }
+        defer { pool.cancel() }
+        try await connector.testConnection()
+        let batch = 1_000_000
+        for start in Swift.stride(from: 0, to: users, by: batch) {
+            let end = min(start + batch, users) - 1
+            let document = #"'{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"user' || i || '@contoso.com","externalId":"ext-' || i || '","active":true,"displayName":"User ' || i || '","name":{"givenName":"User","familyName":"Number ' || i || '"},"emails":[{"primary":true,"type":"work","value":"user' || i || '@contoso.com"}],"meta":{"resourceType":"User","created":"2026-01-01T00:00:00.000Z","lastModified":"2026-01-01T00:00:00.000Z","version":"W/\"1\""}}'"#
+            try await connector.execute(script: """
+                INSERT INTO users (id, "userName", "displayName", email, city, active, document)
+                SELECT lpad(to_hex(i), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(i), 12, '0'), 'USER' || i, 'User ' || i,
+                       'user' || i || '@contoso.com', 'Oslo', true, \(document)
+                FROM generate_series(\(start), \(end)) AS i
+                """)
+            FileHandle.standardError.write(Data("  \(end + 1) rows\n".utf8))
+        }
+        try await connector.execute(script: SQLConfiguration.embeddedDefaultIndexes(.postgres) + "; ANALYZE users")
+    }
+
+    /// The bytes of the files below `path`.
+    static func folderSize(_ path: String) -> Int {
+        let enumerator = FileManager.default.enumerator(atPath: path)
+        var total = 0
+        while let file = enumerator?.nextObject() as? String {
+            total += (try? FileManager.default.attributesOfItem(atPath: (path as NSString).appendingPathComponent(file))[.size] as? Int) ?? 0
+        }
+        return total
     }
 
     /// The largest resident set the process has had (`VmHWM`), in MB.

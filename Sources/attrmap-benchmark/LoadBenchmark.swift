@@ -104,9 +104,14 @@ enum LoadBenchmark {
     }
 
     static func startAttrmap(_ binary: String, data: String, token: String, sync: String) throws -> Target {
+        try startAttrmap(binary, arguments: ["--data", data, "--token", token, "--sync", sync], token: token)
+    }
+
+    /// `attrmap serve` with `arguments` (a store and a token), on a port of the kernel's choosing.
+    static func startAttrmap(_ binary: String, arguments: [String], token: String) throws -> Target {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", "0", "--data", data, "--token", token, "--sync", sync, "--log-level", "error"]
+        process.arguments = ["serve", "--port", "0", "--log-level", "error"] + arguments
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice

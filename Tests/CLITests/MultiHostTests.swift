@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgreSQL
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

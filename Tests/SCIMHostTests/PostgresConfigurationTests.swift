@@ -2,6 +2,7 @@ import AttrmapTesting
 import ConnectorHost
 import Connectors
 import Foundation
+import LocalPostgreSQL
 import HostSetup
 import JSONValues
 import Logging

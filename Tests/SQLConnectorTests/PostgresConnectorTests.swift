@@ -1,5 +1,6 @@
 import Connectors
 import Foundation
+import LocalPostgreSQL
 import JSONValues
 import Logging
 import SQLConnector

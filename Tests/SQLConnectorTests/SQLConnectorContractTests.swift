@@ -1,6 +1,7 @@
 import AttrmapTesting
 import Connectors
 import Foundation
+import LocalPostgreSQL
 import JSONValues
 import Logging
 import SQLConnector
