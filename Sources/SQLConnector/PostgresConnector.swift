@@ -16,7 +16,7 @@ package final class PostgresConnector: QueryingConnector {
     private let logger: Logger
     /// Each object type's source columns and export statements, built on first use and again at
     /// each schema discovery.
-    private let plans = Mutex<[String: (columns: [SourceColumn], plan: ExportPlan)]>([:])
+    private let plans = Mutex<[String: (columns: [SourceColumn], plan: ExportPlan, read: ReadPlan)]>([:])
 
     package struct Endpoint: Sendable {
         package var host: String
@@ -137,7 +137,9 @@ package final class PostgresConnector: QueryingConnector {
 
     /// The source columns and export plan of `mapping`, from the cache unless `refresh`. The
     /// configured statements are prepared once, so that a mistake in one shows at discovery.
-    private func plan(_ mapping: SQLConfiguration.ObjectTypeMapping, refresh: Bool = false) async throws(ConnectorError) -> (columns: [SourceColumn], plan: ExportPlan) {
+    private func plan(
+        _ mapping: SQLConfiguration.ObjectTypeMapping, refresh: Bool = false
+    ) async throws(ConnectorError) -> (columns: [SourceColumn], plan: ExportPlan, read: ReadPlan) {
         if !refresh, let cached = plans.withLock({ $0[mapping.objectType.lowercased()] }) { return cached }
         let columns = try await sourceColumns(mapping)
         let plan = try mapping.exportPlan(columns: columns, style: .numbered, anchorCast: "::text")
@@ -156,8 +158,9 @@ package final class PostgresConnector: QueryingConnector {
                 }
             }
         }
-        plans.withLock { $0[mapping.objectType.lowercased()] = (columns, plan) }
-        return (columns, plan)
+        let read = ReadPlan(mapping, columns: columns, hasValuesTable: !mapping.multiValued.isEmpty)
+        plans.withLock { $0[mapping.objectType.lowercased()] = (columns, plan, read) }
+        return (columns, plan, read)
     }
 
     /// Runs `commands` with `object`'s values (and `password`) on `connection`; returns the number
@@ -211,8 +214,7 @@ package final class PostgresConnector: QueryingConnector {
     package func count(objectType: String, query: ConnectorQuery?) async throws(ConnectorError) -> Int {
         let mapping = try mapping(objectType)
         return try await bounded { [self] () async throws(ConnectorError) -> Int in
-            let columns = try await plan(mapping).columns
-            let condition = mapping.condition(query, after: nil, read: ReadPlan(mapping, columns: columns, hasValuesTable: true), dialect: .postgres)
+            let condition = mapping.condition(query, after: nil, read: try await plan(mapping).read, dialect: .postgres)
             let sql = "SELECT count(*) FROM (\(mapping.importQuery)) AS attrmap_source WHERE \(condition.sql)"
             do {
                 let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: Self.bindings(condition.arguments)), logger: logger)
@@ -232,16 +234,14 @@ package final class PostgresConnector: QueryingConnector {
 
     /// The objects `search` selects (every object when nil), with their multi-valued attributes.
     private func fetch(_ mapping: SQLConfiguration.ObjectTypeMapping, search: ConnectorSearch?) async throws(ConnectorError) -> [ConnectorObject] {
-        let columns = try await plan(mapping).columns
-        let attributeColumns = mapping.attributeColumns(columns: columns.map(\.name))
-        let selected = [mapping.anchorColumn] + attributeColumns.map(\.1) + (mapping.documentColumn.map { [$0] } ?? [])
-        let types = Dictionary(columns.map { ($0.name.lowercased(), $0.type) }, uniquingKeysWith: { a, _ in a })
+        let read = try await plan(mapping).read
+        let attributeColumns = read.attributeColumns
+        let selected = [mapping.anchorColumn] + attributeColumns.map(\.column) + (mapping.documentColumn.map { [$0] } ?? [])
         // Every column as text: one decoding path, booleans and numbers converted by declared type.
         var sql = "SELECT \(selected.map { "\(mapping.sourceColumn($0))::text" }.joined(separator: ", ")) FROM (\(mapping.importQuery)) AS attrmap_source"
         var binds = PostgresBindings()
         if let search {
-            let condition = mapping.condition(
-                search.query, after: search.after, read: ReadPlan(mapping, columns: columns, hasValuesTable: true), dialect: .postgres)
+            let condition = mapping.condition(search.query, after: search.after, read: read, dialect: .postgres)
             let next = condition.arguments.count + 1
             sql += " WHERE \(condition.sql) ORDER BY \(mapping.sourceColumn(mapping.anchorColumn))::text LIMIT $\(next) OFFSET $\(next + 1)"
             binds = Self.bindings(condition.arguments)
@@ -258,7 +258,7 @@ package final class PostgresConnector: QueryingConnector {
                 var object = ConnectorObject(objectType: mapping.objectType, anchor: anchorValue)
                 for (offset, (name, column)) in attributeColumns.enumerated() {
                     guard let text = try cells[offset + 1].decode(String?.self) else { continue }
-                    object.attributes[name] = Self.json(text, type: types[column.lowercased()] ?? .string)
+                    object.attributes[name] = Self.json(text, type: read.type(ofColumn: column))
                 }
                 if mapping.documentColumn != nil, let text = try cells[attributeColumns.count + 1].decode(String?.self) {
                     object.document = try? JSON.parse(text)
@@ -266,7 +266,7 @@ package final class PostgresConnector: QueryingConnector {
                 index[anchorValue] = objects.count
                 objects.append(object)
             }
-            if !mapping.multiValued.isEmpty, !objects.isEmpty {
+            if read.hasValuesTable, !objects.isEmpty {
                 var valuesSQL = "SELECT anchor, attribute, value FROM \(quoted(mapping.valuesTable))"
                 var valueBinds = PostgresBindings()
                 if search != nil {
