@@ -94,6 +94,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // A local SQLite copy of a connector whose store cannot answer queries, so that the host
+        // serves it in bounded memory.
+        .target(
+            name: "LocalCache",
+            dependencies: [
+                "Connectors", "JSONValues", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The ECMA engine, with no HTTP in it: a connector behind a cache, import and autosync,
         // uniqueness, deprovisioning; executes SCIMRequests.
         .target(
@@ -125,7 +136,7 @@ let package = Package(
         .target(
             name: "HostSetup",
             dependencies: [
-                "SCIMHost", "ConnectorHost", "Connectors", "JSONValues", "Yams", .product(name: "Logging", package: "swift-log"),
+                "SCIMHost", "ConnectorHost", "Connectors", "LocalCache", "JSONValues", "Yams", .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
@@ -220,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "SCIMHostTests",
             dependencies: [
-                "SCIMHost", "ConnectorHost", "SCIM", "Connectors", "SQLConnector", "HostSetup", "JSONValues", "AttrmapTesting", "LocalPostgreSQL",
+                "SCIMHost", "ConnectorHost", "SCIM", "Connectors", "SQLConnector", "HostSetup", "JSONValues", "AttrmapTesting", "LocalPostgreSQL", "LocalCache",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -228,7 +239,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConnectorHostTests",
-            dependencies: ["ConnectorHost", "Connectors", "SCIM", "JSONValues", "AttrmapTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ConnectorHost", "Connectors", "SCIM", "JSONValues", "AttrmapTesting", "LocalCache", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ package import ConnectorHost
 package import Connectors
 import Foundation
 import JSONValues
+import LocalCache
 package import Logging
 import SCIMHost
 import Yams
@@ -170,11 +171,19 @@ package struct HostConfiguration: Sendable {
 
     /// The hosted connectors, their stores opened, each with its autosync interval. Each
     /// connector's own background work (a connection pool) is its `run()`, for the service group.
-    package func services(logger: Logger) throws(Problem) -> [(service: HostedConnector, autosyncMinutes: Int)] {
+    /// A connector whose store cannot answer queries is served from a local SQLite copy,
+    /// `NAME.cache.sqlite` in `cacheFolder`, unless it asks for the memory cache (`cache: true`).
+    package func services(logger: Logger, cacheFolder: String = ".") throws(Problem) -> [(service: HostedConnector, autosyncMinutes: Int)] {
         var result: [(HostedConnector, Int)] = []
         for specification in connectors {
-            let connector: any Connector
-            do { connector = try specification.connector.makeConnector(logger: logger) } catch {
+            var connector: any Connector
+            do {
+                connector = try specification.connector.makeConnector(logger: logger)
+                if !(connector is any QueryingConnector), !specification.cachesObjects {
+                    let path = (cacheFolder as NSString).appendingPathComponent("\(specification.name).cache.sqlite")
+                    connector = try LocallyCachedConnector(source: connector, path: path)
+                }
+            } catch {
                 throw Problem(message: "connector '\(specification.name)': \(error.message)")
             }
             let service = HostedConnector(

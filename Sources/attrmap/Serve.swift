@@ -124,7 +124,8 @@ extension Attrmap {
                 }
                 let services: [(service: HostedConnector, autosyncMinutes: Int)]
                 do {
-                    services = try configuration.services(logger: logger)
+                    // A connector that cannot answer queries keeps its local copy beside the configuration (or in the data folder).
+                    services = try configuration.services(logger: logger, cacheFolder: config.map { ($0 as NSString).deletingLastPathComponent } ?? data)
                 } catch let problem as HostConfiguration.Problem {
                     throw CommandFailure(problem.message, exitCode: config == nil ? .failure : .dataError)
                 }

@@ -1,3 +1,5 @@
+import AttrmapTesting
+import LocalCache
 import Connectors
 import Foundation
 import HostSetup
@@ -114,6 +116,48 @@ struct HostConfigurationTests {
         } throws: { error in
             "\(error)".contains("unknown statement 'upsert'")
         }
+    }
+
+    /// A kind whose store cannot answer queries: the in-memory connector with its queries hidden.
+    struct ImportOnlyKind: ConnectorKind {
+        let store: InMemoryConnector
+        var name: String { "importOnly" }
+        struct Configuration: ConnectorConfiguration {
+            let store: InMemoryConnector
+            func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector { CacheOnly(store) }
+        }
+        func configuration(from entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> any ConnectorConfiguration {
+            Configuration(store: store)
+        }
+    }
+
+    /// A connector that cannot answer queries is served from a local SQLite copy beside the
+    /// configuration; `cache: true` keeps it in memory instead.
+    @Test func aConnectorWithoutQueriesGetsALocalCache() async throws {
+        let store = InMemoryConnector(objects: [ConnectorObject(objectType: "User", anchor: "u1", document: .object([("userName", .string("one@contoso.com"))]))])
+        let kinds = ConnectorKinds([ImportOnlyKind(store: store)])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let path = try Self.write("""
+            connectors:
+              - name: WEB
+                token: web-token-0000000
+                kind: importOnly
+              - name: MEM
+                token: mem-token-0000000
+                kind: importOnly
+                cache: true
+            """)
+        let folder = (path as NSString).deletingLastPathComponent
+        let services = try HostConfiguration.load(path: path, kinds: kinds, environment: [:]).services(logger: logger, cacheFolder: folder)
+        let cached = try #require(services[0].service.connector as? LocallyCachedConnector)
+        #expect(cached.path == folder + "/WEB.cache.sqlite")
+        #expect(services[1].service.connector is CacheOnly)
+        await services[0].service.importAll()
+        let found = try await services[0].service.execute(.search(.user, filter: try Filter.parse(#"userName eq "one@contoso.com""#)), base: nil)
+        #expect(found.body?.member("totalResults") == .number("1"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/WEB.cache.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/MEM.cache.sqlite"))
     }
 
     /// Kinds are found by name, registered by whoever runs the host: the configuration knows none.

@@ -1,0 +1,197 @@
+package import Connectors
+import Foundation
+import GRDB
+import JSONValues
+import ServiceLifecycle
+
+/// A connector whose store cannot answer queries (a web service with no search), served from a
+/// local SQLite file instead of memory: each schema discovery (the host's start and each
+/// autosync) imports every object into the file, reads and queries are answered from it with
+/// its indexes, and writes go to the connector first and into the file once it has
+/// acknowledged them. Memory holds one page of a query, whatever the store's size.
+///
+/// Each object is one row (its attributes and document as JSON); every attribute value and
+/// top-level document member is also a row of an index table, lowercased, so that
+/// ``ConnectorQuery`` text comparisons ignore case as SCIM's `eq` does.
+package final class LocallyCachedConnector: QueryingConnector {
+    package let source: any Connector
+    package let path: String
+    private let pool: DatabasePool
+
+    package init(source: any Connector, path: String) throws(ConnectorError) {
+        self.source = source
+        self.path = path
+        do {
+            pool = try DatabasePool(path: path)
+            try pool.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS objects (type TEXT NOT NULL, anchor TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (type, anchor));
+                    CREATE TABLE IF NOT EXISTS terms (type TEXT NOT NULL, term TEXT NOT NULL, value TEXT NOT NULL, anchor TEXT NOT NULL);
+                    CREATE INDEX IF NOT EXISTS terms_value ON terms (type, term, value);
+                    CREATE INDEX IF NOT EXISTS terms_anchor ON terms (type, anchor)
+                    """)
+            }
+        } catch {
+            throw ConnectorError(.unavailable, "cannot open the local cache '\(path)': \(error)")
+        }
+    }
+
+    /// The source's own work, for as long as this serves.
+    package func run() async throws { try await source.run() }
+
+    package func testConnection() async throws(ConnectorError) { try await source.testConnection() }
+
+    /// The source's schema, and the cache refreshed from a full import of every type: what the
+    /// host's first import and each autosync call.
+    package func schema() async throws(ConnectorError) -> ConnectorSchema {
+        let schema = try await source.schema()
+        for type in schema.objectTypes {
+            let objects = try await source.fullImport(objectType: type.name)
+            try await write { db in
+                let key = type.name.lowercased()
+                try db.execute(sql: "DELETE FROM objects WHERE type = ?", arguments: [key])
+                try db.execute(sql: "DELETE FROM terms WHERE type = ?", arguments: [key])
+                for object in objects { try Self.store(db, object) }
+            }
+        }
+        return schema
+    }
+
+    package func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
+        try await search(objectType: objectType, ConnectorSearch(limit: Int.max))
+    }
+
+    package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
+        try await search(objectType: objectType, ConnectorSearch(query: .anchor(anchor), limit: 1)).first
+    }
+
+    package func search(objectType: String, _ search: ConnectorSearch) async throws(ConnectorError) -> [ConnectorObject] {
+        let (condition, arguments) = Self.condition(objectType, search.query, after: search.after)
+        let sql = "SELECT anchor, body FROM objects WHERE \(condition) ORDER BY anchor LIMIT ? OFFSET ?"
+        let limit = search.limit == Int.max ? -1 : search.limit
+        return try await read { db in
+            var bound = StatementArguments(arguments)
+            bound += [limit, search.offset]
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: bound).compactMap { row in
+                Self.object(objectType, anchor: row["anchor"], body: row["body"])
+            }
+        }
+    }
+
+    package func count(objectType: String, query: ConnectorQuery?) async throws(ConnectorError) -> Int {
+        let (condition, arguments) = Self.condition(objectType, query, after: nil)
+        return try await read { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM objects WHERE \(condition)"), arguments: StatementArguments(arguments)) ?? 0
+        }
+    }
+
+    // MARK: Writing: the source first, then the cache
+
+    package func create(_ object: ConnectorObject) async throws(ConnectorError) {
+        try await source.create(object)
+        try await write { db in
+            try Self.forget(db, object.objectType, object.anchor)
+            try Self.store(db, object)
+        }
+    }
+
+    package func replace(_ object: ConnectorObject) async throws(ConnectorError) {
+        try await source.replace(object)
+        try await write { db in
+            try Self.forget(db, object.objectType, object.anchor)
+            try Self.store(db, object)
+        }
+    }
+
+    package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
+        do {
+            try await source.delete(objectType: objectType, anchor: anchor)
+        } catch {
+            // Gone from the application: gone from the cache too.
+            if error.kind == .notFound { try await write { db in try Self.forget(db, objectType, anchor) } }
+            throw error
+        }
+        try await write { db in try Self.forget(db, objectType, anchor) }
+    }
+
+    package func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
+        try await source.setPassword(objectType: objectType, anchor: anchor, password: password)
+    }
+
+    // MARK: Rows
+
+    static func store(_ db: Database, _ object: ConnectorObject) throws {
+        let type = object.objectType.lowercased()
+        let body = JSON.object([
+            ("attributes", .object(object.attributes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
+            ("document", object.document ?? .null),
+        ])
+        try db.cachedStatement(sql: "INSERT INTO objects (type, anchor, body) VALUES (?, ?, ?)")
+            .execute(arguments: [type, object.anchor, body.serialized])
+        let insert = try db.cachedStatement(sql: "INSERT INTO terms (type, term, value, anchor) VALUES (?, ?, ?, ?)")
+        for (name, value) in object.attributes {
+            for element in value.arrayValue ?? [value] {
+                guard let text = ConnectorQuery.text(element) else { continue }
+                try insert.execute(arguments: [type, "a:" + name.lowercased(), text.lowercased(), object.anchor])
+            }
+        }
+        for (name, value) in object.document?.objectValue ?? [] {
+            guard let text = ConnectorQuery.text(value) else { continue }
+            try insert.execute(arguments: [type, "d:" + name.lowercased(), text.lowercased(), object.anchor])
+        }
+    }
+
+    static func forget(_ db: Database, _ objectType: String, _ anchor: String) throws {
+        let type = objectType.lowercased()
+        try db.cachedStatement(sql: "DELETE FROM objects WHERE type = ? AND anchor = ?").execute(arguments: [type, anchor])
+        try db.cachedStatement(sql: "DELETE FROM terms WHERE type = ? AND anchor = ?").execute(arguments: [type, anchor])
+    }
+
+    static func object(_ objectType: String, anchor: String?, body: String?) -> ConnectorObject? {
+        guard let anchor, let body, let json = try? JSON.parse(body) else { return nil }
+        var object = ConnectorObject(objectType: objectType, anchor: anchor)
+        for (name, value) in json.objectValue?.first(where: { $0.0 == "attributes" })?.1.objectValue ?? [] { object.attributes[name] = value }
+        if let document = json.objectValue?.first(where: { $0.0 == "document" })?.1, document != .null { object.document = document }
+        return object
+    }
+
+    /// The condition of `query` on the objects of `objectType`, and its arguments.
+    static func condition(_ objectType: String, _ query: ConnectorQuery?, after: String?) -> (String, [String]) {
+        let type = objectType.lowercased()
+        var arguments = [type]
+        func translate(_ query: ConnectorQuery) -> String {
+            switch query {
+            case .anchor(let anchor):
+                arguments.append(anchor)
+                return "anchor = ?"
+            case .attribute(let name, let value):
+                arguments += [type, "a:" + name.lowercased(), value.lowercased()]
+                return "anchor IN (SELECT anchor FROM terms WHERE type = ? AND term = ? AND value = ?)"
+            case .document(let name, let value):
+                arguments += [type, "d:" + name.lowercased(), value.lowercased()]
+                return "anchor IN (SELECT anchor FROM terms WHERE type = ? AND term = ? AND value = ?)"
+            case .and(let all):
+                return all.isEmpty ? "1 = 1" : "(" + all.map(translate).joined(separator: " AND ") + ")"
+            case .or(let any):
+                return any.isEmpty ? "1 = 0" : "(" + any.map(translate).joined(separator: " OR ") + ")"
+            }
+        }
+        var parts = ["type = ?"]
+        if let query { parts.append(translate(query)) }
+        if let after {
+            arguments.append(after)
+            parts.append("anchor > ?")
+        }
+        return (parts.joined(separator: " AND "), arguments)
+    }
+
+    // MARK: Plumbing
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ConnectorError) -> T {
+        do { return try await pool.read(body) } catch { throw ConnectorError(.failed, "the local cache: \(error)") }
+    }
+
+    private func write(_ body: @escaping @Sendable (Database) throws -> Void) async throws(ConnectorError) {
+        do { try await pool.write(body) } catch { throw ConnectorError(.failed, "the local cache: \(error)") }
+    }
+}
