@@ -28,8 +28,8 @@ struct StoreQueries: Sendable {
     /// `startIndex` (1-based), at most `count`, and how many match in all.
     func query(_ filter: Filter?, startIndex: Int, count: Int) async throws(ConnectorError) -> (total: Int, resources: [JSON]) {
         let offset = max(1, startIndex) - 1
-        if filter == nil || Self.translate(filter!, objectType: objectType, definition: definition) != nil {
-            let query = filter.flatMap { Self.translate($0, objectType: objectType, definition: definition) }
+        let query = filter.flatMap { Self.translate($0, objectType: objectType, definition: definition) }
+        if filter == nil || query != nil {
             guard count > 0 else { return (try await total(query), []) }
             let objects = try await search(ConnectorSearch(query: query, offset: offset, limit: count))
             // A first page that is not full holds every match (a matching query's usual answer):

@@ -32,15 +32,8 @@ struct MultiHostTests {
     @Test func threeHostsServeOneStoreTogether() async throws {
         let postgres = try PostgresServer()
         defer { postgres.stop() }
-        let folder = ServeCommandTests.temporaryFolder()
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try """
-            connectors:
-              - name: APP1
-                token: \(Self.token)
-                postgres: {host: 127.0.0.1, port: \(postgres.port), user: \(postgres.user), database: postgres}
-            """.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)
-        let hosts = try (0..<3).map { _ in try Server(data: folder, token: nil, arguments: ["--config", folder + "/serve.yaml"]) }
+        let configuration = try ServeCommandTests.postgresConfiguration(postgres, token: Self.token)
+        let hosts = try (0..<3).map { _ in try Server(data: (configuration as NSString).deletingLastPathComponent, token: nil, arguments: ["--config", configuration]) }
         defer { for host in hosts { host.stop() } }
 
         // Created through one, found by the others at once: by id and by the matching query.

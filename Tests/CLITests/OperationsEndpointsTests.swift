@@ -70,15 +70,8 @@ struct OperationsEndpointsTests {
     @Test func readyIsUnavailableWhileTheStoreIsAway() async throws {
         let postgres = try PostgresServer()
         defer { postgres.stop() }
-        let folder = ServeCommandTests.temporaryFolder()
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try """
-            connectors:
-              - name: APP1
-                token: operations-token-0123456789
-                postgres: {host: 127.0.0.1, port: \(postgres.port), user: \(postgres.user), database: postgres}
-            """.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)
-        let server = try Server(data: folder, token: nil, arguments: ["--config", folder + "/serve.yaml"])
+        let configuration = try ServeCommandTests.postgresConfiguration(postgres, token: "operations-token-0123456789")
+        let server = try Server(data: (configuration as NSString).deletingLastPathComponent, token: nil, arguments: ["--config", configuration])
         defer { server.stop() }
         var status = 0
         for _ in 0..<100 where status != 200 {

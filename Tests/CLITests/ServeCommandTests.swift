@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import AttrmapTesting
+import LocalPostgreSQL
 import Testing
 
 /// `attrmap serve`, the real binary on loopback: no configuration, a user created and read back,
@@ -101,6 +102,20 @@ struct ServeCommandTests {
             while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
             return (process.terminationStatus, signalled.duration(to: .now))
         }
+    }
+
+    /// A configuration file for one connector, APP1, on the embedded default's tables of
+    /// `postgres`; its path.
+    static func postgresConfiguration(_ postgres: PostgresServer, token: String) throws -> String {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+            connectors:
+              - name: APP1
+                token: \(token)
+                postgres: {host: 127.0.0.1, port: \(postgres.port), user: \(postgres.user), database: postgres}
+            """.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)
+        return folder + "/serve.yaml"
     }
 
     static func temporaryFolder() -> String {
