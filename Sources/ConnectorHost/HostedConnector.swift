@@ -415,10 +415,10 @@ package actor HostedConnector {
         try reservations.claim(nil, type: type, id: id, unique: unique)
         do {
             if let id, try await store.resource(id) != nil {
-                throw SCIMError.conflict("a \(type.name) with id '\(id)' already exists")
+                throw Reservations.idTaken(type, id)
             }
             if let unique, try await store.holdsUnique(unique, except: owner) {
-                throw SCIMError.conflict("\(type == .group ? "displayName" : "userName") '\(unique)' is already taken")
+                throw Reservations.uniqueTaken(type, unique)
             }
         } catch {
             reservations.release(type, id: id, unique: unique)

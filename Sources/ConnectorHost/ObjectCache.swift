@@ -94,13 +94,21 @@ struct Reservations {
     /// Claims `id` and `unique` against the writes in flight, and against `cache` when there is one.
     mutating func claim(_ cache: ObjectCache?, type: ResourceType, id: String?, unique: String?) throws(SCIMError) {
         if let id, cache?.resource(id) != nil || claimed.contains("\(type.name)#\(id)") {
-            throw .conflict("a \(type.name) with id '\(id)' already exists")
+            throw Self.idTaken(type, id)
         }
         if let unique, cache?.owner(ofUnique: unique) != nil || claimed.contains("\(type.name)=\(unique)") {
-            throw .conflict("\(type == .group ? "displayName" : "userName") '\(unique)' is already taken")
+            throw Self.uniqueTaken(type, unique)
         }
         if let id { claimed.insert("\(type.name)#\(id)") }
         if let unique { claimed.insert("\(type.name)=\(unique)") }
+    }
+
+    /// The 409 for an anchor another object holds.
+    static func idTaken(_ type: ResourceType, _ id: String) -> SCIMError { .conflict("a \(type.name) with id '\(id)' already exists") }
+
+    /// The 409 for a `userName` (a group's `displayName`) another object holds.
+    static func uniqueTaken(_ type: ResourceType, _ unique: String) -> SCIMError {
+        .conflict("\(type == .group ? "displayName" : "userName") '\(unique)' is already taken")
     }
 
     mutating func release(_ type: ResourceType, id: String?, unique: String?) {
