@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // `swift package generate-documentation`: the DocC catalogs of the library products.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -75,7 +77,7 @@ let package = Package(
         .target(
             name: "Connectors",
             dependencies: [
-                "JSONValues", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "JSONValues", "Yams", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -100,6 +102,23 @@ let package = Package(
             name: "LocalCache",
             dependencies: [
                 "Connectors", "JSONValues", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The web services connector: an application's REST API driven by a template (operation
+        // flows of HTTP calls whose parameters are expressions of the language, responses read
+        // by JSON Pointer, paging, error rules, authentication, retries and rate limits).
+        .target(
+            name: "WebServices",
+            dependencies: [
+                "Connectors", "JSONValues", "MappingExpressions",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -176,6 +195,7 @@ let package = Package(
                 .target(name: "SQLConnector", condition: .when(traits: ["Server"])),
                 .target(name: "HostSetup", condition: .when(traits: ["Server"])),
                 .target(name: "Connectors", condition: .when(traits: ["Server"])),
+                .target(name: "WebServices", condition: .when(traits: ["Server"])),
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Server"])),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Server"])),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle", condition: .when(traits: ["Server"])),
@@ -201,6 +221,21 @@ let package = Package(
         .target(
             name: "LocalPostgreSQL",
             dependencies: ["SQLConnector"],
+            swiftSettings: swiftSettings
+        ),
+
+        // The sample applications of Examples/web-services, real peers for the web services
+        // connector with storage of their own. They share no code with attrmap.
+        .executableTarget(
+            name: "sample-hr-app",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Examples/web-services/hr-app",
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
 
@@ -251,6 +286,15 @@ let package = Package(
             name: "SQLConnectorTests",
             dependencies: [
                 "SQLConnector", "Connectors", "JSONValues", "AttrmapTesting", "LocalPostgreSQL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebServicesTests",
+            dependencies: [
+                "WebServices", "Connectors", "JSONValues", "AttrmapTesting", "MappingExpressions",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -23,6 +23,9 @@ package final class CacheOnly: Connector {
     }
     package func create(_ object: ConnectorObject) async throws(ConnectorError) { try await wrapped.create(object) }
     package func replace(_ object: ConnectorObject) async throws(ConnectorError) { try await wrapped.replace(object) }
+    package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
+        try await wrapped.update(object, from: previous)
+    }
     package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
         try await wrapped.delete(objectType: objectType, anchor: anchor)
     }

@@ -343,7 +343,7 @@ package actor HostedConnector {
         let password = resource.member("password")?.stringValue
         resource = ResourceMapping.withMeta(resource, type: definition.name, created: now, modified: now, version: version)
         let object = try mapping.object(from: resource, id: id, type: objectType)
-        try await export(object, creating: true, password: password, type: type)
+        try await export(object, creating: true, previous: nil, password: password, type: type)
         logger.info("created", metadata: ["type": "\(type.name)", "id": "\(id)"])
         return remember(object, type: type, objectType: objectType, definition: definition)
     }
@@ -398,7 +398,8 @@ package actor HostedConnector {
         let resource = ResourceMapping.withMeta(updated, type: definition.name, created: created, modified: ResourceMapping.timestamp(), version: version)
         var object = try mapping.object(from: resource, id: id, type: objectType)
         if disabling, case .setAttribute(let attribute, let value) = deprovisioning.disableFlow { object.attributes[attribute] = .bool(value) }
-        try await export(object, creating: false, password: password, type: type)
+        let previous = try? mapping.object(from: current, id: id, type: objectType)
+        try await export(object, creating: false, previous: previous, password: password, type: type)
         logger.info("updated", metadata: ["type": "\(type.name)", "id": "\(id)"])
         return remember(object, type: type, objectType: objectType, definition: definition)
     }
@@ -427,10 +428,16 @@ package actor HostedConnector {
     }
 
     /// Exports an add or a replace, then the password as a second step, as the ECMA host does.
-    private func export(_ object: ConnectorObject, creating: Bool, password: String?, type: ResourceType) async throws(SCIMError) {
+    /// With the object as it was (`previous`), the connector is asked for an update, so that it
+    /// may send only what changed.
+    private func export(
+        _ object: ConnectorObject, creating: Bool, previous: ConnectorObject?, password: String?, type: ResourceType
+    ) async throws(SCIMError) {
         do {
             if creating {
                 try await metrics.measure("create") { () async throws(ConnectorError) in try await connector.create(object) }
+            } else if let previous {
+                try await metrics.measure("replace") { () async throws(ConnectorError) in try await connector.update(object, from: previous) }
             } else {
                 try await metrics.measure("replace") { () async throws(ConnectorError) in try await connector.replace(object) }
             }
@@ -471,9 +478,10 @@ package actor HostedConnector {
             case .delete:
                 try await metrics.measure("delete") { () async throws(ConnectorError) in try await connector.delete(objectType: objectType.name, anchor: id) }
             case .setAttribute(let attribute, let value):
-                var object = try mapping.object(from: current, id: id, type: objectType)
+                let previous = try mapping.object(from: current, id: id, type: objectType)
+                var object = previous
                 object.attributes[attribute] = .bool(value)
-                try await metrics.measure("replace") { () async throws(ConnectorError) in try await connector.replace(object) }
+                try await metrics.measure("replace") { () async throws(ConnectorError) in try await connector.update(object, from: previous) }
             case .none:
                 break
             }
@@ -512,7 +520,13 @@ extension SCIMError {
         case .notFound: self = .notFound("\(type.name) \(id) not found in the application")
         case .alreadyExists: self = .conflict(error.message)
         case .invalidValue: self = .badRequest(.invalidValue, error.message)
-        case .unavailable: self = SCIMError(status: 503, "the application's store is unavailable: \(error.message)")
+        case .invalidPassword: self = .badRequest(.invalidValue, "the application does not accept the password: \(error.message)")
+        case .permissionDenied: self = SCIMError(status: 403, "the application refuses: \(error.message)")
+        case .unavailable:
+            self = SCIMError(status: 503, "the application's store is unavailable: \(error.message)")
+            retryAfter = error.retryAfter
+        case .timedOut: self = SCIMError(status: 504, "the application did not answer in time: \(error.message)")
+        case .applicationFailed: self = SCIMError(status: 502, "the application failed: \(error.message)")
         case .failed: self = SCIMError(status: 500, "the connector failed: \(error.message)")
         }
     }

@@ -35,11 +35,22 @@ package protocol Connector: Service, Sendable {
     /// Exports a replace: the whole object, as ECMA's ObjectReplace export type does.
     func replace(_ object: ConnectorObject) async throws(ConnectorError)
 
+    /// Exports an update of `previous` into `object`: what the host calls when it knows the
+    /// object as it was, so that a connector can send only what changed. The default is
+    /// ``replace(_:)``.
+    func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError)
+
     /// Exports a delete.
     func delete(objectType: String, anchor: String) async throws(ConnectorError)
 
     /// Sets a password, as a separate step after the create, as the ECMA host does.
     func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError)
+}
+
+extension Connector {
+    package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
+        try await replace(object)
+    }
 }
 
 /// One object of the application: its type, its anchor and its attributes.
@@ -122,17 +133,29 @@ package struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertibl
         case alreadyExists
         /// A value the store does not accept (a missing required column, a wrong type).
         case invalidValue
-        /// The store cannot be reached.
+        /// A password the application does not accept (too short, reused).
+        case invalidPassword
+        /// The application refuses the connector's credentials or the operation.
+        case permissionDenied
+        /// The store cannot be reached, or asks to be tried again later: a client may retry.
         case unavailable
+        /// The application did not answer in time.
+        case timedOut
+        /// The application answered with an error of its own that retrying will not mend.
+        case applicationFailed
+        /// The connector itself failed.
         case failed
     }
 
     package var kind: Kind
     package var message: String
+    /// When the application says when to try again (an HTTP `Retry-After`), in seconds.
+    package var retryAfter: Int?
 
-    package init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String, retryAfter: Int? = nil) {
         self.kind = kind
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     package var description: String { message }

@@ -19,6 +19,9 @@ package struct ConnectorSettings: Sendable {
     package var folder: String
     /// For `${VARIABLE}` values.
     package var environment: [String: String]
+    /// Where the key of a map member was written, when this is one.
+    package var keyLine: Int?
+    package var keyColumn: Int?
 
     package init(
         _ value: Value, file: String, line: Int, column: Int, context: String, folder: String, environment: [String: String]

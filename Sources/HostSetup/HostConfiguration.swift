@@ -139,19 +139,7 @@ package struct HostConfiguration: Sendable {
 
     /// A YAML node as connector settings, each value with its place in the file.
     static func settings(_ node: Node, file: String, context: String, folder: String, environment: [String: String]) -> ConnectorSettings {
-        let value: ConnectorSettings.Value
-        switch node {
-        case .scalar(let scalar): value = .scalar(scalar.string, plain: scalar.style == .plain)
-        case .sequence(let sequence):
-            value = .sequence(sequence.map { settings($0, file: file, context: context, folder: folder, environment: environment) })
-        case .mapping(let mapping):
-            value = .mapping(mapping.map { key, member in
-                (key.string ?? "", settings(member, file: file, context: context, folder: folder, environment: environment))
-            })
-        case .alias: value = .scalar("", plain: false)
-        }
-        return ConnectorSettings(
-            value, file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, context: context, folder: folder, environment: environment)
+        ConnectorSettings(yaml: node, file: file, context: context, folder: folder, environment: environment)
     }
 
     static func flow(_ node: Node?, default value: Deprovisioning.Flow, at place: String) throws(Problem) -> Deprovisioning.Flow {

@@ -103,6 +103,14 @@ package final class LocallyCachedConnector: QueryingConnector {
         }
     }
 
+    package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
+        try await source.update(object, from: previous)
+        try await write { db in
+            try Self.forget(db, object.objectType, object.anchor)
+            try Self.store(db, object)
+        }
+    }
+
     package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
         do {
             try await source.delete(objectType: objectType, anchor: anchor)

@@ -6,6 +6,8 @@ public struct SCIMError: Error, Hashable, Sendable, CustomStringConvertible {
     public var status: Int
     public var scimType: ScimType?
     public var detail: String
+    /// For a 503: in how many seconds the client may try again (the `Retry-After` header).
+    public var retryAfter: Int?
 
     /// The `scimType` values of RFC 7644 §3.12.
     public enum ScimType: String, Sendable, Hashable {

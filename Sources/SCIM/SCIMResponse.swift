@@ -8,6 +8,8 @@ public struct SCIMResponse: Hashable, Sendable {
     public var body: JSON?
     /// The `Location` header: the URL of the resource a `POST` created.
     public var location: String?
+    /// The `Retry-After` header of a 503, in seconds.
+    public var retryAfter: Int?
 
     /// A response: its HTTP status, a body, and for a created resource its `Location`.
     public init(status: Int, body: JSON? = nil, location: String? = nil) {
@@ -25,5 +27,6 @@ public struct SCIMResponse: Hashable, Sendable {
     /// The error's status and SCIM error body.
     public init(error: SCIMError) {
         self.init(status: error.status, body: error.body)
+        retryAfter = error.status == 503 ? error.retryAfter ?? 5 : nil
     }
 }

@@ -193,7 +193,7 @@ package struct SCIMResponder: HTTPResponder {
         }
         if let location = scim.location { response.headers[.location] = location }
         if scim.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
-        if scim.status == 503 { response.headers[.retryAfter] = "5" }
+        if let seconds = scim.retryAfter { response.headers[.retryAfter] = String(seconds) }
         return response
     }
 }

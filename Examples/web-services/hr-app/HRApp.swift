@@ -1,0 +1,439 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// A sample HR application with a REST API of its own: employees with roles and passwords, kept
+/// in an SQLite file, with cursor paging, API-key or OAuth 2 client-credentials authentication,
+/// RFC 9457 problem details, and a request rate above which it answers 429. It serves its
+/// OpenAPI document at /openapi.json. A real peer for attrmap's web services connector; it
+/// shares no code with attrmap.
+@main
+struct HRApp {
+    struct Options {
+        var host = "127.0.0.1"
+        var port = 8089
+        var database = "hr.sqlite"
+        var apiKey: String?
+        var clientID: String?
+        var clientSecret: String?
+        var tokenLifetime = 3600
+        var rate = 0
+        var requestLog: String?
+    }
+
+    static let usage = """
+        usage: sample-hr-app [--host ADDRESS] [--port N] [--database FILE] [--rate N] [--token-lifetime SECONDS] [--request-log FILE]
+
+        A sample HR application: employees with roles and passwords, served as a REST API on
+        http://HOST:PORT/api/v1 (its OpenAPI document at /openapi.json).
+
+          --host ADDRESS            the address to listen on (default 127.0.0.1)
+          --port N                  the port (default 8089; 0 picks a free one)
+          --database FILE           the SQLite file of employees (default hr.sqlite, created when absent)
+          --rate N                  answer 429 with Retry-After above N requests a second (default: no limit)
+          --token-lifetime SECONDS  how long an OAuth 2 access token is valid (default 3600)
+          --request-log FILE        append every request (method, path, query, body without passwords) as a JSON line
+
+        Secrets come from the environment, never the command line:
+          HR_API_KEY                the key clients send as X-API-Key
+          HR_CLIENT_ID, HR_CLIENT_SECRET
+                                    an OAuth 2 client for POST /oauth/token (client credentials);
+                                    clients then send Authorization: Bearer TOKEN
+        At least one of the two must be set.
+        """
+
+    static func options() -> Options {
+        var options = Options()
+        var arguments = CommandLine.arguments.dropFirst()
+        func value(_ name: String) -> String {
+            guard let value = arguments.popFirst() else { fail("\(name) needs a value") }
+            return value
+        }
+        while let argument = arguments.popFirst() {
+            switch argument {
+            case "--host": options.host = value(argument)
+            case "--port": options.port = Int(value(argument)) ?? { fail("--port takes a number") }()
+            case "--database": options.database = value(argument)
+            case "--rate": options.rate = Int(value(argument)) ?? { fail("--rate takes a number") }()
+            case "--token-lifetime": options.tokenLifetime = Int(value(argument)) ?? { fail("--token-lifetime takes a number") }()
+            case "--request-log": options.requestLog = value(argument)
+            case "--help", "-h":
+                print(usage)
+                exit(0)
+            default: fail("unknown option '\(argument)'")
+            }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        options.apiKey = environment["HR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        options.clientID = environment["HR_CLIENT_ID"]
+        options.clientSecret = environment["HR_CLIENT_SECRET"]
+        if options.apiKey == nil, options.clientID == nil || options.clientSecret == nil {
+            fail("set HR_API_KEY, or HR_CLIENT_ID and HR_CLIENT_SECRET, so that clients can authenticate")
+        }
+        return options
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("sample-hr-app: \(message)\n\n\(usage)\n".utf8))
+        exit(2)
+    }
+
+    static func main() async throws {
+        let options = options()
+        let store: Store
+        do { store = try Store(path: options.database) } catch {
+            FileHandle.standardError.write(Data("sample-hr-app: cannot open \(options.database): \(error)\n".utf8))
+            exit(1)
+        }
+        let responder = HRResponder(store: store, options: options)
+        let application = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "sample-hr-app"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? options.port
+                let line = "sample-hr-app listening on http://\(options.host):\(port)/api/v1 (\((try? store.count()) ?? 0) employees)\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+            })
+        try await application.runService()
+    }
+}
+
+/// The routes.
+struct HRResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let store: Store
+    let options: HRApp.Options
+    let limiter: RateLimiter?
+    let tokens = Tokens()
+    let log: RequestLog?
+
+    init(store: Store, options: HRApp.Options) {
+        self.store = store
+        self.options = options
+        self.limiter = options.rate > 0 ? RateLimiter(perSecond: options.rate) : nil
+        self.log = options.requestLog.map(RequestLog.init)
+    }
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        var request = request
+        let body = Array((try? await request.collectBody(upTo: 8 << 20))?.readableBytesView ?? [])
+        let path = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).map {
+            String($0).removingPercentEncoding ?? String($0)
+        }
+        let query = Self.query(request.uri.query)
+        log?.record(method: request.method.rawValue, path: request.uri.path, query: query, body: body)
+        if let limiter, !limiter.take() {
+            var response = problem(429, "too-many-requests", "Too many requests", "more than \(options.rate) requests a second")
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+        do {
+            return try await route(request.method, path, query: query, body: body, headers: request.headers)
+        } catch let failure as Problem {
+            return problem(failure.status, failure.type, failure.title, failure.detail)
+        } catch Store.Failure.notFound {
+            return problem(404, "not-found", "Not found", "no employee '\(path.count > 3 ? path[3] : "")'")
+        } catch Store.Failure.exists {
+            return problem(409, "conflict", "Already exists", "an employee with login '\(Self.login(body) ?? "")' exists")
+        } catch {
+            return problem(500, "internal", "Internal error", "\(error)")
+        }
+    }
+
+    struct Problem: Error {
+        var status: Int
+        var type: String
+        var title: String
+        var detail: String
+    }
+
+    func route(_ method: HTTPRequest.Method, _ path: [String], query: [String: String], body: [UInt8], headers: HTTPFields) async throws -> Response {
+        switch (method, path) {
+        case (.get, ["openapi.json"]):
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: openAPIDocument)))
+        case (.get, ["health"]):
+            return json(.object(["status": .string("ok")]))
+        case (.post, ["oauth", "token"]):
+            return try token(body, headers: headers)
+        default:
+            break
+        }
+        guard path.count >= 3, path[0] == "api", path[1] == "v1" else {
+            throw Problem(status: 404, type: "not-found", title: "Not found", detail: "no such endpoint")
+        }
+        try authenticate(headers)
+        let rest = Array(path.dropFirst(2))
+        guard rest.first == "employees" || rest == ["login"] else {
+            throw Problem(status: 404, type: "not-found", title: "Not found", detail: "no such endpoint: /\(path.joined(separator: "/"))")
+        }
+        let login = rest.count >= 2 ? rest[1] : ""
+        let role = rest.count == 4 && rest[2] == "roles" ? rest[3] : nil
+        let shape = rest.count == 3 ? "employees/{login}/\(rest[2])" : rest.count == 4 ? "employees/{login}/\(rest[2])/{}" : rest.count == 2 ? "employees/{login}" : rest[0]
+        switch (method, shape) {
+        case (.get, "employees"):
+            let limit = query["limit"].map { Int($0) ?? -1 } ?? 100
+            guard (1...500).contains(limit) else { throw invalid("limit is a number from 1 to 500") }
+            var after: String?
+            if let cursor = query["cursor"] {
+                guard let data = Data(base64Encoded: cursor), let login = String(data: data, encoding: .utf8) else {
+                    throw invalid("the cursor '\(cursor)' is not one this application gave")
+                }
+                after = login
+            }
+            let page = try store.page(after: after, limit: limit, updatedSince: query["updatedSince"])
+            let next: JSONValue = page.more ? .string(Data((page.employees.last?["login"]?.string ?? "").utf8).base64EncodedString()) : .null
+            return json(.object(["data": .array(page.employees.map { .object(withLinks($0)) }), "next_cursor": next]))
+        case (.post, "employees"):
+            let (fields, roles) = try employeeFields(body, creating: true)
+            guard case .string(let login)? = fields["login"] else { throw invalid("login is required") }
+            var columns = fields
+            columns["login"] = nil
+            let created = try store.create(login, fields: columns, roles: roles ?? [])
+            var response = json(.object(withLinks(created)), status: .created)
+            response.headers[.location] = "/api/v1/employees/\(Self.escape(login))"
+            return response
+        case (.get, "employees/{login}"):
+            guard let employee = try store.employee(login) else { throw Store.Failure.notFound }
+            return json(.object(withLinks(employee)))
+        case (.patch, "employees/{login}"):
+            let (fields, roles) = try employeeFields(body, creating: false)
+            if fields["login"] != nil, fields["login"] != .string(login) { throw invalid("login cannot be changed") }
+            var columns = fields
+            columns["login"] = nil
+            return json(.object(withLinks(try store.update(login, fields: columns, roles: roles))))
+        case (.delete, "employees/{login}"):
+            try store.delete(login)
+            return Response(status: .noContent)
+        case (.put, "employees/{login}/password"):
+            guard case .object(let object)? = JSONValue.parse(body), case .string(let password)? = object["password"] else {
+                throw invalid("the body is {\"password\": \"...\"}")
+            }
+            guard password.count >= 8 else {
+                throw Problem(status: 400, type: "invalid-password", title: "Invalid password", detail: "a password has at least 8 characters")
+            }
+            try store.setPassword(login, password)
+            return Response(status: .noContent)
+        case (.put, "employees/{login}/roles/{}"):
+            guard let role, !role.isEmpty, role.count <= 256 else { throw invalid("a role name has 1 to 256 characters") }
+            try store.addRole(login, role)
+            return Response(status: .noContent)
+        case (.delete, "employees/{login}/roles/{}"):
+            guard let role else { throw Store.Failure.notFound }
+            try store.removeRole(login, role)
+            return Response(status: .noContent)
+        case (.post, "login"):
+            guard case .object(let object)? = JSONValue.parse(body), case .string(let login)? = object["login"],
+                case .string(let password)? = object["password"]
+            else { throw invalid("the body is {\"login\": \"...\", \"password\": \"...\"}") }
+            guard try store.verify(login, password) else {
+                throw Problem(status: 401, type: "unauthorized", title: "Unauthorized", detail: "wrong login or password")
+            }
+            return json(.object(["login": .string(login)]))
+        default:
+            throw Problem(status: 404, type: "not-found", title: "Not found", detail: "no such endpoint: \(method.rawValue) /\(path.joined(separator: "/"))")
+        }
+    }
+
+    // MARK: Employees
+
+    /// The fields of a POST or PATCH body, checked: text fields are strings or null, `active` a
+    /// boolean, `roles` an array of strings; anything else is a 422.
+    func employeeFields(_ body: [UInt8], creating: Bool) throws -> (fields: [String: JSONValue], roles: [String]?) {
+        guard case .object(let object)? = JSONValue.parse(body) else { throw invalid("the body is not a JSON object") }
+        var fields: [String: JSONValue] = [:]
+        var roles: [String]?
+        for (name, value) in object {
+            switch name {
+            case "login":
+                guard case .string(let login) = value, !login.isEmpty, login.count <= 256, !login.contains("/") else {
+                    throw invalid("login is a text of 1 to 256 characters without '/'")
+                }
+                fields[name] = value
+            case _ where Store.textFields.contains(name):
+                guard value.string != nil || value == .null else { throw invalid("\(name) is a text or null") }
+                fields[name] = value
+            case "active":
+                guard case .bool = value else { throw invalid("active is true or false") }
+                fields[name] = value
+            case "roles":
+                guard case .array(let items) = value, items.allSatisfy({ $0.string != nil }) else { throw invalid("roles is an array of texts") }
+                roles = items.compactMap(\.string)
+            case "updatedAt", "_links":
+                break
+            default:
+                throw invalid("unknown field '\(name)'")
+            }
+        }
+        if creating, fields["login"] == nil { throw invalid("login is required") }
+        return (fields, roles)
+    }
+
+    func withLinks(_ employee: [String: JSONValue]) -> [String: JSONValue] {
+        var employee = employee
+        let login = employee["login"]?.string ?? ""
+        employee["_links"] = .object(["self": .object(["href": .string("/api/v1/employees/\(Self.escape(login))")])])
+        return employee
+    }
+
+    // MARK: Authentication
+
+    func authenticate(_ headers: HTTPFields) throws {
+        if let key = options.apiKey, let given = headers[HTTPField.Name("X-API-Key")!], Self.same(given, key) { return }
+        if let authorization = headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+            let token = String(authorization.dropFirst("bearer ".count))
+            let valid = tokens.isValid(token)
+            if valid { return }
+            throw Problem(status: 401, type: "unauthorized", title: "Unauthorized", detail: "the access token is not valid or has expired")
+        }
+        throw Problem(status: 401, type: "unauthorized", title: "Unauthorized", detail: "send X-API-Key or Authorization: Bearer")
+    }
+
+    /// `POST /oauth/token` with `grant_type=client_credentials`, the client by HTTP Basic or in the form.
+    func token(_ body: [UInt8], headers: HTTPFields) throws -> Response {
+        guard let clientID = options.clientID, let clientSecret = options.clientSecret else {
+            throw Problem(status: 404, type: "not-found", title: "Not found", detail: "this application has no OAuth 2 client")
+        }
+        let form = Self.query(String(decoding: body, as: UTF8.self))
+        var id = form["client_id"]
+        var secret = form["client_secret"]
+        if let authorization = headers[.authorization], authorization.lowercased().hasPrefix("basic "),
+            let data = Data(base64Encoded: String(authorization.dropFirst(6))), let pair = String(data: data, encoding: .utf8),
+            let colon = pair.firstIndex(of: ":")
+        {
+            id = String(pair[..<colon]).removingPercentEncoding
+            secret = String(pair[pair.index(after: colon)...]).removingPercentEncoding
+        }
+        guard form["grant_type"] == "client_credentials" else {
+            return json(.object(["error": .string("unsupported_grant_type")]), status: .badRequest)
+        }
+        guard let id, let secret, Self.same(id, clientID), Self.same(secret, clientSecret) else {
+            return json(.object(["error": .string("invalid_client")]), status: .unauthorized)
+        }
+        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let lifetime = options.tokenLifetime
+        tokens.add(token, lifetime: lifetime)
+        return json(.object([
+            "access_token": .string(token), "token_type": .string("Bearer"), "expires_in": .number(Double(lifetime)),
+        ]))
+    }
+
+    static func same(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for index in 0..<max(x.count, y.count) {
+            difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0xFF)
+        }
+        return difference == 0
+    }
+
+    // MARK: Helpers
+
+    func invalid(_ detail: String) -> Problem {
+        Problem(status: 422, type: "invalid-value", title: "Invalid value", detail: detail)
+    }
+
+    func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: value.bytes)))
+    }
+
+    func problem(_ status: Int, _ type: String, _ title: String, _ detail: String) -> Response {
+        let body: JSONValue = .object([
+            "type": .string("https://hr.example/problems/\(type)"), "title": .string(title), "status": .number(Double(status)),
+            "detail": .string(detail),
+        ])
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/problem+json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body.bytes)))
+    }
+
+    static func login(_ body: [UInt8]) -> String? {
+        guard case .object(let object)? = JSONValue.parse(body) else { return nil }
+        return object["login"]?.string
+    }
+
+    /// `a=1&b=x%20y` as a dictionary (`+` is a space, as in forms).
+    static func query(_ text: String?) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in (text ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (part: Substring) in String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part) }
+            result[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return result
+    }
+
+    static func escape(_ segment: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#")
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
+    }
+}
+
+/// The OAuth 2 access tokens given, until they expire.
+final class Tokens: Sendable {
+    private let tokens = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    func add(_ token: String, lifetime: Int) {
+        tokens.withLock { tokens in
+            tokens = tokens.filter { $0.value > .now }
+            tokens[token] = .now + .seconds(lifetime)
+        }
+    }
+
+    func isValid(_ token: String) -> Bool {
+        tokens.withLock { tokens in tokens[token].map { $0 > .now } ?? false }
+    }
+}
+
+/// A token bucket: `perSecond` requests a second, bursts of as many.
+final class RateLimiter: Sendable {
+    private let state: Mutex<(tokens: Double, last: ContinuousClock.Instant)>
+    private let perSecond: Double
+
+    init(perSecond: Int) {
+        self.perSecond = Double(perSecond)
+        state = Mutex((Double(perSecond), .now))
+    }
+
+    func take() -> Bool {
+        state.withLock { state in
+            let now = ContinuousClock.now
+            let elapsed = now - state.last
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            state.tokens = min(perSecond, state.tokens + seconds * perSecond)
+            state.last = now
+            guard state.tokens >= 1 else { return false }
+            state.tokens -= 1
+            return true
+        }
+    }
+}
+
+/// Every request as a JSON line, passwords left out.
+final class RequestLog: Sendable {
+    private let handle: Mutex<FileHandle?>
+
+    init(path: String) {
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        let handle = FileHandle(forWritingAtPath: path)
+        _ = try? handle?.seekToEnd()
+        self.handle = Mutex(handle)
+    }
+
+    func record(method: String, path: String, query: [String: String], body: [UInt8]) {
+        var entry: [String: JSONValue] = ["method": .string(method), "path": .string(path)]
+        if !query.isEmpty { entry["query"] = .object(query.mapValues(JSONValue.string)) }
+        if var parsed = JSONValue.parse(body) {
+            if case .object(var object) = parsed, object["password"] != nil {
+                object["password"] = .string("[redacted]")
+                parsed = .object(object)
+            }
+            entry["body"] = parsed
+        }
+        let line = JSONValue.object(entry).bytes + [UInt8(ascii: "\n")]
+        handle.withLock { handle in handle?.write(Data(line)) }
+    }
+}

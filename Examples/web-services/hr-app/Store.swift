@@ -1,0 +1,205 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// The HR application's own storage: one SQLite file with employees, their roles (in the order
+/// they were given) and their password hashes.
+final class Store: Sendable {
+    private let pool: DatabasePool
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS employees (
+                    login TEXT PRIMARY KEY NOT NULL,
+                    givenName TEXT, familyName TEXT, displayName TEXT, email TEXT,
+                    department TEXT, jobTitle TEXT, manager TEXT,
+                    active INTEGER NOT NULL DEFAULT 1,
+                    updatedAt TEXT NOT NULL
+                );
+                CREATE TABLE IF NOT EXISTS roles (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    login TEXT NOT NULL REFERENCES employees(login) ON DELETE CASCADE,
+                    role TEXT NOT NULL,
+                    UNIQUE (login, role)
+                );
+                CREATE TABLE IF NOT EXISTS passwords (
+                    login TEXT PRIMARY KEY NOT NULL REFERENCES employees(login) ON DELETE CASCADE,
+                    salt BLOB NOT NULL, hash BLOB NOT NULL
+                );
+                """)
+        }
+    }
+
+    /// The text fields of an employee, beside `login`, `active` and `roles`.
+    static let textFields = ["givenName", "familyName", "displayName", "email", "department", "jobTitle", "manager"]
+
+    enum Failure: Error {
+        case notFound
+        case exists
+    }
+
+    /// An employee as its JSON object (every field present, null when unset).
+    func employee(_ login: String) throws -> [String: JSONValue]? {
+        try pool.read { db in try Self.employee(login, db) }
+    }
+
+    private static func employee(_ login: String, _ db: Database) throws -> [String: JSONValue]? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM employees WHERE login = ?", arguments: [login]) else { return nil }
+        return try object(row, roles: roles(login, db))
+    }
+
+    private static func roles(_ login: String, _ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT role FROM roles WHERE login = ? ORDER BY sequence", arguments: [login])
+    }
+
+    private static func object(_ row: Row, roles: [String]) -> [String: JSONValue] {
+        var object: [String: JSONValue] = ["login": .string(row["login"])]
+        for field in textFields { object[field] = (row[field] as String?).map(JSONValue.string) ?? .null }
+        object["active"] = .bool((row["active"] as Int) != 0)
+        object["roles"] = .array(roles.map(JSONValue.string))
+        object["updatedAt"] = .string(row["updatedAt"])
+        return object
+    }
+
+    /// A page of employees in login order, after `cursor` (a login), and whether more follow;
+    /// `updatedSince` keeps those changed at or after that time (RFC 3339 text compares in order).
+    func page(after cursor: String?, limit: Int, updatedSince: String?) throws -> (employees: [[String: JSONValue]], more: Bool) {
+        try pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let cursor {
+                conditions.append("login > ?")
+                _ = arguments.append(contentsOf: [cursor])
+            }
+            if let updatedSince {
+                conditions.append("updatedAt >= ?")
+                _ = arguments.append(contentsOf: [updatedSince])
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            _ = arguments.append(contentsOf: [limit + 1])
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM employees \(filter) ORDER BY login LIMIT ?", arguments: arguments)
+            let page = rows.prefix(limit)
+            var roles: [String: [String]] = [:]
+            if let first = page.first?["login"] as String?, let last = page.last?["login"] as String? {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT login, role FROM roles WHERE login >= ? AND login <= ? ORDER BY sequence", arguments: [first, last])
+                {
+                    roles[row["login"], default: []].append(row["role"])
+                }
+            }
+            return (page.map { Self.object($0, roles: roles[$0["login"]] ?? []) }, rows.count > limit)
+        }
+    }
+
+    func count() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM employees") ?? 0 }
+    }
+
+    /// Adds an employee; `fields` are checked already.
+    func create(_ login: String, fields: [String: JSONValue], roles: [String]) throws -> [String: JSONValue] {
+        try pool.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM employees WHERE login = ?", arguments: [login]) == true { throw Failure.exists }
+            var columns = ["login", "updatedAt"]
+            var values: [(any DatabaseValueConvertible)?] = [login, Self.now()]
+            for (name, value) in fields {
+                columns.append(name)
+                values.append(Self.databaseValue(value))
+            }
+            let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+            try db.execute(
+                sql: "INSERT INTO employees (\(columns.joined(separator: ", "))) VALUES (\(marks))", arguments: StatementArguments(values))
+            for role in roles {
+                try db.execute(sql: "INSERT OR IGNORE INTO roles (login, role) VALUES (?, ?)", arguments: [login, role])
+            }
+            return try Self.employee(login, db)!
+        }
+    }
+
+    /// Applies a merge patch: each field given is set (null clears it), the others are kept.
+    func update(_ login: String, fields: [String: JSONValue], roles: [String]?) throws -> [String: JSONValue] {
+        try pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM employees WHERE login = ?", arguments: [login]) == true else { throw Failure.notFound }
+            var assignments = ["updatedAt = ?"]
+            var values: [(any DatabaseValueConvertible)?] = [Self.now()]
+            for (name, value) in fields {
+                assignments.append("\(name) = ?")
+                values.append(Self.databaseValue(value))
+            }
+            values.append(login)
+            try db.execute(sql: "UPDATE employees SET \(assignments.joined(separator: ", ")) WHERE login = ?", arguments: StatementArguments(values))
+            if let roles {
+                try db.execute(sql: "DELETE FROM roles WHERE login = ?", arguments: [login])
+                for role in roles { try db.execute(sql: "INSERT OR IGNORE INTO roles (login, role) VALUES (?, ?)", arguments: [login, role]) }
+            }
+            return try Self.employee(login, db)!
+        }
+    }
+
+    func delete(_ login: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM employees WHERE login = ?", arguments: [login])
+            if db.changesCount == 0 { throw Failure.notFound }
+        }
+    }
+
+    /// Adds a role (adding one the employee has changes nothing).
+    func addRole(_ login: String, _ role: String) throws {
+        try pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM employees WHERE login = ?", arguments: [login]) == true else { throw Failure.notFound }
+            try db.execute(sql: "INSERT OR IGNORE INTO roles (login, role) VALUES (?, ?)", arguments: [login, role])
+            if db.changesCount > 0 { try db.execute(sql: "UPDATE employees SET updatedAt = ? WHERE login = ?", arguments: [Self.now(), login]) }
+        }
+    }
+
+    func removeRole(_ login: String, _ role: String) throws {
+        try pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM employees WHERE login = ?", arguments: [login]) == true else { throw Failure.notFound }
+            try db.execute(sql: "DELETE FROM roles WHERE login = ? AND role = ?", arguments: [login, role])
+            if db.changesCount == 0 { throw Failure.notFound }
+            try db.execute(sql: "UPDATE employees SET updatedAt = ? WHERE login = ?", arguments: [Self.now(), login])
+        }
+    }
+
+    func setPassword(_ login: String, _ password: String) throws {
+        let salt = Data((0..<16).map { _ in UInt8.random(in: 0...255) })
+        let hash = Self.hash(password, salt: salt)
+        try pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM employees WHERE login = ?", arguments: [login]) == true else { throw Failure.notFound }
+            try db.execute(sql: "INSERT OR REPLACE INTO passwords (login, salt, hash) VALUES (?, ?, ?)", arguments: [login, salt, hash])
+        }
+    }
+
+    /// Whether `password` is the employee's.
+    func verify(_ login: String, _ password: String) throws -> Bool {
+        guard let row = try pool.read({ db in try Row.fetchOne(db, sql: "SELECT salt, hash FROM passwords WHERE login = ?", arguments: [login]) })
+        else { return false }
+        return Self.hash(password, salt: row["salt"]) == row["hash"] as Data
+    }
+
+    private static func hash(_ password: String, salt: Data) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: salt)
+        hasher.update(data: Data(password.utf8))
+        return Data(hasher.finalize())
+    }
+
+    private static func databaseValue(_ value: JSONValue) -> (any DatabaseValueConvertible)? {
+        switch value {
+        case .string(let text): text
+        case .bool(let flag): flag ? 1 : 0
+        default: nil
+        }
+    }
+
+    private static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}
