@@ -1,6 +1,6 @@
 import Foundation
 import JSONValues
-import Yams
+package import Yams
 
 extension ConnectorSettings {
     /// A YAML node as settings, each value with its place in the file (and each map member with

@@ -1,0 +1,180 @@
+import AsyncHTTPClient
+import Foundation
+package import JSONValues
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// An HTTP request as a value: what a step becomes once its expressions are evaluated.
+package struct OutgoingRequest: Sendable {
+    package var method: String
+    package var url: String
+    package var headers: [(String, String)] = []
+    package var body: [UInt8]?
+    /// Values in it that are secrets: ``redacted()`` shows them as `[Redact]`.
+    package var secrets: [String] = []
+
+    package init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    /// Whether sending it twice does what sending it once does (RFC 9110 §9.2.2).
+    package var isIdempotent: Bool { ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(method) }
+
+    package func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+
+    /// The request as text, each secret replaced by `[Redact]`, ready for a trace or a dry run.
+    package func redacted() -> String {
+        var text = "\(method) \(url)\n"
+        for (name, value) in headers { text += "\(name): \(value)\n" }
+        if let body, !body.isEmpty { text += "\n" + String(decoding: body, as: UTF8.self) + "\n" }
+        return Self.redact(text, secrets)
+    }
+
+    static func redact(_ text: String, _ secrets: [String]) -> String {
+        var text = text
+        for secret in secrets.filter({ !$0.isEmpty }).sorted(by: { $0.count > $1.count }) {
+            text = text.replacingOccurrences(of: secret, with: "[Redact]")
+            // The same secret percent-encoded, as in a query or a form.
+            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != secret {
+                text = text.replacingOccurrences(of: encoded, with: "[Redact]")
+            }
+        }
+        return text
+    }
+}
+
+/// An HTTP response as a value.
+package struct IncomingResponse: Sendable {
+    package var status: Int
+    package var headers: [(String, String)]
+    package var body: [UInt8]
+
+    package init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    package func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+
+    /// The body as JSON, when it is JSON.
+    package var json: JSON? {
+        guard !body.isEmpty else { return nil }
+        return try? JSON.parse(body)
+    }
+
+    /// The headers as a JSON object, names in lower case (`[steps.NAME.headers.location]`).
+    package var headersJSON: JSON {
+        .object(headers.map { ($0.0.lowercased(), .string($0.1)) })
+    }
+}
+
+/// Why a request got no response.
+package enum TransportFailure: Error, Sendable, CustomStringConvertible {
+    /// The connection could not be made: nothing was sent.
+    case connect(String)
+    /// No answer in time: the application may have acted.
+    case timeout(String)
+    /// The connection broke, or another failure after the request may have been sent.
+    case interrupted(String)
+
+    package var description: String {
+        switch self {
+        case .connect(let reason): "cannot connect: \(reason)"
+        case .timeout(let reason): "no answer in time: \(reason)"
+        case .interrupted(let reason): "the connection failed: \(reason)"
+        }
+    }
+}
+
+/// What sends requests: HTTP for real, or a recorder for a dry run.
+package protocol HTTPTransport: Sendable {
+    func send(_ request: OutgoingRequest, timeout: Duration) async throws(TransportFailure) -> IncomingResponse
+    func shutdown() async
+}
+
+/// HTTP/1.1 and HTTP/2 through async-http-client, with a connection pool sized to the
+/// connector's concurrency. Responses larger than `maxBodySize` fail.
+package final class AsyncHTTPTransport: HTTPTransport {
+    private let client: HTTPClient
+    private let maxBodySize: Int
+
+    package init(connection: WebServiceTemplate.Connection, maxBodySize: Int = 64 << 20) throws(TransportFailure) {
+        var tls: TLSConfiguration?
+        if connection.baseURL.hasPrefix("https://") || connection.tls.caFile != nil || connection.tls.certificateFile != nil {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            do {
+                if let ca = connection.tls.caFile { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
+                if let certificate = connection.tls.certificateFile, let key = connection.tls.privateKeyFile {
+                    configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+                    configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+                }
+            } catch {
+                throw .connect("the TLS files cannot be read: \(error)")
+            }
+            if connection.tls.insecure { configuration.certificateVerification = .none }
+            tls = configuration
+        }
+        var pool = HTTPClient.Configuration.ConnectionPool()
+        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, connection.concurrency)
+        // The connector retries on its own, with its backoff: a refused connection fails at once.
+        pool.retryConnectionEstablishment = false
+        let configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow,
+            timeout: .init(connect: .nanoseconds(Int64(connection.connectTimeout / .nanoseconds(1)))),
+            connectionPool: pool, decompression: .disabled)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.maxBodySize = maxBodySize
+    }
+
+    package func send(_ request: OutgoingRequest, timeout: Duration) async throws(TransportFailure) -> IncomingResponse {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        do {
+            let response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
+            let body = try await response.body.collect(upTo: maxBodySize)
+            return IncomingResponse(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(body.readableBytesView))
+        } catch let error as HTTPClientError {
+            switch error {
+            case .connectTimeout: throw .connect("the connection was not made in time")
+            case .deadlineExceeded, .readTimeout: throw .timeout("\(timeout) passed")
+            case .invalidURL, .emptyHost, .emptyScheme: throw .connect("the URL \(request.url) is not valid")
+            default: throw .interrupted("\(error)")
+            }
+        } catch let error as NIOTooManyBytesError {
+            throw .interrupted("the response is larger than \(maxBodySize) bytes (\(error))")
+        } catch {
+            let text = "\(error)"
+            if text.contains("refused") || text.contains("NIOConnectionError") || text.contains("connect(") || text.contains("ECONNREFUSED") {
+                throw .connect(Self.reason(text))
+            }
+            throw .interrupted(text)
+        }
+    }
+
+    private static func reason(_ text: String) -> String {
+        text.contains("refused") || text.contains("ECONNREFUSED") ? "connection refused" : text
+    }
+
+    package func shutdown() async {
+        try? await client.shutdown()
+    }
+}
+
+extension Duration {
+    /// In seconds, as a fraction.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

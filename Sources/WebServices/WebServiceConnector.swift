@@ -1,0 +1,342 @@
+package import Connectors
+import Foundation
+package import JSONValues
+package import Logging
+import MappingExpressions
+import ServiceLifecycle
+
+/// The web services connector: an application's REST API, driven by a ``WebServiceTemplate``.
+/// Each connector operation runs the template's flow for the object type: its steps in order,
+/// conditional steps and steps repeated for each value, each parameter an expression over the
+/// object, its changes and earlier steps' results. An update sends only what changed unless the
+/// template asks for the whole object. The application keeps no SCIM document, so the host
+/// serves it from a local copy.
+package final class WebServiceConnector: Connector {
+    package let client: WebServiceClient
+    let logger: Logger
+
+    package init(template: WebServiceTemplate, transport: any HTTPTransport, logger: Logger) {
+        client = WebServiceClient(template: template, transport: transport, logger: logger)
+        self.logger = logger
+    }
+
+    package var template: WebServiceTemplate { client.template }
+
+    package func run() async throws {
+        try? await gracefulShutdown()
+        await client.transport.shutdown()
+    }
+
+    // MARK: Connector
+
+    package func testConnection() async throws(ConnectorError) {
+        for type in template.objectTypes {
+            if let test = type.operations.test {
+                var context = FlowContext(attributes: [:], attributeNames: attributeNames(type))
+                _ = try await run(test, &context, operation: "\(type.name) test")
+            } else if let importAll = type.operations.importAll, let first = importAll.steps.first {
+                // No test: the import's first call, its first page.
+                var context = FlowContext(attributes: [:], attributeNames: attributeNames(type))
+                context.page = pageVariables(importAll.paging, number: 0, offset: 0, cursor: nil)
+                guard let request = try client.request(first, context) else { continue }
+                _ = try await client.call(first, request, operation: "\(type.name) test (the import's first call)")
+            }
+        }
+    }
+
+    package func schema() async throws(ConnectorError) -> ConnectorSchema {
+        ConnectorSchema(objectTypes: template.objectTypes.map { type in
+            ConnectorSchema.ObjectType(name: type.name, anchor: type.anchor, attributes: type.attributes, keepsDocument: false)
+        })
+    }
+
+    package func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
+        let type = try self.type(objectType)
+        guard let flow = type.operations.importAll else { throw ConnectorError(.failed, "the template has no import for \(type.name)") }
+        var objects: [ConnectorObject] = []
+        try await importPages(type, flow) { page throws(ConnectorError) in objects += page }
+        return objects
+    }
+
+    package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
+        let type = try self.type(objectType)
+        guard let flow = type.operations.get else { throw ConnectorError(.failed, "the template has no get for \(type.name)") }
+        var context = FlowContext(attributes: [type.anchor: .string(anchor)], attributeNames: attributeNames(type))
+        let result: StepResult?
+        do {
+            result = try await run(flow, &context, operation: "\(type.name) get")
+        } catch where error.kind == .notFound {
+            return nil
+        }
+        guard let body = result?.body, let record = flow.record.value(in: body) else {
+            throw ConnectorError(.applicationFailed, "\(type.name) get: the response has no record at '\(flow.record)'")
+        }
+        return object(record, type: type)
+    }
+
+    package func create(_ object: ConnectorObject) async throws(ConnectorError) {
+        let type = try self.type(object.objectType)
+        guard let flow = type.operations.create else { throw ConnectorError(.failed, "the template has no create for \(type.name)") }
+        var context = FlowContext(attributes: attributes(of: object, type: type), attributeNames: attributeNames(type))
+        _ = try await run(flow, &context, operation: "\(type.name) create")
+    }
+
+    /// Without the object as it was, the connector reads it first, so that it still sends only
+    /// what changed.
+    package func replace(_ object: ConnectorObject) async throws(ConnectorError) {
+        guard let previous = try await get(objectType: object.objectType, anchor: object.anchor) else {
+            throw ConnectorError(.notFound, "\(object.objectType) \(object.anchor) is not in the application")
+        }
+        try await update(object, from: previous)
+    }
+
+    package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
+        let type = try self.type(object.objectType)
+        guard let flow = type.operations.update else { throw ConnectorError(.failed, "the template has no update for \(type.name)") }
+        var context = FlowContext(
+            attributes: attributes(of: object, type: type), attributeNames: attributeNames(type), previous: attributes(of: previous, type: type))
+        _ = try await run(flow, &context, operation: "\(type.name) update", changesOnly: !flow.sendsEverything)
+    }
+
+    package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
+        let type = try self.type(objectType)
+        guard let flow = type.operations.delete else { throw ConnectorError(.failed, "the template has no delete for \(type.name)") }
+        var context = FlowContext(attributes: [type.anchor: .string(anchor)], attributeNames: attributeNames(type))
+        _ = try await run(flow, &context, operation: "\(type.name) delete")
+    }
+
+    package func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
+        let type = try self.type(objectType)
+        guard let flow = type.operations.setPassword else {
+            throw ConnectorError(.invalidValue, "the application takes no password: the template has no setPassword for \(type.name)")
+        }
+        var context = FlowContext(attributes: [type.anchor: .string(anchor)], attributeNames: attributeNames(type))
+        context.password = password
+        _ = try await run(flow, &context, operation: "\(type.name) setPassword")
+    }
+
+    // MARK: Flows
+
+    /// Runs a flow's steps in order and returns the last result. A step that fails stops the
+    /// flow; the error names the step, and for a flow of several steps which one it was.
+    @discardableResult
+    func run(
+        _ flow: WebServiceTemplate.Flow, _ context: inout FlowContext, operation: String, changesOnly: Bool = false, url: String? = nil
+    ) async throws(ConnectorError) -> StepResult? {
+        var last: StepResult?
+        let changed = changesOnly ? context.changed : nil
+        if let changed, changed.isEmpty { return nil }
+        for (index, step) in flow.steps.enumerated() {
+            let label = flow.steps.count > 1 ? "\(operation), step \(index + 1) of \(flow.steps.count) (\(step.name ?? step.summary))" : operation
+            if let condition = step.condition {
+                guard try Self.holds(condition, context, label) else { continue }
+            }
+            if let each = step.forEach {
+                let values: [JSON] =
+                    switch try Self.evaluate(each, context, label) {
+                    case nil: []
+                    case .array(let elements)?: elements
+                    case let single?: [single]
+                    }
+                for value in values {
+                    context.item = value
+                    defer { context.item = nil }
+                    guard let request = try client.request(step, context, changed: changed) else { continue }
+                    last = try await client.call(step, request, operation: label)
+                }
+            } else {
+                guard let request = try client.request(step, context, url: index == 0 ? url : nil, changed: changed) else { continue }
+                last = try await client.call(step, request, operation: label)
+            }
+            if let name = step.name, let last { context.steps[name] = last }
+        }
+        return last
+    }
+
+    static func holds(_ expression: TemplateExpression, _ context: FlowContext, _ label: String) throws(ConnectorError) -> Bool {
+        do { return try context.holds(expression) } catch {
+            throw ConnectorError(.invalidValue, "\(label): \(expression.place): '\(expression.text)' failed: \(error.message)")
+        }
+    }
+
+    static func evaluate(_ expression: TemplateExpression, _ context: FlowContext, _ label: String) throws(ConnectorError) -> JSON? {
+        do { return try context.evaluate(expression) } catch {
+            throw ConnectorError(.invalidValue, "\(label): \(expression.place): '\(expression.text)' failed: \(error.message)")
+        }
+    }
+
+    // MARK: Import
+
+    /// Imports page by page, handing each page's objects to `deliver`.
+    func importPages(
+        _ type: WebServiceTemplate.ObjectType, _ flow: WebServiceTemplate.ImportFlow,
+        deliver: ([ConnectorObject]) throws(ConnectorError) -> Void
+    ) async throws(ConnectorError) {
+        let listing = WebServiceTemplate.Flow(steps: flow.steps, place: flow.place)
+        var nextURL: String?
+        var cursor: String?
+        var seen: Set<String> = []
+        var offset = 0
+        for number in 0..<(flow.paging?.maxPages ?? 1) {
+            var context = FlowContext(attributes: [:], attributeNames: attributeNames(type))
+            context.page = pageVariables(flow.paging, number: number, offset: offset, cursor: cursor)
+            let operation = "\(type.name) import, page \(number + 1)"
+            guard let result = try await run(listing, &context, operation: operation, url: nextURL) else { return }
+            guard let body = result.body else { throw ConnectorError(.applicationFailed, "\(operation): the response is not JSON") }
+            guard case .array(let records)? = flow.records.value(in: body) else {
+                throw ConnectorError(.applicationFailed, "\(operation): the response has no list of records at '\(flow.records)'")
+            }
+            var page: [ConnectorObject] = []
+            if let detail = flow.detail {
+                page = try await details(records, type: type, detail: detail, concurrency: flow.detailConcurrency, operation: operation)
+            } else {
+                for (index, record) in records.enumerated() {
+                    guard let object = object(record, type: type) else {
+                        logger.warning("a record without an anchor is left out", metadata: ["page": "\(number + 1)", "record": "\(index)", "anchor": "\(type.anchor)"])
+                        continue
+                    }
+                    page.append(object)
+                }
+            }
+            try deliver(page)
+            offset += records.count
+            guard let paging = flow.paging else { return }
+            if let total = paging.total, let value = total.value(in: body), let count = Int(WebServiceClient.text(value)), offset >= count { return }
+            switch paging.style {
+            case .cursor(let pointer):
+                guard let value = pointer.value(in: body), value != .null, case let text = WebServiceClient.text(value), !text.isEmpty else { return }
+                guard seen.insert(text).inserted else {
+                    throw ConnectorError(.applicationFailed, "\(operation): the application gave the cursor '\(text)' a second time; the import stops rather than loop")
+                }
+                cursor = text
+            case .nextLink(let pointer):
+                guard let value = pointer.value(in: body), case .string(let link) = value, !link.isEmpty else { return }
+                guard seen.insert(link).inserted else {
+                    throw ConnectorError(.applicationFailed, "\(operation): the application gave the next link '\(link)' a second time; the import stops rather than loop")
+                }
+                nextURL = client.resolveLink(link)
+            case .linkHeader:
+                guard let link = Self.nextLink(result.response.header("Link")) else { return }
+                guard seen.insert(link).inserted else {
+                    throw ConnectorError(.applicationFailed, "\(operation): the Link header named '\(link)' a second time; the import stops rather than loop")
+                }
+                nextURL = client.resolveLink(link)
+            case .page, .offset:
+                if records.count < paging.size || records.isEmpty { return }
+            }
+            if records.isEmpty { return }
+        }
+        throw ConnectorError(
+            .applicationFailed, "\(type.name) import: more than \(flow.paging?.maxPages ?? 1) pages; the import stops (raise paging.maxPages if the application is that large)")
+    }
+
+    func pageVariables(_ paging: WebServiceTemplate.Paging?, number: Int, offset: Int, cursor: String?) -> [String: JSON] {
+        guard let paging else { return [:] }
+        var variables: [String: JSON] = ["size": .number(String(paging.size))]
+        switch paging.style {
+        case .page(let start): variables["number"] = .number(String(start + number))
+        case .offset(let start): variables["offset"] = .number(String(start + offset))
+        default: break
+        }
+        if let cursor { variables["cursor"] = .string(cursor) }
+        return variables
+    }
+
+    /// The detail call for each record, `concurrency` at a time, in the records' order.
+    func details(
+        _ records: [JSON], type: WebServiceTemplate.ObjectType, detail: WebServiceTemplate.Flow, concurrency: Int, operation: String
+    ) async throws(ConnectorError) -> [ConnectorObject] {
+        let names = attributeNames(type)
+        let outcome: Result<[ConnectorObject?], ConnectorError> = await withTaskGroup(of: (Int, Result<ConnectorObject?, ConnectorError>).self) { group in
+            var results = [ConnectorObject?](repeating: nil, count: records.count)
+            var next = 0
+            func start() {
+                let index = next
+                let record = records[index]
+                next += 1
+                group.addTask {
+                    var context = FlowContext(attributes: [:], attributeNames: names)
+                    context.item = record
+                    do throws(ConnectorError) {
+                        guard let result = try await self.run(detail, &context, operation: "\(operation), record \(index + 1)"),
+                            let body = result.body, let found = detail.record.value(in: body)
+                        else { return (index, .success(nil)) }
+                        return (index, .success(self.object(found, type: type)))
+                    } catch where error.kind == .notFound {
+                        // Gone between the list and the detail call.
+                        return (index, .success(nil))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            while next < records.count, next < concurrency { start() }
+            while let (index, result) = await group.next() {
+                switch result {
+                case .success(let object): results[index] = object
+                case .failure(let error):
+                    group.cancelAll()
+                    return .failure(error)
+                }
+                if next < records.count { start() }
+            }
+            return .success(results)
+        }
+        return try outcome.get().compactMap { $0 }
+    }
+
+    /// The `rel="next"` target of an RFC 8288 `Link` header.
+    static func nextLink(_ header: String?) -> String? {
+        guard let header else { return nil }
+        for link in header.split(separator: ",") {
+            let parts = link.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let target = parts.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
+            let isNext = parts.dropFirst().contains { parameter in
+                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2, pair[0].lowercased() == "rel" else { return false }
+                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased().split(separator: " ").contains("next")
+            }
+            if isNext { return String(target.dropFirst().dropLast()) }
+        }
+        return nil
+    }
+
+    // MARK: Records and objects
+
+    func type(_ name: String) throws(ConnectorError) -> WebServiceTemplate.ObjectType {
+        guard let type = template.objectType(name) else { throw ConnectorError(.invalidValue, "the template has no object type '\(name)'") }
+        return type
+    }
+
+    func attributeNames(_ type: WebServiceTemplate.ObjectType) -> Set<String> {
+        Set(type.attributes.map(\.name))
+    }
+
+    /// The object's attributes, with the anchor among them.
+    func attributes(of object: ConnectorObject, type: WebServiceTemplate.ObjectType) -> [String: JSON] {
+        var attributes = object.attributes
+        attributes[type.anchor] = attributes[type.anchor] ?? .string(object.anchor)
+        return attributes
+    }
+
+    /// A record as an object: each attribute at its pointer; null and empty lists are no value,
+    /// a multi-valued attribute is always a list. Nil without an anchor.
+    package func object(_ record: JSON, type: WebServiceTemplate.ObjectType) -> ConnectorObject? {
+        var attributes: [String: JSON] = [:]
+        for (name, pointer) in type.record {
+            guard var value = pointer.value(in: record), value != .null else { continue }
+            let multiValued = type.attribute(name)?.multiValued == true
+            if case .array(let elements) = value {
+                let kept = elements.filter { $0 != .null }
+                if kept.isEmpty { continue }
+                value = multiValued ? .array(kept) : kept.count == 1 ? kept[0] : .array(kept)
+            } else if multiValued {
+                value = .array([value])
+            }
+            attributes[name] = value
+        }
+        guard let anchorValue = attributes[type.anchor], case let anchor = WebServiceClient.text(anchorValue), !anchor.isEmpty else { return nil }
+        return ConnectorObject(objectType: type.name, anchor: anchor, attributes: attributes)
+    }
+}
+
