@@ -170,6 +170,13 @@ package final class AsyncHTTPTransport: HTTPTransport {
     package func shutdown() async {
         try? await client.shutdown()
     }
+
+    deinit {
+        // A connector that was never run as a service (a command, a test) still lets its
+        // connections go; the task holds the client until they have.
+        let client = self.client
+        Task { try? await client.shutdown() }
+    }
 }
 
 extension Duration {

@@ -1,6 +1,6 @@
 package import Connectors
 import Foundation
-package import JSONValues
+import JSONValues
 package import Logging
 import MappingExpressions
 
@@ -28,14 +28,25 @@ package final class WebServiceClient: Sendable {
 
     // MARK: Building requests
 
+    /// How a body is built: for a create, members whose value is NULL are left out; for an
+    /// update, such members are sent as `null` (which clears them), and when only changes are
+    /// sent, a member that reads attributes of the object is sent only when one of them changed.
+    package enum BodyMode: Sendable {
+        case create
+        case changes(Set<String>)
+        case everything
+    }
+
     /// The request a step sends in `context`: its URL (relative to the base URL unless
-    /// absolute; `url` replaces it, for a next page), query, headers and body. In an update that
-    /// sends only what changed, `changed` names the attributes that did: a body member that reads
-    /// attributes of the object is sent only when one of them changed (NULL then clears it);
-    /// `nil` when nothing in the body is left to send.
+    /// absolute; `url` replaces it, for a next page), query, headers and body built as `mode`
+    /// says; `nil` when an update has nothing left to send in the body.
     package func request(
-        _ step: WebServiceTemplate.Step, _ context: FlowContext, url replacement: String? = nil, changed: Set<String>? = nil
+        _ step: WebServiceTemplate.Step, _ context: FlowContext, url replacement: String? = nil, mode: BodyMode = .create
     ) throws(ConnectorError) -> OutgoingRequest? {
+        var changed: Set<String>?
+        if case .changes(let names) = mode { changed = names }
+        var clears = false
+        if case .create = mode {} else { clears = true }
         var secrets: [String] = []
         func value(_ parameter: TemplateValue) throws(ConnectorError) -> JSON? {
             switch parameter {
@@ -87,7 +98,7 @@ package final class WebServiceClient: Sendable {
                         if let changed, !reads.isEmpty, reads.isDisjoint(with: changed) { continue }
                         if let json = try build(member) {
                             built.append((name, json))
-                        } else if let changed, !reads.isDisjoint(with: changed) {
+                        } else if clears, !reads.isEmpty {
                             built.append((name, .null))
                         }
                     }
@@ -181,7 +192,7 @@ package final class WebServiceClient: Sendable {
         let response = try await send(request, what: "\(operation): \(step.summary)")
         let (outcome, message, retryAfter) = read(response, rules: step.errors)
         guard outcome != .success else { return StepResult(response) }
-        throw Self.error(outcome, "\(operation): \(step.method) \(Self.pathOnly(request.url)) answered \(response.status): \(message)", retryAfter: retryAfter)
+        throw Self.error(outcome, "\(operation): \(step.method) \(relative(request.url)) answered \(response.status): \(message)", retryAfter: retryAfter)
     }
 
     /// Sends `request` with authentication, within the concurrency and rate limits, and retries
@@ -265,6 +276,13 @@ package final class WebServiceClient: Sendable {
     func backoff(_ attempt: Int) -> Duration {
         let ceiling = min(connection.retry.maxDelay.seconds, connection.retry.initialDelay.seconds * pow(2, Double(attempt)))
         return .milliseconds(Int64(Double.random(in: 0.5...1) * ceiling * 1000))
+    }
+
+    /// The URL's path below the base URL, without its query (which may hold a key): what
+    /// messages show.
+    func relative(_ url: String) -> String {
+        let path = Self.pathOnly(url)
+        return path.hasPrefix(connection.baseURL) ? String(path.dropFirst(connection.baseURL.count)) : path
     }
 
     /// The URL without its query, which may hold a key.

@@ -95,7 +95,7 @@ package final class WebServiceConnector: Connector {
         guard let flow = type.operations.update else { throw ConnectorError(.failed, "the template has no update for \(type.name)") }
         var context = FlowContext(
             attributes: attributes(of: object, type: type), attributeNames: attributeNames(type), previous: attributes(of: previous, type: type))
-        _ = try await run(flow, &context, operation: "\(type.name) update", changesOnly: !flow.sendsEverything)
+        _ = try await run(flow, &context, operation: "\(type.name) update", update: flow)
     }
 
     package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
@@ -118,14 +118,19 @@ package final class WebServiceConnector: Connector {
     // MARK: Flows
 
     /// Runs a flow's steps in order and returns the last result. A step that fails stops the
-    /// flow; the error names the step, and for a flow of several steps which one it was.
+    /// flow; the error names the step, and for a flow of several steps which one it was. For an
+    /// update (`update` is its flow), nothing is sent when nothing changed.
     @discardableResult
     func run(
-        _ flow: WebServiceTemplate.Flow, _ context: inout FlowContext, operation: String, changesOnly: Bool = false, url: String? = nil
+        _ flow: WebServiceTemplate.Flow, _ context: inout FlowContext, operation: String, update: WebServiceTemplate.Flow? = nil, url: String? = nil
     ) async throws(ConnectorError) -> StepResult? {
         var last: StepResult?
-        let changed = changesOnly ? context.changed : nil
-        if let changed, changed.isEmpty { return nil }
+        var mode = WebServiceClient.BodyMode.create
+        if let update {
+            let changed = context.changed
+            if changed.isEmpty { return nil }
+            mode = update.sendsEverything ? .everything : .changes(changed)
+        }
         for (index, step) in flow.steps.enumerated() {
             let label = flow.steps.count > 1 ? "\(operation), step \(index + 1) of \(flow.steps.count) (\(step.name ?? step.summary))" : operation
             if let condition = step.condition {
@@ -141,11 +146,11 @@ package final class WebServiceConnector: Connector {
                 for value in values {
                     context.item = value
                     defer { context.item = nil }
-                    guard let request = try client.request(step, context, changed: changed) else { continue }
+                    guard let request = try client.request(step, context, mode: mode) else { continue }
                     last = try await client.call(step, request, operation: label)
                 }
             } else {
-                guard let request = try client.request(step, context, url: index == 0 ? url : nil, changed: changed) else { continue }
+                guard let request = try client.request(step, context, url: index == 0 ? url : nil, mode: mode) else { continue }
                 last = try await client.call(step, request, operation: label)
             }
             if let name = step.name, let last { context.steps[name] = last }

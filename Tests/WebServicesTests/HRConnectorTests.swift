@@ -1,0 +1,143 @@
+import AttrmapTesting
+import Connectors
+import Foundation
+import JSONValues
+import Testing
+import WebServices
+
+/// The web services connector against the sample HR application, really started on loopback
+/// with its own SQLite storage, through the template users run.
+@Suite struct HRConnectorTests {
+    static func sample(_ anchor: String = "sample") -> ConnectorObject {
+        ConnectorObject(objectType: "User", anchor: anchor, attributes: [
+            "login": .string(anchor), "givenName": .string("Zoë"), "familyName": .string("Nuñez"), "displayName": .string("Zoë Nuñez"),
+            "department": .string("Sales"), "active": .bool(true), "roles": .array([.string("Employee")]),
+        ])
+    }
+
+    @Test func meetsTheConnectorContract() async throws {
+        let hr = try HRApplication()
+        let connector = try hr.connector()
+        try await ConnectorConformance.check(ConnectorConformance.Subject(
+            connector: connector, sample: Self.sample(), anchorAttribute: "login", textAttribute: "displayName", multiValuedAttribute: "roles",
+            storedPassword: { login in
+                // The application keeps a hash: a password is known by the one that logs in.
+                let body = JSON.object([("login", .string(login)), ("password", .string("Pass@w0rd1-é"))]).serialized
+                return try await hr.call("POST", "/login", body: body).status == 200 ? "Pass@w0rd1-é" : nil
+            },
+            reopen: { try hr.connector() },
+            outage: (goAway: { hr.application.stop() }, comeBack: { try hr.application.start() })))
+    }
+
+    @Test func importsEveryPageAndStops() async throws {
+        let hr = try HRApplication()
+        let connector = try hr.connector()
+        for index in 0..<450 {
+            let status = try await hr.call("POST", "/employees", body: #"{"login": "user\#(String(format: "%04d", index))", "roles": ["r\#(index % 3)"]}"#).status
+            #expect(status == 201)
+        }
+        let objects = try await connector.fullImport(objectType: "User")
+        #expect(objects.count == 450)
+        #expect(objects.map(\.anchor) == (0..<450).map { "user" + String(format: "%04d", $0) })
+        #expect(objects[4].attributes["roles"] == .array([.string("r1")]))
+        let lists = try hr.requests().filter { $0["method"] == .string("GET") && $0["path"] == .string("/api/v1/employees") }
+        // 200 + 200 + 50: three pages, the second and third with the cursor the page before gave.
+        #expect(lists.count == 3)
+        #expect(lists.first?["query"]?["cursor"] == nil)
+        #expect(lists.dropFirst().allSatisfy { $0["query"]?["cursor"] != nil })
+    }
+
+    @Test func anUpdateSendsOnlyWhatChangedAndRolesAsTheirOwnCalls() async throws {
+        let hr = try HRApplication()
+        let connector = try hr.connector()
+        var object = Self.sample("ann")
+        object.attributes["roles"] = .array([.string("Employee"), .string("Sales Lead")])
+        try await connector.create(object)
+        var changed = object
+        changed.attributes["department"] = nil
+        changed.attributes["jobTitle"] = .string("Manager")
+        changed.attributes["roles"] = .array([.string("Employee"), .string("Approver")])
+        try await connector.update(changed, from: object)
+        #expect(try await connector.get(objectType: "User", anchor: "ann") == changed)
+
+        let writes = try hr.requests().filter { $0["method"] != .string("GET") }.dropFirst()
+        let patch = try #require(writes.first)
+        #expect(patch["method"] == .string("PATCH"))
+        // Only the two fields that changed; the one cleared is null.
+        #expect(patch["body"] == .object([("department", .null), ("jobTitle", .string("Manager"))]))
+        #expect(writes.dropFirst().map { "\($0["method"]!.stringValue!) \($0["path"]!.stringValue!)" } == [
+            "PUT /api/v1/employees/ann/roles/Approver", "DELETE /api/v1/employees/ann/roles/Sales%20Lead",
+        ])
+
+        // Nothing changed: nothing is sent.
+        let before = try hr.requests().count
+        try await connector.update(changed, from: changed)
+        #expect(try hr.requests().count == before)
+    }
+
+    @Test func aFullReplaceSendsEveryFieldAndClearsTheAbsentOnes() async throws {
+        let hr = try HRApplication()
+        var template = try hr.template()
+        template.objectTypes[0].operations.update?.sendsEverything = true
+        let connector = try hr.connector(template)
+        let object = Self.sample("fay")
+        try await connector.create(object)
+        var changed = object
+        changed.attributes["department"] = nil
+        try await connector.update(changed, from: object)
+        // The application's log writes members in name order.
+        let patch = try #require(try hr.requests().last)
+        #expect(patch["body"] == .object([
+            ("active", .bool(true)), ("department", .null), ("displayName", .string("Zoë Nuñez")), ("email", .null),
+            ("familyName", .string("Nuñez")), ("givenName", .string("Zoë")), ("jobTitle", .null), ("manager", .null),
+        ]))
+        #expect(try await connector.get(objectType: "User", anchor: "fay") == changed)
+    }
+
+    @Test func theApplicationsRefusalsBecomeOutcomesWithItsReason() async throws {
+        let hr = try HRApplication()
+        let connector = try hr.connector()
+        try await connector.create(Self.sample("bob"))
+        await #expect(throws: ConnectorError(.alreadyExists, "User create: POST /employees answered 409: an employee with login 'bob' exists")) {
+            try await connector.create(Self.sample("bob"))
+        }
+        var invalid = Self.sample("carol")
+        invalid.attributes["active"] = .string("yes")
+        await #expect(throws: ConnectorError(.invalidValue, "User create: POST /employees answered 422: active is true or false")) {
+            try await connector.create(invalid)
+        }
+        do {
+            try await connector.setPassword(objectType: "User", anchor: "bob", password: "short")
+            Issue.record("a password the application refuses was accepted")
+        } catch {
+            #expect(error.kind == .invalidPassword)
+            #expect(error.message.hasSuffix("a password has at least 8 characters"))
+            #expect(!error.message.contains("short"))
+        }
+        #expect(try await connector.get(objectType: "User", anchor: "nobody") == nil)
+        await #expect(throws: ConnectorError.self) { try await connector.delete(objectType: "User", anchor: "nobody") }
+
+        // A wrong key: the application refuses, and the key is in no message.
+        let wrong = try hr.connector(hr.template(variables: ["HR_API_KEY": "not-the-key-at-all"]))
+        do {
+            try await wrong.create(Self.sample("dave"))
+            Issue.record("a wrong key was accepted")
+        } catch {
+            #expect(error.kind == .permissionDenied)
+            #expect(!error.message.contains("not-the-key-at-all"))
+        }
+    }
+
+    @Test func waitsWhenTheApplicationAsksAndGoesOn() async throws {
+        let hr = try HRApplication(rate: 5)
+        let connector = try hr.connector()
+        // Twelve reads at a limit of 5 a second: some are answered 429 with Retry-After: 1, and
+        // are tried again after it.
+        try await connector.create(Self.sample("eve"))
+        try await withThrowingTaskGroup(of: ConnectorObject?.self) { group in
+            for _ in 0..<12 { group.addTask { try await connector.get(objectType: "User", anchor: "eve") } }
+            for try await object in group { #expect(object?.anchor == "eve") }
+        }
+        #expect(try hr.requests().count > 13)
+    }
+}
