@@ -38,7 +38,7 @@ package final class WebServiceClient: Sendable {
     }
 
     /// The request a step sends in `context`: its URL (relative to the base URL unless
-    /// absolute; `url` replaces it, for a next page), query, headers and body built as `mode`
+    /// absolute; `url` replaces it and its query, for a next page), query, headers and body built as `mode`
     /// says; `nil` when an update has nothing left to send in the body.
     package func request(
         _ step: WebServiceTemplate.Step, _ context: FlowContext, url replacement: String? = nil, mode: BodyMode = .create
@@ -75,7 +75,8 @@ package final class WebServiceClient: Sendable {
             url = absolute(url)
         }
         var query: [(String, String)] = []
-        for (name, parameter) in step.query {
+        // A next page's link carries its own query.
+        for (name, parameter) in replacement == nil ? step.query : [] {
             switch try value(parameter) {
             case nil, .null?: continue
             case .array(let elements)?: for element in elements { query.append((name, Self.text(element))) }

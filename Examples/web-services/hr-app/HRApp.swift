@@ -176,6 +176,7 @@ struct HRResponder: HTTPResponder {
         case (.get, "employees"):
             let limit = query["limit"].map { Int($0) ?? -1 } ?? 100
             guard (1...500).contains(limit) else { throw invalid("limit is a number from 1 to 500") }
+            if query["page"] != nil || query["offset"] != nil { return try numberedPage(query, limit: limit) }
             var after: String?
             if let cursor = query["cursor"] {
                 guard let data = Data(base64Encoded: cursor), let login = String(data: data, encoding: .utf8) else {
@@ -269,6 +270,30 @@ struct HRResponder: HTTPResponder {
         }
         if creating, fields["login"] == nil { throw invalid("login is required") }
         return (fields, roles)
+    }
+
+    /// `?page=N` (from 1) or `?offset=N` (from 0): the page, the total, and the next page's link
+    /// both in the body (HAL's `_links.next.href`) and in a `Link` header (RFC 8288).
+    func numberedPage(_ query: [String: String], limit: Int) throws -> Response {
+        let offset: Int
+        let next: String
+        if let text = query["page"] {
+            guard let page = Int(text), page >= 1 else { throw invalid("page is a number from 1") }
+            offset = (page - 1) * limit
+            next = "/api/v1/employees?page=\(page + 1)&limit=\(limit)"
+        } else {
+            guard let value = query["offset"].flatMap({ Int($0) }), value >= 0 else { throw invalid("offset is a number from 0") }
+            offset = value
+            next = "/api/v1/employees?offset=\(value + limit)&limit=\(limit)"
+        }
+        let page = try store.page(after: nil, offset: offset, limit: limit, updatedSince: query["updatedSince"])
+        var body: [String: JSONValue] = [
+            "data": .array(page.employees.map { .object(withLinks($0)) }), "total": .number(Double(try store.count())),
+        ]
+        if page.more { body["_links"] = .object(["next": .object(["href": .string(next)])]) }
+        var response = json(.object(body))
+        if page.more { response.headers[HTTPField.Name("Link")!] = "<\(next)>; rel=\"next\"" }
+        return response
     }
 
     func withLinks(_ employee: [String: JSONValue]) -> [String: JSONValue] {

@@ -45,6 +45,24 @@ let openAPIDocument = #"""
             "description": "next_cursor of the previous page."
           },
           {
+            "name": "page",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "description": "Numbered pages from 1 instead of a cursor: the response has total, _links.next and a Link header."
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "description": "Records from an offset instead of a cursor, answered as for page."
+          },
+          {
             "name": "updatedSince",
             "in": "query",
             "schema": {
@@ -888,10 +906,26 @@ let openAPIDocument = #"""
       "EmployeePage": {
         "type": "object",
         "required": [
-          "data",
-          "next_cursor"
+          "data"
         ],
         "properties": {
+          "total": {
+            "type": "integer",
+            "description": "With page or offset: how many employees there are."
+          },
+          "_links": {
+            "type": "object",
+            "properties": {
+              "next": {
+                "type": "object",
+                "properties": {
+                  "href": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          },
           "data": {
             "type": "array",
             "items": {
@@ -903,7 +937,7 @@ let openAPIDocument = #"""
               "string",
               "null"
             ],
-            "description": "Pass as cursor for the next page; null on the last page."
+            "description": "With a cursor (or neither page nor offset): pass as cursor for the next page; null on the last page."
           }
         }
       },

@@ -67,9 +67,10 @@ final class Store: Sendable {
         return object
     }
 
-    /// A page of employees in login order, after `cursor` (a login), and whether more follow;
-    /// `updatedSince` keeps those changed at or after that time (RFC 3339 text compares in order).
-    func page(after cursor: String?, limit: Int, updatedSince: String?) throws -> (employees: [[String: JSONValue]], more: Bool) {
+    /// A page of employees in login order: after `cursor` (a login), or from `offset`, and
+    /// whether more follow; `updatedSince` keeps those changed at or after that time (RFC 3339
+    /// text compares in order).
+    func page(after cursor: String?, offset: Int = 0, limit: Int, updatedSince: String?) throws -> (employees: [[String: JSONValue]], more: Bool) {
         try pool.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -82,8 +83,8 @@ final class Store: Sendable {
                 _ = arguments.append(contentsOf: [updatedSince])
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            _ = arguments.append(contentsOf: [limit + 1])
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM employees \(filter) ORDER BY login LIMIT ?", arguments: arguments)
+            _ = arguments.append(contentsOf: [limit + 1, offset])
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM employees \(filter) ORDER BY login LIMIT ? OFFSET ?", arguments: arguments)
             let page = rows.prefix(limit)
             var roles: [String: [String]] = [:]
             if let first = page.first?["login"] as String?, let last = page.last?["login"] as String? {
