@@ -85,8 +85,14 @@ package struct ConnectorSettings: Sendable {
         }
     }
 
+    /// The items of a list, each in the list's context.
     package var sequence: [ConnectorSettings]? {
-        if case .sequence(let items) = value { items } else { nil }
+        guard case .sequence(let items) = value else { return nil }
+        return items.map { item in
+            var item = item
+            item.context = context
+            return item
+        }
     }
 
     package var mapping: [(key: String, value: ConnectorSettings)]? {

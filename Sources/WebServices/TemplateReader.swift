@@ -157,8 +157,10 @@ package struct TemplateReader {
     // MARK: Object types
 
     func objectType(_ entry: ConnectorSettings) throws(Problem) -> WebServiceTemplate.ObjectType {
+        var entry = entry
         try entry.checkKeys(["name", "anchor", "attributes", "record", "operations"], what: "an object type")
         guard let name = entry["name"]?.string, !name.isEmpty else { throw entry.problem("an object type needs a 'name' (User, Group, …)") }
+        entry.context = "object type \(name)"
         guard let anchor = entry["anchor"]?.string, !anchor.isEmpty else { throw entry.problem("the object type '\(name)' needs an 'anchor' attribute") }
         guard let list = entry["attributes"]?.sequence, !list.isEmpty else {
             throw (entry["attributes"] ?? entry).problem("the object type '\(name)' needs 'attributes', a list")
@@ -250,7 +252,13 @@ package struct TemplateReader {
         return flow
     }
 
+    /// A list of steps (one page, the records the whole body), or `{steps, records, paging,
+    /// detail, concurrency}`.
     func importFlow(_ entry: ConnectorSettings, context: String) throws(Problem) -> WebServiceTemplate.ImportFlow {
+        if let list = entry.sequence {
+            guard !list.isEmpty else { throw entry.problem("'import' needs a step: the list call") }
+            return WebServiceTemplate.ImportFlow(steps: try steps(list, context: context), place: "\(entry.file):\(entry.line):\(entry.column)")
+        }
         try entry.checkKeys(["steps", "records", "paging", "detail", "concurrency"], what: "'import'")
         guard let list = entry["steps"]?.sequence, !list.isEmpty else { throw entry.problem("'import' needs 'steps': the list call") }
         var flow = WebServiceTemplate.ImportFlow(steps: try steps(list, context: context), place: "\(entry.file):\(entry.line):\(entry.column)")
