@@ -21,7 +21,7 @@ struct ServeCommandTests {
         /// default connector's (`--data`, `--token`) when a configuration is given.
         init(
             data: String, token: String?, logLevel: String = "warning", extra: [String] = [], connector: String = "APP1",
-            arguments: [String]? = nil
+            arguments: [String]? = nil, environment extraEnvironment: [String: String] = [:]
         ) throws {
             self.connector = connector
             process.executableURL = CLITests.binary
@@ -29,6 +29,7 @@ struct ServeCommandTests {
                 + (arguments ?? ["--data", data] + (token.map { ["--token", $0] } ?? [])) + extra
             var environment = ProcessInfo.processInfo.environment
             environment["ATTRMAP_TOKEN"] = nil
+            for (name, value) in extraEnvironment { environment[name] = value }
             process.environment = environment
             stderr = Pipe()
             process.standardError = stderr

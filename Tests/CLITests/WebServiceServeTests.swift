@@ -1,0 +1,151 @@
+import AttrmapTesting
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import JSONValues
+import Testing
+
+/// `attrmap serve` with the web services connector into the sample HR application, both really
+/// started: the full cycle Entra drives, and what the client is told when the application
+/// refuses or is away.
+@Suite struct WebServiceServeTests {
+    static let ext = "urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User"
+    static let apiKey = "hr-serve-key-0123456789"
+    static let token = "hr-host-token-0123456789"
+
+    /// The application's own API, as another client reads it.
+    static func hr(_ app: SampleApplication, _ method: String, _ path: String, body: String? = nil) async throws -> (status: Int, body: JSON?) {
+        var request = URLRequest(url: URL(string: app.baseURL + "/api/v1" + path)!)
+        request.httpMethod = method
+        request.setValue(apiKey, forHTTPHeaderField: "X-API-Key")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = body.map { Data($0.utf8) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as! HTTPURLResponse).statusCode, data.isEmpty ? nil : try? JSON.parse(Array(data)))
+    }
+
+    static func requests(_ app: SampleApplication) throws -> [JSON] {
+        let text = try String(contentsOf: app.folder.appendingPathComponent("requests.ndjson"), encoding: .utf8)
+        return try text.split(separator: "\n").map { try JSON.parse(String($0)) }
+    }
+
+    static func patch(_ operations: String) -> String {
+        #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[\#(operations)]}"#
+    }
+
+    static func user(_ login: String, roles: [String] = ["Employee"]) -> String {
+        let list = roles.map { "\"\($0)\"" }.joined(separator: ",")
+        return """
+            {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","\(ext)"],"userName":"\(login)@contoso.com","password":"Correct-Horse-1",
+             "\(ext)":{"login":"\(login)","givenName":"Ann","familyName":"Lee","active":true,"roles":[\(list)]}}
+            """
+    }
+
+    @Test func provisionsThroughTheHostIntoTheApplication() async throws {
+        let app = try SampleApplication(
+            executable: "sample-hr-app", arguments: ["--database", "hr.sqlite", "--request-log", "requests.ndjson"],
+            environment: ["HR_API_KEY": Self.apiKey])
+        // Employees already there: the host's first import reads them, two pages of 200.
+        for index in 0..<250 {
+            #expect(try await Self.hr(app, "POST", "/employees", body: #"{"login": "e\#(index)"}"#).status == 201)
+        }
+        let folder = app.folder.appendingPathComponent("host")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let template = AttrmapBinary.packageRoot.appendingPathComponent("Examples/web-services/templates/hr-app.yaml").path
+        try """
+            connectors:
+              - name: hr
+                token: ${HR_HOST_TOKEN}
+                webservice: \(template)
+                variables: {HR_URL: "\(app.baseURL)/api/v1"}
+                deprovisioning: {disable: {set: active, value: false}}
+            """.write(to: folder.appendingPathComponent("serve.yaml"), atomically: true, encoding: .utf8)
+        let server = try ServeCommandTests.Server(
+            data: "", token: nil, connector: "hr", arguments: ["--config", folder.appendingPathComponent("serve.yaml").path],
+            environment: ["HR_API_KEY": Self.apiKey, "HR_HOST_TOKEN": Self.token])
+        defer { server.stop() }
+
+        let (listed, list) = try await server.send("GET", "/Users?count=1", token: Self.token)
+        #expect(listed == 200)
+        #expect(try JSON.parse(list)["totalResults"] == .number("250"))
+
+        // Create, with the password as its own call.
+        let (created, body) = try await server.send("POST", "/Users", token: Self.token, body: Self.user("ann"))
+        #expect(created == 201, "\(body)")
+        let ann = try await Self.hr(app, "GET", "/employees/ann")
+        #expect(ann.body?["givenName"] == .string("Ann"))
+        #expect(ann.body?["roles"] == .array([.string("Employee")]))
+        #expect(try await Self.hr(app, "POST", "/login", body: #"{"login":"ann","password":"Correct-Horse-1"}"#).status == 200)
+
+        // Read and query.
+        let (read, resource) = try await server.send("GET", "/Users/ann", token: Self.token)
+        #expect(read == 200)
+        #expect(try JSON.parse(resource)[Self.ext]?["familyName"] == .string("Lee"))
+        let filter = "\(Self.ext):login eq \"ann\"".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let (queried, found) = try await server.send("GET", "/Users?filter=\(filter)", token: Self.token)
+        #expect(queried == 200)
+        #expect(try JSON.parse(found)["totalResults"] == .number("1"))
+
+        // An update sends what changed; a role added is its own call.
+        let (updated, _) = try await server.send("PATCH", "/Users/ann", token: Self.token, body: Self.patch("""
+            {"op":"replace","path":"\(Self.ext):jobTitle","value":"Manager"},{"op":"add","path":"\(Self.ext):roles","value":["Approver"]}
+            """))
+        #expect(updated == 200)
+        #expect(try await Self.hr(app, "GET", "/employees/ann").body?["jobTitle"] == .string("Manager"))
+        let writes = try Self.requests(app).filter { $0["method"] != .string("GET") }.suffix(2)
+        #expect(writes.first?["body"] == .object([("jobTitle", .string("Manager"))]))
+        #expect(writes.last?["path"] == .string("/api/v1/employees/ann/roles/Approver"))
+
+        // A role removed.
+        let (replaced, _) = try await server.send("PATCH", "/Users/ann", token: Self.token, body: Self.patch("""
+            {"op":"replace","path":"\(Self.ext):roles","value":["Approver"]}
+            """))
+        #expect(replaced == 200)
+        #expect(try await Self.hr(app, "GET", "/employees/ann").body?["roles"] == .array([.string("Approver")]))
+        let removal = try Self.requests(app).last { $0["method"] != .string("GET") }
+        #expect(removal?["method"] == .string("DELETE"))
+        #expect(removal?["path"] == .string("/api/v1/employees/ann/roles/Employee"))
+
+        // Disabled: the disable flow sets active to false.
+        let (disabled, _) = try await server.send("PATCH", "/Users/ann", token: Self.token, body: Self.patch(#"{"op":"replace","path":"active","value":false}"#))
+        #expect(disabled == 200)
+        #expect(try await Self.hr(app, "GET", "/employees/ann").body?["active"] == .bool(false))
+
+        // Deleted.
+        #expect(try await server.send("DELETE", "/Users/ann", token: Self.token).0 == 204)
+        #expect(try await Self.hr(app, "GET", "/employees/ann").status == 404)
+        #expect(try await server.send("GET", "/Users/ann", token: Self.token).0 == 404)
+
+        // The application refuses a value: 400 with its reason.
+        let (refused, reason) = try await server.send("POST", "/Users", token: Self.token, body: Self.user("bad/login"))
+        #expect(refused == 400)
+        #expect(reason.contains("login is a text of 1 to 256 characters without '/'"), "\(reason)")
+
+        // The application already has one the host did not know of: 409 with its reason.
+        #expect(try await Self.hr(app, "POST", "/employees", body: #"{"login": "behind"}"#).status == 201)
+        let (conflict, why) = try await server.send("POST", "/Users", token: Self.token, body: Self.user("behind"))
+        #expect(conflict == 409)
+        #expect(why.contains("an employee with login 'behind' exists"), "\(why)")
+
+        // The application is away: 503 with Retry-After and the reason; back, it works again.
+        app.stop()
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/ecma2host_hr/scim/Users")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(Self.token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/scim+json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(Self.user("cy").utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        #expect(http.statusCode == 503)
+        #expect(http.value(forHTTPHeaderField: "Retry-After") != nil)
+        #expect(String(decoding: data, as: UTF8.self).contains("cannot connect"), "\(String(decoding: data, as: UTF8.self))")
+        try app.start()
+        #expect(try await server.send("POST", "/Users", token: Self.token, body: Self.user("cy")).0 == 201)
+        #expect(try await Self.hr(app, "GET", "/employees/cy").status == 200)
+
+        // Nothing the host logged holds a key, a token or a password.
+        let log = server.stopAndReadLog()
+        for secret in [Self.apiKey, Self.token, "Correct-Horse-1"] { #expect(!log.contains(secret)) }
+    }
+}
