@@ -387,7 +387,9 @@ package struct TemplateReader {
             name: entry.file, text: text, origin: SourceFile.Origin(start: SourceLocation(line: entry.line, column: entry.column + offset)))
         let compiled: CompiledExpression
         do { compiled = try CompiledExpression(source: source) } catch {
-            throw entry.problem("the expression '\(text)' does not compile:\n\(error.description)")
+            let word = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "-_./:@".contains($0) }
+            let hint = word ? " (a constant text is written in quotes, '\"\(text)\"'; an attribute in brackets, '[\(text)]')" : ""
+            throw entry.problem("the expression '\(text)' does not compile\(hint):\n\(error.description)")
         }
         var attribute: String?
         if case .attribute(let name) = compiled.syntax.kind { attribute = name }

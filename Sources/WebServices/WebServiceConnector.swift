@@ -146,16 +146,25 @@ package final class WebServiceConnector: Connector {
                 for value in values {
                     context.item = value
                     defer { context.item = nil }
-                    guard let request = try client.request(step, context, mode: mode) else { continue }
+                    guard let request = try build(step, context, mode: mode, label: label) else { continue }
                     last = try await client.call(step, request, operation: label)
                 }
             } else {
-                guard let request = try client.request(step, context, url: index == 0 ? url : nil, mode: mode) else { continue }
+                guard let request = try build(step, context, url: index == 0 ? url : nil, mode: mode, label: label) else { continue }
                 last = try await client.call(step, request, operation: label)
             }
             if let name = step.name, let last { context.steps[name] = last }
         }
         return last
+    }
+
+    /// A step's request; a value it cannot be built from is an error naming the step.
+    func build(
+        _ step: WebServiceTemplate.Step, _ context: FlowContext, url: String? = nil, mode: WebServiceClient.BodyMode, label: String
+    ) throws(ConnectorError) -> OutgoingRequest? {
+        do { return try client.request(step, context, url: url, mode: mode) } catch {
+            throw ConnectorError(error.kind, "\(label): \(error.message)")
+        }
     }
 
     static func holds(_ expression: TemplateExpression, _ context: FlowContext, _ label: String) throws(ConnectorError) -> Bool {

@@ -81,6 +81,11 @@ import WebServices
         #expect(message.contains("12:"), "the diagnostic points into the file: \(message)")
     }
 
+    @Test func aBareWordIsNoTextAndTheMessageSaysSo() {
+        let message = Self.problem(Self.valid.replacingOccurrences(of: #"kind: '"person"'"#, with: "kind: person"))
+        #expect(message.hasPrefix(#"app.yaml:12:56 (User, create, step 1, 'body.kind'): the expression 'person' does not compile (a constant text is written in quotes, '"person"'; an attribute in brackets, '[person]'):"#), "\(message)")
+    }
+
     @Test func aVariableThatIsNotSetIsNamed() {
         #expect(Self.problem(Self.valid, variables: [:]) == "app.yaml:4:41 (template, 'connection.authentication.token'): the variable TOKEN is not set (in the configuration's 'variables' or the environment)")
     }

@@ -186,7 +186,7 @@ struct HRResponder: HTTPResponder {
             }
             let page = try store.page(after: after, limit: limit, updatedSince: query["updatedSince"])
             let next: JSONValue = page.more ? .string(Data((page.employees.last?["login"]?.string ?? "").utf8).base64EncodedString()) : .null
-            return json(.object(["data": .array(page.employees.map { .object(withLinks($0)) }), "next_cursor": next]))
+            return json(.object(["data": .array(try selected(page.employees, query["fields"]).map { .object(withLinks($0)) }), "next_cursor": next]))
         case (.post, "employees"):
             let (fields, roles) = try employeeFields(body, creating: true)
             guard case .string(let login)? = fields["login"] else { throw invalid("login is required") }
@@ -288,12 +288,21 @@ struct HRResponder: HTTPResponder {
         }
         let page = try store.page(after: nil, offset: offset, limit: limit, updatedSince: query["updatedSince"])
         var body: [String: JSONValue] = [
-            "data": .array(page.employees.map { .object(withLinks($0)) }), "total": .number(Double(try store.count())),
+            "data": .array(try selected(page.employees, query["fields"]).map { .object(withLinks($0)) }), "total": .number(Double(try store.count())),
         ]
         if page.more { body["_links"] = .object(["next": .object(["href": .string(next)])]) }
         var response = json(.object(body))
         if page.more { response.headers[HTTPField.Name("Link")!] = "<\(next)>; rel=\"next\"" }
         return response
+    }
+
+    /// `?fields=login,email`: only those fields of each employee (and always `login`).
+    func selected(_ employees: [[String: JSONValue]], _ fields: String?) throws -> [[String: JSONValue]] {
+        guard let fields else { return employees }
+        let names = Set(fields.split(separator: ",").map(String.init) + ["login"])
+        let known = Set(Store.textFields + ["login", "active", "roles", "updatedAt"])
+        if let unknown = names.subtracting(known).first { throw invalid("unknown field '\(unknown)' in fields") }
+        return employees.map { $0.filter { names.contains($0.key) } }
     }
 
     func withLinks(_ employee: [String: JSONValue]) -> [String: JSONValue] {

@@ -45,6 +45,14 @@ let openAPIDocument = #"""
             "description": "next_cursor of the previous page."
           },
           {
+            "name": "fields",
+            "in": "query",
+            "schema": {
+              "type": "string"
+            },
+            "description": "Comma-separated fields to return for each employee (login always); the others are left out."
+          },
+          {
             "name": "page",
             "in": "query",
             "schema": {
@@ -680,10 +688,7 @@ let openAPIDocument = #"""
       "Employee": {
         "type": "object",
         "required": [
-          "login",
-          "active",
-          "roles",
-          "updatedAt"
+          "login"
         ],
         "additionalProperties": false,
         "properties": {
