@@ -15,18 +15,22 @@ package struct TemplateReader {
 
     let file: String
     let variables: [String: String]
+    /// A variable that is not set is an error, unless it may stay as its reference (a dry run).
+    let keepsUnsetVariables: Bool
 
-    /// Reads the template at `path`.
-    package static func read(file path: String, variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws(Problem) -> WebServiceTemplate
-    {
+    /// Reads the template at `path`. With `keepingUnsetVariables`, a variable that is not set
+    /// stays `${NAME}`, for a dry run that sends nothing.
+    package static func read(
+        file path: String, variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
+        keepingUnsetVariables: Bool = false
+    ) throws(Problem) -> WebServiceTemplate {
         let root = try ConnectorSettings.load(file: path, context: "template", environment: environment)
-        return try read(root, variables: variables.merging(environment) { mine, _ in mine })
+        return try read(root, variables: variables.merging(environment) { mine, _ in mine }, keepingUnsetVariables: keepingUnsetVariables)
     }
 
     /// Reads a template already parsed.
-    package static func read(_ root: ConnectorSettings, variables: [String: String]) throws(Problem) -> WebServiceTemplate {
-        try TemplateReader(file: root.file, variables: variables).template(root)
+    package static func read(_ root: ConnectorSettings, variables: [String: String], keepingUnsetVariables: Bool = false) throws(Problem) -> WebServiceTemplate {
+        try TemplateReader(file: root.file, variables: variables, keepsUnsetVariables: keepingUnsetVariables).template(root)
     }
 
     func template(_ root: ConnectorSettings) throws(Problem) -> WebServiceTemplate {
@@ -543,7 +547,7 @@ package struct TemplateReader {
                 } else {
                     (reference, nil)
                 }
-            guard let value = variables[String(name)] ?? fallback.map(String.init) else {
+            guard let value = variables[String(name)] ?? fallback.map(String.init) ?? (keepsUnsetVariables ? "${\(name)}" : nil) else {
                 throw entry.problem("the variable \(name) is not set (in the configuration's 'variables' or the environment)")
             }
             result += value
@@ -564,6 +568,7 @@ package struct TemplateReader {
             throw entry.problem("a secret is given by reference, ${VARIABLE} or {file: PATH}, never written in the template")
         }
         let value = try substituted(entry)
+        if value.isEmpty, keepsUnsetVariables { return Secret(text) }
         guard !value.isEmpty else { throw entry.problem("the secret \(text) is empty") }
         return Secret(value)
     }

@@ -9,7 +9,7 @@ import MappingExpressions
 /// response read as an outcome by the error rules.
 package final class WebServiceClient: Sendable {
     package let template: WebServiceTemplate
-    let transport: any HTTPTransport
+    package let transport: any HTTPTransport
     let limiter: AsyncLimiter
     let bucket: TokenBucket?
     let authenticator: Authenticator

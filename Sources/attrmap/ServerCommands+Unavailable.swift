@@ -16,6 +16,19 @@ extension Attrmap {
         }
     }
 
+    struct WebService: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "webservice",
+            abstract: "Try a web service template against its application (not in this build of attrmap).",
+            discussion: "This attrmap was built without the Server trait, as the quick start builds it. \(serverBuildAdvice)")
+
+        @Argument(parsing: .allUnrecognized) var arguments: [String] = []
+
+        func run() async throws {
+            try await reportingFailures { throw CommandFailure("this attrmap was built without the web services connector. \(serverBuildAdvice)") }
+        }
+    }
+
     struct Cert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a self-signed certificate for attrmap serve (not in this build of attrmap).",

@@ -149,3 +149,69 @@ import Testing
         for secret in [Self.apiKey, Self.token, "Correct-Horse-1"] { #expect(!log.contains(secret)) }
     }
 }
+
+/// `attrmap webservice call`: one operation of a template, shown request by request.
+@Suite struct WebServiceCallTests {
+    static let template = AttrmapBinary.packageRoot.appendingPathComponent("Examples/web-services/templates/hr-app.yaml").path
+
+    static func objectFile(_ json: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-object-\(UUID().uuidString).json").path
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func aDryRunShowsTheRequestsAndSendsNothing() throws {
+        let before = try Self.objectFile(#"{"login": "ann", "givenName": "Ann", "department": "Sales", "roles": ["Employee"]}"#)
+        let after = try Self.objectFile(#"{"login": "ann", "givenName": "Ann", "jobTitle": "Manager", "roles": ["Employee", "Approver"]}"#)
+        let output = try AttrmapBinary.run(
+            ["webservice", "call", Self.template, "update", "--object", after, "--previous", before, "--variable", "HR_URL=http://127.0.0.1:9/api/v1"],
+            environment: ["HR_API_KEY": "dry-run-key-0123456789"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout == """
+            ── request 1 (not sent)
+            PATCH http://127.0.0.1:9/api/v1/employees/ann
+            Content-Type: application/merge-patch+json
+            Accept: application/json
+            X-API-Key: [Redact]
+
+            {"department":null,"jobTitle":"Manager"}
+
+            ── request 2 (not sent)
+            PUT http://127.0.0.1:9/api/v1/employees/ann/roles/Approver
+            Accept: application/json
+            X-API-Key: [Redact]
+
+
+            """)
+        // Without the key set, the dry run still shows where it goes.
+        let unset = try AttrmapBinary.run(["webservice", "call", Self.template, "get", "--anchor", "ann"], environment: ["HR_API_KEY": ""])
+        #expect(unset.status == 0, "\(unset.stderr)")
+        #expect(unset.stdout.contains("GET http://127.0.0.1:8089/api/v1/employees/ann\n"))
+    }
+
+    @Test func sendingShowsEachResponseAndWhatWasRead() async throws {
+        let key = "call-test-key-0123456789"
+        let app = try SampleApplication(executable: "sample-hr-app", arguments: ["--database", "hr.sqlite"], environment: ["HR_API_KEY": key])
+        let ann = try Self.objectFile(#"{"login": "ann", "givenName": "Ann", "active": true, "roles": ["Employee"]}"#)
+        let variables = ["--variable", "HR_URL=\(app.baseURL)/api/v1", "--send"]
+        let created = try AttrmapBinary.run(["webservice", "call", Self.template, "create", "--object", ann] + variables, environment: ["HR_API_KEY": key])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains("── response 1: 201\n"))
+        #expect(created.stdout.hasSuffix("── create succeeded\n"))
+        #expect(!created.stdout.contains(key))
+
+        let read = try AttrmapBinary.run(["webservice", "call", Self.template, "get", "--anchor", "ann"] + variables, environment: ["HR_API_KEY": key])
+        #expect(read.stdout.contains(#"── read: {"active":true,"givenName":"Ann","login":"ann","roles":["Employee"]}"#), "\(read.stdout)")
+
+        let password = try AttrmapBinary.run(
+            ["webservice", "call", Self.template, "setPassword", "--anchor", "ann", "--password-stdin"] + variables,
+            input: Array("Correct-Horse-1\n".utf8), environment: ["HR_API_KEY": key])
+        #expect(password.status == 0, "\(password.stderr)")
+        #expect(password.stdout.contains(#""password": "[Redact]""#) || password.stdout.contains(#""password":"[Redact]""#), "\(password.stdout)")
+        #expect(!password.stdout.contains("Correct-Horse-1"))
+
+        let refused = try AttrmapBinary.run(["webservice", "call", Self.template, "create", "--object", ann] + variables, environment: ["HR_API_KEY": key])
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "error: User create: POST /employees answered 409: an employee with login 'ann' exists\n")
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import JSONValues
+import Synchronization
+
+/// A transport that shows each request as it goes, secrets as `[Redact]`: with a transport
+/// under it, it sends the request and shows the response too; without one (a dry run) it sends
+/// nothing and answers every request `200 {}`.
+package final class TracingTransport: HTTPTransport {
+    let wrapped: (any HTTPTransport)?
+    let write: @Sendable (String) -> Void
+    private let count = Mutex(0)
+
+    package init(sending wrapped: (any HTTPTransport)?, write: @escaping @Sendable (String) -> Void) {
+        self.wrapped = wrapped
+        self.write = write
+    }
+
+    /// Whether requests are sent.
+    package var sends: Bool { wrapped != nil }
+
+    /// How many requests went through.
+    package var requests: Int { count.withLock { $0 } }
+
+    package func send(_ request: OutgoingRequest, timeout: Duration) async throws(TransportFailure) -> IncomingResponse {
+        let number = count.withLock { count in
+            count += 1
+            return count
+        }
+        write("── request \(number)\(wrapped == nil ? " (not sent)" : "")\n\(request.redacted())")
+        guard let wrapped else { return IncomingResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array("{}".utf8)) }
+        do {
+            let response = try await wrapped.send(request, timeout: timeout)
+            var text = "── response \(number): \(response.status)\n"
+            for (name, value) in response.headers { text += "\(name): \(value)\n" }
+            if !response.body.isEmpty { text += "\n" + Self.shown(response.body) + "\n" }
+            write(OutgoingRequest.redact(text, request.secrets))
+            return response
+        } catch {
+            write("── request \(number) failed: \(OutgoingRequest.redact("\(error)", request.secrets))\n")
+            throw error
+        }
+    }
+
+    package func shutdown() async {
+        await wrapped?.shutdown()
+    }
+
+    /// Members that hold secrets by their name (tokens, passwords) are never shown.
+    static let secretMembers: Set<String> = ["access_token", "refresh_token", "id_token", "password", "client_secret", "token", "secret"]
+
+    /// A body as shown: JSON with its secret members redacted, pretty; anything else as text;
+    /// at most 4,000 characters.
+    static func shown(_ body: [UInt8]) -> String {
+        var text: String
+        if let json = try? JSON.parse(body) {
+            text = ""
+            redacted(json).write(to: &text, pretty: true)
+        } else {
+            text = String(decoding: body, as: UTF8.self)
+        }
+        if text.count > 4000 { text = String(text.prefix(4000)) + "\n… (\(body.count) bytes in all)" }
+        return text
+    }
+
+    static func redacted(_ json: JSON) -> JSON {
+        switch json {
+        case .object(let members):
+            .object(members.map { name, value in (name, secretMembers.contains(name.lowercased()) ? .string("[Redact]") : redacted(value)) })
+        case .array(let elements): .array(elements.map(redacted))
+        default: json
+        }
+    }
+}
