@@ -7,6 +7,7 @@ import Foundation
 //     swift run -c release attrmap-benchmark corpus USERS FILE   (the transform's corpus, to try by hand)
 //     ./Scripts/load-benchmark.sh   (attrmap-benchmark scim-load: attrmap serve against scim2-server)
 //     ./Scripts/host-scale-benchmark.sh   (attrmap-benchmark host-scale: stores of 10,000 to 1,000,000 users)
+//     ./Scripts/web-services-benchmark.sh   (attrmap-benchmark webservice: the host in front of the sample HR application)
 //
 // With no suite named, `expressions` runs.
 
@@ -30,6 +31,8 @@ case "scim-load":
     await LoadBenchmark.main(Array(arguments.dropFirst()))
 case "host-scale":
     await HostScaleBenchmark.main(Array(arguments.dropFirst()))
+case "webservice":
+    await WebServiceBenchmark.main(Array(arguments.dropFirst()))
 case "expressions":
     ExpressionBenchmark.main(Array(arguments.dropFirst()))
 default:

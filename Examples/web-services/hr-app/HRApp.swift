@@ -21,10 +21,11 @@ struct HRApp {
         var tokenLifetime = 3600
         var rate = 0
         var requestLog: String?
+        var seed = 0
     }
 
     static let usage = """
-        usage: sample-hr-app [--host ADDRESS] [--port N] [--database FILE] [--rate N] [--token-lifetime SECONDS] [--request-log FILE]
+        usage: sample-hr-app [--host ADDRESS] [--port N] [--database FILE] [--rate N] [--token-lifetime SECONDS] [--request-log FILE] [--seed N]
 
         A sample HR application: employees with roles and passwords, served as a REST API on
         http://HOST:PORT/api/v1 (its OpenAPI document at /openapi.json).
@@ -35,6 +36,7 @@ struct HRApp {
           --rate N                  answer 429 with Retry-After above N requests a second (default: no limit)
           --token-lifetime SECONDS  how long an OAuth 2 access token is valid (default 3600)
           --request-log FILE        append every request (method, path, query, body without passwords) as a JSON line
+          --seed N                  first add N generated employees (e0000001, …) to an empty database
 
         Secrets come from the environment, never the command line:
           HR_API_KEY                the key clients send as X-API-Key
@@ -59,6 +61,7 @@ struct HRApp {
             case "--rate": options.rate = Int(value(argument)) ?? { fail("--rate takes a number") }()
             case "--token-lifetime": options.tokenLifetime = Int(value(argument)) ?? { fail("--token-lifetime takes a number") }()
             case "--request-log": options.requestLog = value(argument)
+            case "--seed": options.seed = Int(value(argument)) ?? { fail("--seed takes a number") }()
             case "--help", "-h":
                 print(usage)
                 exit(0)
@@ -86,6 +89,12 @@ struct HRApp {
         do { store = try Store(path: options.database) } catch {
             FileHandle.standardError.write(Data("sample-hr-app: cannot open \(options.database): \(error)\n".utf8))
             exit(1)
+        }
+        if options.seed > 0 {
+            do { try store.seed(options.seed) } catch {
+                FileHandle.standardError.write(Data("sample-hr-app: cannot seed \(options.database): \(error)\n".utf8))
+                exit(1)
+            }
         }
         let responder = HRResponder(store: store, options: options)
         let application = Application(

@@ -98,6 +98,29 @@ final class Store: Sendable {
         }
     }
 
+    /// Adds `count` generated employees, each with one or two roles, when there are none.
+    func seed(_ count: Int) throws {
+        guard try self.count() == 0 else { return }
+        let departments = ["Sales", "Finance", "Engineering", "Support", "Legal"]
+        let updated = Self.now()
+        try pool.write { db in
+            let employee = try db.makeStatement(sql: """
+                INSERT INTO employees (login, givenName, familyName, displayName, email, department, jobTitle, active, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
+                """)
+            let role = try db.makeStatement(sql: "INSERT INTO roles (login, role) VALUES (?, ?)")
+            for index in 1...count {
+                let login = String(format: "e%07d", index)
+                try employee.execute(arguments: [
+                    login, "Given\(index)", "Family\(index)", "Given\(index) Family\(index)", "\(login)@contoso.com",
+                    departments[index % departments.count], "Clerk", updated,
+                ])
+                try role.execute(arguments: [login, "Employee"])
+                if index % 3 == 0 { try role.execute(arguments: [login, "Approver"]) }
+            }
+        }
+    }
+
     func count() throws -> Int {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM employees") ?? 0 }
     }

@@ -1,0 +1,175 @@
+import Foundation
+import JSONValues
+
+/// The web services connector: `attrmap serve` in front of the sample HR application
+/// (Examples/web-services/hr-app), both really started on loopback.
+///
+/// 1. Creates through the host, beside the host on its embedded SQLite store: the same SCIM
+///    POSTs at the same clients, so that the difference is the call to the application.
+/// 2. The host's first full import of an application that already holds `--import` employees:
+///    from list pages holding whole records, and from a list of logins with one detail call per
+///    employee (in parallel, as many as the template's `concurrency`); the time from the host's
+///    start to `/ready`, and the host's peak resident memory.
+///
+///     swift run -c release attrmap-benchmark webservice --attrmap .build/release/attrmap --hr-app .build/release/sample-hr-app [--writes 5000] [--clients 8] [--import 100000]
+enum WebServiceBenchmark {
+    static let apiKey = "benchmark-key-\(UInt32.random(in: 0...UInt32.max))"
+    static let token = "benchmark-token-\(UInt32.random(in: 0...UInt32.max))"
+
+    static func main(_ arguments: [String]) async {
+        var options: [String: String] = ["writes": "5000", "clients": "8", "import": "100000"]
+        var index = 0
+        while index + 1 < arguments.count, arguments[index].hasPrefix("--") {
+            options[String(arguments[index].dropFirst(2))] = arguments[index + 1]
+            index += 2
+        }
+        guard index == arguments.count, let attrmap = options["attrmap"], let hrApp = options["hr-app"],
+            let writes = Int(options["writes"]!), let clients = Int(options["clients"]!), let imported = Int(options["import"]!)
+        else {
+            fail("usage: attrmap-benchmark webservice --attrmap PATH --hr-app PATH [--writes 5000] [--clients 8] [--import 100000]")
+        }
+        say("attrmap serve and the web services connector — the sample HR application on loopback, \(clients) clients\n")
+        do {
+            let sqlite = try await creates(attrmap: attrmap, hrApp: nil, writes: writes, clients: clients)
+            let rest = try await creates(attrmap: attrmap, hrApp: hrApp, writes: writes, clients: clients)
+            say(pad("creates", 34) + pad("users/s", 10) + pad("p50 ms", 9) + pad("p99 ms", 9))
+            for (name, phase) in [("host, embedded SQLite store", sqlite), ("host → REST sample (webservice)", rest)] {
+                say(pad(name, 34) + pad(String(format: "%.0f", phase.rate), 10) + pad(String(format: "%.2f", phase.percentile(0.5) * 1000), 9)
+                    + pad(String(format: "%.2f", phase.percentile(0.99) * 1000), 9))
+            }
+            say("the web service's create rate is \(String(format: "%.0f", rest.rate / max(sqlite.rate, 0.001) * 100)) % of the SQLite store's\n")
+            if sqlite.errors + rest.errors > 0 { fail("\(sqlite.errors + rest.errors) creates were answered with an error status") }
+
+            say(pad("full import at start", 34) + pad("users", 9) + pad("seconds", 9) + pad("users/s", 10) + pad("calls", 9) + pad("peak MB", 9))
+            for detail in [false, true] {
+                let figures = try await fullImport(attrmap: attrmap, hrApp: hrApp, users: imported, detail: detail)
+                say(pad(detail ? "list of logins + detail calls" : "list pages of whole records", 34) + pad(String(imported), 9)
+                    + pad(String(format: "%.1f", figures.seconds), 9) + pad(String(format: "%.0f", Double(imported) / figures.seconds), 10)
+                    + pad(String(figures.calls), 9) + pad(String(format: "%.0f", figures.peakMB), 9))
+            }
+        } catch {
+            fail("\(error)")
+        }
+    }
+
+    /// The host's template for the sample, its import as whole records or as logins and a detail call each.
+    static func template(detail: Bool) throws -> String {
+        var text = try String(contentsOf: packageRoot.appendingPathComponent("Examples/web-services/templates/hr-app.yaml"), encoding: .utf8)
+        if detail {
+            let list = """
+                        records: /data
+                        paging: {style: cursor, cursor: /next_cursor, size: 200}
+                """
+            guard text.contains(list) else { throw LoadBenchmark.Failure("the example template's import is not the one this benchmark knows") }
+            text = text.replacingOccurrences(of: #"query: {limit: "[page.size]", cursor: "[page.cursor]"}"#, with: #"query: {fields: '"login"', limit: "[page.size]", cursor: "[page.cursor]"}"#)
+            text = text.replacingOccurrences(of: list, with: list.replacingOccurrences(of: "size: 200}", with: "size: 500}") + """
+
+                        detail: [{GET: "/employees/{[item.login]}"}]
+                        concurrency: 16
+                """)
+        } else {
+            text = text.replacingOccurrences(of: "size: 200}", with: "size: 500}")
+        }
+        return text
+    }
+
+    static func startHR(_ binary: String, folder: String, seed: Int) throws -> (process: Process, url: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--port", "0", "--database", (folder as NSString).appendingPathComponent("hr.sqlite"), "--seed", String(seed)]
+        var environment = ProcessInfo.processInfo.environment
+        environment["HR_API_KEY"] = apiKey
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        while true {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { throw LoadBenchmark.Failure("the HR application did not start: \(seen)") }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let range = seen.range(of: #"http://127\.0\.0\.1:\d+/api/v1"#, options: .regularExpression) { return (process, String(seen[range])) }
+        }
+    }
+
+    /// A host on an empty store: the SQLite store, or the HR application through its template.
+    static func startHost(attrmap: String, folder: String, hrURL: String?, detail: Bool = false) throws -> LoadBenchmark.Target {
+        guard let hrURL else { return try LoadBenchmark.startAttrmap(attrmap, arguments: ["--data", folder, "--token", token], token: token) }
+        let templatePath = (folder as NSString).appendingPathComponent("hr-app.yaml")
+        try template(detail: detail).write(toFile: templatePath, atomically: true, encoding: .utf8)
+        let config = (folder as NSString).appendingPathComponent("serve.yaml")
+        try """
+            connectors:
+              - name: APP1
+                token: \(token)
+                webservice: hr-app.yaml
+                variables: {HR_URL: "\(hrURL)"}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        setenv("HR_API_KEY", apiKey, 1)
+        return try LoadBenchmark.startAttrmap(attrmap, arguments: ["--config", config], token: token)
+    }
+
+    static func creates(attrmap: String, hrApp: String?, writes: Int, clients: Int) async throws -> LoadBenchmark.PhaseResult {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-ws-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let hr = try hrApp.map { try startHR($0, folder: folder, seed: 0) }
+        defer { hr?.process.terminate() }
+        let host = try startHost(attrmap: attrmap, folder: folder, hrURL: hr?.url)
+        defer {
+            host.process.terminate()
+            host.process.waitUntilExit()
+        }
+        try await waitForReady(host)
+        let connections = try (0..<clients).map { _ in try HTTPConnection(url: host.base) }
+        let ext = "urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User"
+        return LoadBenchmark.phase("POST", writes, connections) { connection, i in
+            let login = "new\(i)"
+            let attributes =
+                hr == nil
+                ? #"{"userName":"NEW\#(i)","email":"\#(login)@contoso.com","city":"Oslo"}"#
+                : #"{"login":"\#(login)","givenName":"New","familyName":"User \#(i)","email":"\#(login)@contoso.com","department":"Sales","active":true,"roles":["Employee"]}"#
+            let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","\#(ext)"],"userName":"\#(login)@contoso.com","active":true,"displayName":"New User \#(i)","\#(ext)":\#(attributes)}"#
+            let (status, _) = try LoadBenchmark.send(connection, host, "POST", "/Users", body: body)
+            return status == 201
+        }
+    }
+
+    static func fullImport(attrmap: String, hrApp: String, users: Int, detail: Bool) async throws -> (seconds: Double, calls: Int, peakMB: Double) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-ws-import-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        FileHandle.standardError.write(Data("seeding \(users) employees…\n".utf8))
+        let hr = try startHR(hrApp, folder: folder, seed: users)
+        defer { hr.process.terminate() }
+        let started = ContinuousClock.now
+        let host = try startHost(attrmap: attrmap, folder: folder, hrURL: hr.url, detail: detail)
+        defer {
+            host.process.terminate()
+            host.process.waitUntilExit()
+        }
+        try await waitForReady(host)
+        let seconds = HostScaleBenchmark.seconds(started.duration(to: .now))
+        let peak = HostScaleBenchmark.peakResidentMB(host.process.processIdentifier)
+        let probe = try HTTPConnection(url: host.base)
+        let (status, body) = try LoadBenchmark.send(probe, host, "GET", "/Users?count=1")
+        guard status == 200, let total = (try? JSON.parse(body))?["totalResults"], total == .number(String(users)) else {
+            throw LoadBenchmark.Failure("the host holds \(String(decoding: body, as: UTF8.self).prefix(200)), not \(users) users")
+        }
+        let pages = (users + 499) / 500 + 1
+        return (seconds, detail ? pages + users : pages, peak)
+    }
+
+    /// Until the host's `/ready` says every connector has imported.
+    static func waitForReady(_ host: LoadBenchmark.Target) async throws {
+        guard let url = URL(string: host.base), let scheme = url.scheme, let authority = url.host, let port = url.port else { return }
+        let probe = try HTTPConnection(url: "\(scheme)://\(authority):\(port)")
+        let deadline = ContinuousClock.now + .seconds(600)
+        while ContinuousClock.now < deadline {
+            if let (status, _) = try? probe.send("GET", "/ready", headers: [], body: nil), status == 200 { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw LoadBenchmark.Failure("the host was not ready within 10 minutes")
+    }
+}
