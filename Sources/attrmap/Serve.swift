@@ -54,6 +54,11 @@ extension Attrmap {
         @Option(name: .long, help: ArgumentHelp("Where the embedded store and the generated token live.", valueName: "folder"))
         var data = "./attrmap-data"
 
+        @Option(name: .long, help: ArgumentHelp(
+            "Where the local copies of connectors that cannot answer queries (a web service) live (default: beside the configuration file).",
+            valueName: "folder"))
+        var cache: String?
+
         @Option(name: .long, help: ArgumentHelp("The secret token (default: ATTRMAP_TOKEN, else the stored or a generated one).", valueName: "token"))
         var token: String?
 
@@ -124,8 +129,10 @@ extension Attrmap {
                 }
                 let services: [(service: HostedConnector, autosyncMinutes: Int)]
                 do {
-                    // A connector that cannot answer queries keeps its local copy beside the configuration (or in the data folder).
-                    services = try configuration.services(logger: logger, cacheFolder: config.map { ($0 as NSString).deletingLastPathComponent } ?? data)
+                    // A connector that cannot answer queries keeps its local copy in --cache, else beside the configuration.
+                    let folder = cache ?? config.map { ($0 as NSString).deletingLastPathComponent } ?? data
+                    if let cache { try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true) }
+                    services = try configuration.services(logger: logger, cacheFolder: folder)
                 } catch let problem as HostConfiguration.Problem {
                     throw CommandFailure(problem.message, exitCode: config == nil ? .failure : .dataError)
                 }
