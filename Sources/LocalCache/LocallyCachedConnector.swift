@@ -22,7 +22,12 @@ package final class LocallyCachedConnector: QueryingConnector {
         self.source = source
         self.path = path
         do {
-            pool = try DatabasePool(path: path)
+            // The copy is rebuilt by the full import at each start: a commit need not wait for
+            // the disk (NORMAL in WAL mode loses no more than the last commits on a power cut,
+            // and never the database).
+            var configuration = Configuration()
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            pool = try DatabasePool(path: path, configuration: configuration)
             try pool.write { db in
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS objects (type TEXT NOT NULL, anchor TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (type, anchor));

@@ -1,6 +1,6 @@
 package import Connectors
 import Foundation
-import JSONValues
+package import JSONValues
 package import Logging
 import MappingExpressions
 
@@ -191,8 +191,9 @@ package final class WebServiceClient: Sendable {
     /// ``ConnectorError`` the outcome maps to, with the application's reason.
     package func call(_ step: WebServiceTemplate.Step, _ request: OutgoingRequest, operation: String) async throws(ConnectorError) -> StepResult {
         let response = try await send(request, what: "\(operation): \(step.summary)")
-        let (outcome, message, retryAfter) = read(response, rules: step.errors)
-        guard outcome != .success else { return StepResult(response) }
+        let result = StepResult(response)
+        let (outcome, message, retryAfter) = read(response, body: result.body, rules: step.errors)
+        guard outcome != .success else { return result }
         throw Self.error(outcome, "\(operation): \(step.method) \(relative(request.url)) answered \(response.status): \(message)", retryAfter: retryAfter)
     }
 
@@ -296,8 +297,9 @@ package final class WebServiceClient: Sendable {
     /// The outcome of a response: the step's rules first, then the connection's, then the
     /// defaults (2xx success; 404 notFound; 409 alreadyExists; 400 and 422 invalidValue; 401
     /// and 403 permission; 408, 429, 502, 503, 504 transient; other 4xx and 5xx fatal).
-    package func read(_ response: IncomingResponse, rules: [WebServiceTemplate.ErrorRule]) -> (WebServiceTemplate.Outcome, String, Int?) {
-        let body = response.json
+    package func read(_ response: IncomingResponse, body: JSON?? = nil, rules: [WebServiceTemplate.ErrorRule]) -> (WebServiceTemplate.Outcome, String, Int?) {
+        // The body as JSON, parsed once (or given, parsed already).
+        let body = body ?? response.json
         for rule in rules + connection.errors where rule.matches(status: response.status, body: body) {
             return (rule.outcome, Self.message(response, body, at: rule.message), Self.retryAfter(response))
         }

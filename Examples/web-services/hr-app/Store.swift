@@ -50,12 +50,13 @@ final class Store: Sendable {
     }
 
     private static func employee(_ login: String, _ db: Database) throws -> [String: JSONValue]? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM employees WHERE login = ?", arguments: [login]) else { return nil }
+        let select = try db.cachedStatement(sql: "SELECT * FROM employees WHERE login = ?")
+        guard let row = try Row.fetchOne(select, arguments: [login]) else { return nil }
         return try object(row, roles: roles(login, db))
     }
 
     private static func roles(_ login: String, _ db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT role FROM roles WHERE login = ? ORDER BY sequence", arguments: [login])
+        try String.fetchAll(db.cachedStatement(sql: "SELECT role FROM roles WHERE login = ? ORDER BY sequence"), arguments: [login])
     }
 
     private static func object(_ row: Row, roles: [String]) -> [String: JSONValue] {
@@ -128,19 +129,17 @@ final class Store: Sendable {
     /// Adds an employee; `fields` are checked already.
     func create(_ login: String, fields: [String: JSONValue], roles: [String]) throws -> [String: JSONValue] {
         try pool.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM employees WHERE login = ?", arguments: [login]) == true { throw Failure.exists }
-            var columns = ["login", "updatedAt"]
-            var values: [(any DatabaseValueConvertible)?] = [login, Self.now()]
-            for (name, value) in fields {
-                columns.append(name)
-                values.append(Self.databaseValue(value))
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM employees WHERE login = ?"), arguments: [login]) == true {
+                throw Failure.exists
             }
-            let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-            try db.execute(
-                sql: "INSERT INTO employees (\(columns.joined(separator: ", "))) VALUES (\(marks))", arguments: StatementArguments(values))
-            for role in roles {
-                try db.execute(sql: "INSERT OR IGNORE INTO roles (login, role) VALUES (?, ?)", arguments: [login, role])
-            }
+            var values: [(any DatabaseValueConvertible)?] = [login, Self.now(), fields["active"].map(Self.databaseValue) ?? 1]
+            for name in Self.textFields { values.append(fields[name].flatMap(Self.databaseValue)) }
+            let marks = Array(repeating: "?", count: values.count).joined(separator: ", ")
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO employees (login, updatedAt, active, \(Self.textFields.joined(separator: ", "))) VALUES (\(marks))")
+            try insert.execute(arguments: StatementArguments(values))
+            let role = try db.cachedStatement(sql: "INSERT OR IGNORE INTO roles (login, role) VALUES (?, ?)")
+            for name in roles { try role.execute(arguments: [login, name]) }
             return try Self.employee(login, db)!
         }
     }
@@ -222,8 +221,6 @@ final class Store: Sendable {
     }
 
     private static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        Date.now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }
