@@ -41,6 +41,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // OpenAPI 3.0 to 3.2 documents, for `attrmap discover rest`; external references are not
+        // loaded, so its ExternalLoading trait (and its compile time) stays off.
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.4.0", traits: []),
         // `swift package generate-documentation`: the DocC catalogs of the library products.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -124,6 +127,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Discovery: an application's OpenAPI document read as a tree and a starter template.
+        .target(
+            name: "ServiceDiscovery",
+            dependencies: [
+                "Yams", .product(name: "OpenAPIKit", package: "OpenAPIKit"), .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The ECMA engine, with no HTTP in it: a connector behind a cache, import and autosync,
         // uniqueness, deprovisioning; executes SCIMRequests.
         .target(
@@ -196,6 +209,7 @@ let package = Package(
                 .target(name: "HostSetup", condition: .when(traits: ["Server"])),
                 .target(name: "Connectors", condition: .when(traits: ["Server"])),
                 .target(name: "WebServices", condition: .when(traits: ["Server"])),
+                .target(name: "ServiceDiscovery", condition: .when(traits: ["Server"])),
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Server"])),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Server"])),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle", condition: .when(traits: ["Server"])),
@@ -294,7 +308,7 @@ let package = Package(
         .testTarget(
             name: "WebServicesTests",
             dependencies: [
-                "WebServices", "Connectors", "JSONValues", "AttrmapTesting", "MappingExpressions",
+                "WebServices", "ServiceDiscovery", "Connectors", "JSONValues", "AttrmapTesting", "MappingExpressions",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -80,7 +80,8 @@ final class Authenticator: Sendable {
         let response = try await client.send(request, what: "the token endpoint", authenticated: false)
         let body = response.json
         guard (200..<300).contains(response.status), let token = body?["access_token"]?.stringValue, !token.isEmpty else {
-            let reason = body?["error_description"]?.stringValue ?? body?["error"]?.stringValue ?? "HTTP \(response.status)"
+            let reason = body?["error_description"]?.stringValue ?? body?["error"]?.stringValue
+                ?? ((200..<300).contains(response.status) ? "HTTP \(response.status) without an access_token" : "HTTP \(response.status)")
             throw ConnectorError(
                 response.status >= 500 ? .unavailable : .permissionDenied, "the token endpoint \(WebServiceClient.pathOnly(request.url)) refused: \(reason)")
         }

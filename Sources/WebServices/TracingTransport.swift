@@ -4,7 +4,7 @@ import Synchronization
 
 /// A transport that shows each request as it goes, secrets as `[Redact]`: with a transport
 /// under it, it sends the request and shows the response too; without one (a dry run) it sends
-/// nothing and answers every request `200 {}`.
+/// nothing and answers every request `200 {}` (a token request with a made-up token).
 package final class TracingTransport: HTTPTransport {
     let wrapped: (any HTTPTransport)?
     let write: @Sendable (String) -> Void
@@ -27,7 +27,12 @@ package final class TracingTransport: HTTPTransport {
             return count
         }
         write("── request \(number)\(wrapped == nil ? " (not sent)" : "")\n\(request.redacted())")
-        guard let wrapped else { return IncomingResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array("{}".utf8)) }
+        guard let wrapped else {
+            // Nothing is sent: a token request gets a made-up token, so that the requests it
+            // authenticates can be shown; everything else `{}`.
+            let body = String(decoding: request.body ?? [], as: UTF8.self).contains("grant_type=") ? Self.madeUpToken : "{}"
+            return IncomingResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(body.utf8))
+        }
         do {
             let response = try await wrapped.send(request, timeout: timeout)
             var text = "── response \(number): \(response.status)\n"
@@ -40,6 +45,8 @@ package final class TracingTransport: HTTPTransport {
             throw error
         }
     }
+
+    static let madeUpToken = #"{"access_token": "not-sent", "token_type": "Bearer", "expires_in": 3600}"#
 
     package func shutdown() async {
         await wrapped?.shutdown()

@@ -29,6 +29,18 @@ extension Attrmap {
         }
     }
 
+    struct Discover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read an application's API description (not in this build of attrmap).",
+            discussion: "This attrmap was built without the Server trait, as the quick start builds it. \(serverBuildAdvice)")
+
+        @Argument(parsing: .allUnrecognized) var arguments: [String] = []
+
+        func run() async throws {
+            try await reportingFailures { throw CommandFailure("this attrmap was built without discovery. \(serverBuildAdvice)") }
+        }
+    }
+
     struct Cert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a self-signed certificate for attrmap serve (not in this build of attrmap).",

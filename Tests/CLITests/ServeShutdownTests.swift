@@ -39,7 +39,10 @@ struct ServeShutdownTests {
                 }
             }
         }
-        try await Task.sleep(for: .milliseconds(800))
+        // The signal comes once writes are flowing (on a loaded machine that can take a while).
+        let flowing = ContinuousClock.now + .seconds(20)
+        while await acknowledged.names.count < 20, ContinuousClock.now < flowing { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(200))
         let (status, after) = await server.terminate()
         await writers.value
         #expect(status == 0)

@@ -215,3 +215,28 @@ import Testing
         #expect(refused.stderr == "error: User create: POST /employees answered 409: an employee with login 'ann' exists\n")
     }
 }
+
+/// `attrmap discover rest`, through the binary.
+@Suite struct DiscoverCommandTests {
+    @Test func printsTheTreeAndWritesAStarterTemplateOnce() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-discover-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let template = folder.appendingPathComponent("directory.yaml").path
+        let first = try AttrmapBinary.run(["discover", "rest", "--openapi", "Fixtures/openapi/directory.yaml", "--template", template])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.hasPrefix("Contoso Directory 2.4.0 (OpenAPI 3.0.3)\n"))
+        #expect(first.stdout.hasSuffix("starter template: \(template) (review the lines marked '# review')\n"))
+        let written = try String(contentsOfFile: template, encoding: .utf8)
+        #expect(written.contains("  - name: Group   # /groups, schema Group\n"))
+        // The dry run reads it: the template is one attrmap takes.
+        let call = try AttrmapBinary.run(["webservice", "call", template, "get", "--anchor", "u1"])
+        #expect(call.status == 0, "\(call.stderr)")
+        #expect(call.stdout.contains("GET https://directory.contoso.example/v2/users/u1\n"))
+
+        let again = try AttrmapBinary.run(["discover", "rest", "--openapi", "Fixtures/openapi/directory.yaml", "--template", template])
+        #expect(again.status == 1)
+        #expect(again.stderr == "error: '\(template)' exists; name a new file for the starter template\n")
+        #expect(try String(contentsOfFile: template, encoding: .utf8) == written)
+    }
+}

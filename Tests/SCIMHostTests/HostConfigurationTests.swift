@@ -99,7 +99,7 @@ struct HostConfigurationTests {
         #expect {
             try HostConfiguration.load(path: unclosed, kinds: TestKinds.all, environment: [:])
         } throws: { error in
-            "\(error)".hasPrefix("\(unclosed):9:54 ") && "\(error)".contains("'statements.insert'") && "\(error)".contains("is not closed")
+            "\(error)".hasPrefix("\(unclosed):9:54 ") && "\(error)".contains("'objectTypes.statements.insert'") && "\(error)".contains("is not closed")
         }
         let unknown = try Self.write("""
             connectors:

@@ -1,0 +1,80 @@
+#if Server
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import ServiceDiscovery
+
+extension Attrmap {
+    /// `attrmap discover`: read an application's API description.
+    struct Discover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read an application's API description and write a starter web service template.",
+            subcommands: [Rest.self])
+    }
+}
+
+extension Attrmap.Discover {
+    struct Rest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the tree of an OpenAPI 3.0, 3.1 or 3.2 document (JSON or YAML) and write a starter template.",
+            discussion: """
+                The tree shows the servers, the security schemes, and each resource's operations with their operationId, \
+                parameters (* required), request body and responses with their attributes, and the paging each list seems to use.
+
+                With --template FILE it also writes a starter template for the web services connector: each collection that \
+                is listed by GET and has an item path (/employees and /employees/{login}) becomes an object type (the first \
+                User, a group-like one Group), with its attributes, import (records and paging guessed), get, create, update \
+                (PATCH sends what changed; sub-resources such as /employees/{login}/roles/{role} become add and remove calls), \
+                delete and setPassword. Every guess is marked '# review'. Then try it: attrmap webservice call FILE OPERATION.
+
+                Examples:
+                  attrmap discover rest --openapi http://127.0.0.1:8089/openapi.json --template hr-app.yaml
+                  attrmap discover rest --openapi Fixtures/openapi/directory.yaml
+                """)
+
+        @Option(name: .long, help: ArgumentHelp("The OpenAPI document: a file, or an http(s) URL.", valueName: "file-or-url"))
+        var openapi: String
+
+        @Option(name: .long, help: ArgumentHelp("Write a starter template to this file (it must not exist).", valueName: "file"))
+        var template: String?
+
+        func run() async throws {
+            try await reportingFailures {
+                let text = try await Self.read(openapi)
+                let discovery: OpenAPIDiscovery
+                do { discovery = try OpenAPIDiscovery(text: text, source: openapi) } catch let problem as OpenAPIDiscovery.Problem {
+                    throw CommandFailure(problem.message, exitCode: .dataError)
+                }
+                Terminal.write(discovery.tree())
+                if let template {
+                    guard !FileManager.default.fileExists(atPath: template) else {
+                        throw CommandFailure("'\(template)' exists; name a new file for the starter template")
+                    }
+                    do { try discovery.starterTemplate().write(toFile: template, atomically: true, encoding: .utf8) } catch {
+                        throw CommandFailure("cannot write '\(template)': \(error.localizedDescription)")
+                    }
+                    Terminal.write("\nstarter template: \(template) (review the lines marked '# review')\n")
+                }
+            }
+        }
+
+        static func read(_ location: String) async throws -> String {
+            guard location.hasPrefix("http://") || location.hasPrefix("https://") else {
+                return try readInput(location, what: "the OpenAPI document")
+            }
+            guard let url = URL(string: location) else { throw CommandFailure("'\(location)' is not a URL", exitCode: .dataError) }
+            let (data, response): (Data, URLResponse)
+            do { (data, response) = try await URLSession.shared.data(from: url) } catch {
+                throw CommandFailure("cannot read \(location): \(error.localizedDescription)")
+            }
+            if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+                throw CommandFailure("\(location) answered \(http.statusCode)")
+            }
+            guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure("\(location): the document is not UTF-8", exitCode: .dataError) }
+            return text
+        }
+    }
+}
+#endif
