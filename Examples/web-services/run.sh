@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The web services walkthrough, from a fresh clone: build attrmap and the sample HR application,
-# start the application (its own SQLite storage, 250 employees), try the template one operation
-# at a time, serve it through `attrmap serve`, provision users through the host as Entra would
+# start the application (its own SQLite storage, 250 employees), discover its OpenAPI document
+# into a starter template, try the shipped template one operation at a time, serve it through `attrmap serve`, provision users through the host as Entra would
 # (create, read, query, update, a role added and one removed, a password, disable, delete, a
 # refusal) and read each result back from the application's own API. Exits 0 only if every
 # step worked.
@@ -72,6 +72,12 @@ echo "[3/4] the sample HR application and the template"
 pids+=($!)
 export HR_URL=$(wait_for "$work/hr.out" 'http://127\.0\.0\.1:[0-9]+/api/v1')
 echo "  the application listens on $HR_URL"
+echo
+echo "== attrmap discover rest --openapi ${HR_URL%/api/v1}/openapi.json --template …   (the application's own OpenAPI document)"
+"$attrmap" discover rest --openapi "${HR_URL%/api/v1}/openapi.json" --template "$work/discovered.yaml" | head -n 12
+echo "  …"
+echo "  the starter template differs from the shipped one ($example/templates/hr-app.yaml, discovered then edited) in:"
+diff <(grep -v '^ *#' "$work/discovered.yaml" | sed 's/ *#.*//') <(grep -v '^ *#' "$example/templates/hr-app.yaml" | sed 's/ *#.*//' | grep -v '^$') | head -n 20 || true
 echo
 echo "== attrmap webservice call $example/templates/hr-app.yaml test --send"
 "$attrmap" webservice call "$example/templates/hr-app.yaml" test --send
