@@ -74,10 +74,12 @@ export HR_URL=$(wait_for "$work/hr.out" 'http://127\.0\.0\.1:[0-9]+/api/v1')
 echo "  the application listens on $HR_URL"
 echo
 echo "== attrmap discover rest --openapi ${HR_URL%/api/v1}/openapi.json --template …   (the application's own OpenAPI document)"
-"$attrmap" discover rest --openapi "${HR_URL%/api/v1}/openapi.json" --template "$work/discovered.yaml" | head -n 12
+"$attrmap" discover rest --openapi "${HR_URL%/api/v1}/openapi.json" --template "$work/discovered.yaml" > "$work/tree.txt"
+head -n 12 "$work/tree.txt"
 echo "  …"
 echo "  the starter template differs from the shipped one ($example/templates/hr-app.yaml, discovered then edited) in:"
-diff <(grep -v '^ *#' "$work/discovered.yaml" | sed 's/ *#.*//') <(grep -v '^ *#' "$example/templates/hr-app.yaml" | sed 's/ *#.*//' | grep -v '^$') | head -n 20 || true
+diff <(grep -v '^ *#' "$work/discovered.yaml" | sed 's/ *#.*//') <(grep -v '^ *#' "$example/templates/hr-app.yaml" | sed 's/ *#.*//') > "$work/diff.txt" || true
+sed 's/^/    /' "$work/diff.txt"
 echo
 echo "== attrmap webservice call $example/templates/hr-app.yaml test --send"
 "$attrmap" webservice call "$example/templates/hr-app.yaml" test --send
