@@ -10,37 +10,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 started=$SECONDS
 
-elapsed() {
-    local seconds=$((SECONDS - $1))
-    if [ "$seconds" -ge 60 ]; then printf '%dm %02ds' $((seconds / 60)) $((seconds % 60)); else printf '%ds' "$seconds"; fi
-}
+. Scripts/build-step.sh
 
 echo "[1/3] system packages: Scripts/install-system-packages.sh installs what is missing"
 ./Scripts/install-system-packages.sh
 
 # The compiler's hundreds of lines go to a log; on a terminal the stage line counts the build's steps.
-mkdir -p .build
 log=.build/quick-start-build.log
-line="[2/3] building attrmap (release, without the SCIM host; the first build takes about 2 minutes on 2 cores; log: $log)"
-build_started=$SECONDS
-swift build -c release --product attrmap --disable-default-traits > "$log" 2>&1 &
-build=$!
-if [ -t 1 ]; then
-    while kill -0 "$build" 2> /dev/null; do
-        progress=$(grep -o '^\[[0-9]*/[0-9]*\]' "$log" | tail -n 1 || true)
-        printf '\r%s %s %s ' "$line" "${progress:-…}" "$(elapsed "$build_started")"
-        sleep 1
-    done
-    printf '\r%s' "$line"
-else
-    printf '%s' "$line"
-fi
-if ! wait "$build"; then
-    echo " failed after $(elapsed "$build_started"):"
-    tail -n 40 "$log"
-    exit 1
-fi
-echo " done in $(elapsed "$build_started")"
+build_step "[2/3] building attrmap (release, without the SCIM host; the first build takes about 2 minutes on 2 cores; log: $log)" "$log" \
+    swift build -c release --product attrmap --disable-default-traits
 
 attrmap=.build/release/attrmap
 user=Examples/quick-start/alice.json

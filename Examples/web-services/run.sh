@@ -10,36 +10,14 @@ cd "$(dirname "$0")/../.."
 started=$SECONDS
 example=Examples/web-services
 
-elapsed() {
-    local seconds=$((SECONDS - $1))
-    if [ "$seconds" -ge 60 ]; then printf '%dm %02ds' $((seconds / 60)) $((seconds % 60)); else printf '%ds' "$seconds"; fi
-}
+. Scripts/build-step.sh
 
 echo "[1/4] system packages: Scripts/install-system-packages.sh installs what is missing"
 ./Scripts/install-system-packages.sh
 
-mkdir -p .build
 log=.build/web-services-build.log
-line="[2/4] building attrmap and the sample HR application (release; a first build takes 10 to 20 minutes on 2 cores; log: $log)"
-build_started=$SECONDS
-(swift build -c release --product attrmap && swift build -c release --product sample-hr-app) > "$log" 2>&1 &
-build=$!
-if [ -t 1 ]; then
-    while kill -0 "$build" 2> /dev/null; do
-        progress=$(grep -o '^\[[0-9]*/[0-9]*\]' "$log" | tail -n 1 || true)
-        printf '\r%s %s %s ' "$line" "${progress:-…}" "$(elapsed "$build_started")"
-        sleep 1
-    done
-    printf '\r%s' "$line"
-else
-    printf '%s' "$line"
-fi
-if ! wait "$build"; then
-    echo " failed after $(elapsed "$build_started"):"
-    tail -n 40 "$log"
-    exit 1
-fi
-echo " done in $(elapsed "$build_started")"
+build_step "[2/4] building attrmap and the sample HR application (release; a first build takes 10 to 20 minutes on 2 cores; log: $log)" "$log" \
+    sh -c 'swift build -c release --product attrmap && swift build -c release --product sample-hr-app'
 attrmap=.build/release/attrmap
 
 work=$(mktemp -d)

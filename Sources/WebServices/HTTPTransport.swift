@@ -149,7 +149,7 @@ package final class AsyncHTTPTransport: HTTPTransport {
             switch error {
             case .connectTimeout: throw .connect("the connection was not made in time")
             case .deadlineExceeded, .readTimeout: throw .timeout("\(timeout) passed")
-            case .invalidURL, .emptyHost, .emptyScheme: throw .connect("the URL \(request.url) is not valid")
+            case .invalidURL, .emptyHost, .emptyScheme: throw .connect("the URL \(WebServiceClient.pathOnly(request.url)) is not valid")
             default: throw .interrupted("\(error)")
             }
         } catch let error as NIOTooManyBytesError {

@@ -1,56 +1,52 @@
 #if !Server
 import ArgumentParser
 
-// A build without the `Server` trait (the quick start's) has no SCIM host. Its `serve` and
-// `cert` say how to get one instead of being unknown commands.
+// A build without the `Server` trait (the quick start's) has no SCIM host, no web services
+// connector and no discovery. Its `serve`, `cert`, `webservice` and `discover` say how to get
+// them instead of being unknown commands.
+
+/// A command this build leaves out: it takes any arguments and says how to build it.
+protocol LeftOutOfThisBuild: AsyncParsableCommand {
+    /// What the command brings, for the message: `the SCIM host`.
+    static var brings: String { get }
+    var arguments: [String] { get }
+}
+
+extension LeftOutOfThisBuild {
+    static func leftOut(_ abstract: String, name: String? = nil) -> CommandConfiguration {
+        CommandConfiguration(
+            commandName: name, abstract: "\(abstract) (not in this build of attrmap).",
+            discussion: "This attrmap was built without the Server trait, as the quick start builds it. \(serverBuildAdvice)")
+    }
+
+    func run() async throws {
+        try await reportingFailures { throw CommandFailure("this attrmap was built without \(Self.brings). \(serverBuildAdvice)") }
+    }
+}
+
 extension Attrmap {
-    struct Serve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Run the SCIM host (not in this build of attrmap).",
-            discussion: "This attrmap was built without the Server trait, as the quick start builds it. \(serverBuildAdvice)")
-
+    struct Serve: LeftOutOfThisBuild {
+        static let configuration = leftOut("Run the SCIM host")
+        static let brings = "the SCIM host"
         @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-
-        func run() async throws {
-            try await reportingFailures { throw CommandFailure("this attrmap was built without the SCIM host. \(serverBuildAdvice)") }
-        }
     }
 
-    struct WebService: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "webservice",
-            abstract: "Try a web service template against its application (not in this build of attrmap).",
-            discussion: "This attrmap was built without the Server trait, as the quick start builds it. \(serverBuildAdvice)")
-
+    struct WebService: LeftOutOfThisBuild {
+        static let configuration = leftOut("Try a web service template against its application", name: "webservice")
+        static let brings = "the web services connector"
         @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-
-        func run() async throws {
-            try await reportingFailures { throw CommandFailure("this attrmap was built without the web services connector. \(serverBuildAdvice)") }
-        }
     }
 
-    struct Discover: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Read an application's API description (not in this build of attrmap).",
-            discussion: "This attrmap was built without the Server trait, as the quick start builds it. \(serverBuildAdvice)")
-
+    struct Discover: LeftOutOfThisBuild {
+        static let configuration = leftOut("Read an application's API description")
+        static let brings = "discovery"
         @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-
-        func run() async throws {
-            try await reportingFailures { throw CommandFailure("this attrmap was built without discovery. \(serverBuildAdvice)") }
-        }
     }
 
-    struct Cert: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Create a self-signed certificate for attrmap serve (not in this build of attrmap).",
-            discussion: "This attrmap was built without the Server trait, as the quick start builds it. \(serverBuildAdvice)")
-
+    struct Cert: LeftOutOfThisBuild {
+        static let configuration = leftOut("Create a self-signed certificate for attrmap serve")
+        static let brings = "the SCIM host"
         @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-
-        func run() async throws {
-            try await reportingFailures { throw CommandFailure("this attrmap was built without the SCIM host. \(serverBuildAdvice)") }
-        }
     }
 }
 
