@@ -86,12 +86,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Group commit for SQLite writers (GRDB): the SQL connector's and the local copy's.
+        .target(
+            name: "SQLiteGroupCommit",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+
         // The SQL connector, one module for both engines: SQLite through GRDB (the embedded
         // default) and PostgreSQL through postgres-nio.
         .target(
             name: "SQLConnector",
             dependencies: [
-                "Connectors", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "Connectors", "SQLiteGroupCommit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,7 +111,7 @@ let package = Package(
         .target(
             name: "LocalCache",
             dependencies: [
-                "Connectors", "JSONValues", .product(name: "GRDB", package: "GRDB.swift"),
+                "Connectors", "JSONValues", "SQLiteGroupCommit", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

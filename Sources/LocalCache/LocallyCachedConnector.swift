@@ -1,6 +1,7 @@
 package import Connectors
 import Foundation
 import GRDB
+import SQLiteGroupCommit
 import JSONValues
 import ServiceLifecycle
 
@@ -17,17 +18,17 @@ package final class LocallyCachedConnector: QueryingConnector {
     package let source: any Connector
     package let path: String
     private let pool: DatabasePool
+    /// Writes that arrive together share one commit.
+    private let writer: GroupCommit
 
     package init(source: any Connector, path: String) throws(ConnectorError) {
         self.source = source
         self.path = path
         do {
-            // The copy is rebuilt by the full import at each start: a commit need not wait for
-            // the disk (NORMAL in WAL mode loses no more than the last commits on a power cut,
-            // and never the database).
-            var configuration = Configuration()
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            pool = try DatabasePool(path: path, configuration: configuration)
+            // (A pool's WAL commits do not wait for the disk: synchronous NORMAL, GRDB's choice;
+            // the copy is rebuilt by the full import at each start anyway.)
+            pool = try DatabasePool(path: path)
+            writer = GroupCommit(pool: pool)
             try pool.write { db in
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS objects (type TEXT NOT NULL, anchor TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (type, anchor));
@@ -205,6 +206,6 @@ package final class LocallyCachedConnector: QueryingConnector {
     }
 
     private func write(_ body: @escaping @Sendable (Database) throws -> Void) async throws(ConnectorError) {
-        do { try await pool.write(body) } catch { throw ConnectorError(.failed, "the local cache: \(error)") }
+        do { try await writer.write(body) } catch { throw ConnectorError(.failed, "the local cache: \(error)") }
     }
 }

@@ -2,6 +2,7 @@ package import Connectors
 import Foundation
 import GRDB
 import GRDBSQLite
+import SQLiteGroupCommit
 import ServiceLifecycle
 import Synchronization
 import JSONValues
@@ -24,11 +25,11 @@ package final class SQLiteConnector: QueryingConnector {
 
     package let path: String
     private let pool: DatabasePool
+    private let writer: GroupCommit
     /// A second connection that copies the write-ahead log into the database in the background,
     /// so that no export waits behind a checkpoint.
     private let checkpointer: DatabaseQueue
     /// Commits since the last checkpoint, and the loop that checkpoints.
-    private let uncheckpointed = Atomic<Int>(0)
     private let configuration: SQLConfiguration
     /// Each object type's source columns and export statements, built on first use and again at
     /// each schema discovery.
@@ -112,6 +113,7 @@ package final class SQLiteConnector: QueryingConnector {
                     PRAGMA journal_size_limit = 16777216
                     """)
             }
+            writer = GroupCommit(pool: pool)
             checkpointer = try DatabaseQueue(path: path)
             if let setUp { try pool.write { try $0.execute(sql: setUp) } }
         } catch {
@@ -136,7 +138,7 @@ package final class SQLiteConnector: QueryingConnector {
     /// Copies what the log holds into the database, without waiting for (or blocking) the writer:
     /// a passive checkpoint, on its own connection.
     private func checkpoint() async {
-        guard uncheckpointed.exchange(0, ordering: .relaxed) > 0 else { return }
+        guard writer.takeCommits() > 0 else { return }
         _ = try? await checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) }
     }
 
@@ -353,73 +355,10 @@ package final class SQLiteConnector: QueryingConnector {
         do { return try await pool.read(body) } catch { throw Self.translate(error) }
     }
 
-    /// Runs an export in a transaction, committed before this returns. Exports that arrive while
-    /// the writer is busy are committed together (group commit): each in its own savepoint, so
-    /// that one failing leaves the others, and one synchronisation to disk for all of them.
+    /// Runs an export in a transaction, committed before this returns; exports that arrive while
+    /// the writer is busy share one commit (``GroupCommit``).
     private func write(_ body: @escaping @Sendable (Database) throws -> Void) async throws(ConnectorError) {
-        do {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let starts = queue.withLock { queue in
-                    queue.exports.append(Export(body: body, continuation: continuation))
-                    defer { queue.draining = true }
-                    return !queue.draining
-                }
-                if starts { pool.asyncWriteWithoutTransaction { db in self.drain(db) } }
-            }
-        } catch {
-            throw Self.translate(error)
-        }
-    }
-
-    private struct Export: Sendable {
-        var body: @Sendable (Database) throws -> Void
-        var continuation: CheckedContinuation<Void, any Error>
-    }
-
-    /// Exports waiting for the writer, and whether the writer is draining them.
-    private let queue = Mutex<(exports: [Export], draining: Bool)>(([], false))
-
-    /// On the writer: commits the waiting exports, batch after batch, until none is left.
-    private func drain(_ db: Database) {
-        while true {
-            let batch = queue.withLock { queue in
-                defer { queue.exports = [] }
-                if queue.exports.isEmpty { queue.draining = false }
-                return queue.exports
-            }
-            if batch.isEmpty { return }
-            var results = [Result<Void, any Error>](repeating: .success(()), count: batch.count)
-            // Transaction control through prepared statements: this runs for every batch.
-            func run(_ sql: String) throws { try db.cachedStatement(sql: sql).execute() }
-            do {
-                try run("BEGIN IMMEDIATE")
-                do {
-                    if batch.count == 1 {
-                        try batch[0].body(db)
-                    } else {
-                        for (index, export) in batch.enumerated() {
-                            try run("SAVEPOINT export")
-                            do {
-                                try export.body(db)
-                            } catch {
-                                results[index] = .failure(error)
-                                try run("ROLLBACK TO export")
-                            }
-                            try run("RELEASE export")
-                        }
-                    }
-                    try run("COMMIT")
-                } catch {
-                    if db.isInsideTransaction { try? run("ROLLBACK") }
-                    throw error
-                }
-            } catch {
-                // The commit (or the only export) failed: nothing of the batch was written.
-                results = Array(repeating: .failure(error), count: batch.count)
-            }
-            uncheckpointed.add(1, ordering: .relaxed)
-            for (export, result) in zip(batch, results) { export.continuation.resume(with: result) }
-        }
+        do { try await writer.write(body) } catch { throw Self.translate(error) }
     }
 
     private func run(_ body: @escaping @Sendable (Database) throws -> Void) async throws(ConnectorError) {
