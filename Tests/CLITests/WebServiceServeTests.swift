@@ -240,3 +240,74 @@ import Testing
         #expect(try String(contentsOfFile: template, encoding: .utf8) == written)
     }
 }
+
+/// What the SCIM client is told when the application behind the host fails or is slow.
+@Suite struct WebServiceFailureTests {
+    /// A host in front of a sample started with `arguments`, its template's request timeout `timeout`.
+    static func host(_ arguments: [String], timeout: String = "30s") throws -> (SampleApplication, ServeCommandTests.Server) {
+        let app = try SampleApplication(
+            executable: "sample-hr-app", arguments: ["--database", "hr.sqlite"] + arguments, environment: ["HR_API_KEY": WebServiceServeTests.apiKey])
+        let shipped = AttrmapBinary.packageRoot.appendingPathComponent("Examples/web-services/templates/hr-app.yaml")
+        let template = try String(contentsOf: shipped, encoding: .utf8)
+            .replacingOccurrences(of: "request: 30s", with: "request: \(timeout)")
+            .replacingOccurrences(of: "retry: {attempts: 3,", with: "retry: {attempts: 1,")
+        try template.write(to: app.folder.appendingPathComponent("template.yaml"), atomically: true, encoding: .utf8)
+        try """
+            connectors:
+              - name: hr
+                token: ${HR_HOST_TOKEN}
+                webservice: template.yaml
+                variables: {HR_URL: "\(app.baseURL)/api/v1"}
+            """.write(to: app.folder.appendingPathComponent("serve.yaml"), atomically: true, encoding: .utf8)
+        let server = try ServeCommandTests.Server(
+            data: "", token: nil, connector: "hr", arguments: ["--config", app.folder.appendingPathComponent("serve.yaml").path],
+            environment: ["HR_API_KEY": WebServiceServeTests.apiKey, "HR_HOST_TOKEN": WebServiceServeTests.token])
+        return (app, server)
+    }
+
+    static func created(_ server: ServeCommandTests.Server, _ login: String) async throws -> (Int, JSON) {
+        let (status, body) = try await server.send("POST", "/Users", token: WebServiceServeTests.token, body: WebServiceServeTests.user(login))
+        return (status, try JSON.parse(body))
+    }
+
+    @Test func anApplicationErrorIs502WithItsReason() async throws {
+        let (app, server) = try Self.host(["--fault", "500/1/POST"])
+        defer { server.stop() }
+        let (status, body) = try await Self.created(server, "ann")
+        #expect(status == 502)
+        #expect(body["detail"]?.stringValue == "the application failed: User create: POST /employees answered 500: the application was asked to answer 500 to every 1")
+        // Nothing is recorded as created.
+        #expect(try await server.send("GET", "/Users/ann", token: WebServiceServeTests.token).0 == 404)
+        _ = app
+    }
+
+    @Test func anApplicationThatIsNotThereForAWhileIs503WithRetryAfter() async throws {
+        let (app, server) = try Self.host(["--fault", "503/1/POST"])
+        defer { server.stop() }
+        // The host is ready once its first import is done.
+        #expect(try await server.send("GET", "/Users?count=1", token: WebServiceServeTests.token).0 == 200)
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/ecma2host_hr/scim/Users")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(WebServiceServeTests.token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/scim+json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(WebServiceServeTests.user("bea").utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        #expect(http.statusCode == 503)
+        // The application's own Retry-After (1 second) is passed on.
+        #expect(http.value(forHTTPHeaderField: "Retry-After") == "1")
+        let body = try JSON.parse(Array(data))
+        #expect(body["detail"]?.stringValue?.hasSuffix("answered 503: the application was asked to answer 503 to every 1") == true, "\(body)")
+        _ = app
+    }
+
+    @Test func anApplicationThatDoesNotAnswerInTimeIs504() async throws {
+        let (app, server) = try Self.host(["--delay", "1500/POST"], timeout: "300ms")
+        defer { server.stop() }
+        let (status, body) = try await Self.created(server, "cid")
+        #expect(status == 504)
+        #expect(body["detail"]?.stringValue?.contains("did not answer") == true, "\(body)")
+        #expect(try await server.send("GET", "/Users/cid", token: WebServiceServeTests.token).0 == 404)
+        _ = app
+    }
+}

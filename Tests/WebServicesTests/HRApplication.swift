@@ -17,8 +17,8 @@ final class HRApplication: Sendable {
     let application: SampleApplication
     let requestLog: URL
 
-    init(rate: Int? = nil, oauth: (id: String, secret: String, lifetime: Int)? = nil) throws {
-        var arguments = ["--database", "hr.sqlite", "--request-log", "requests.ndjson"]
+    init(rate: Int? = nil, oauth: (id: String, secret: String, lifetime: Int)? = nil, extra: [String] = []) throws {
+        var arguments = ["--database", "hr.sqlite", "--request-log", "requests.ndjson"] + extra
         if let rate { arguments += ["--rate", String(rate)] }
         var environment = ["HR_API_KEY": Self.apiKey]
         if let oauth {

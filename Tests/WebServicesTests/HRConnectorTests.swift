@@ -128,6 +128,53 @@ import WebServices
         }
     }
 
+    @Test func aSlowApplicationIsATimeoutAndOnlyIdempotentCallsAreTriedAgain() async throws {
+        let hr = try HRApplication(extra: ["--delay", "400"])
+        var template = try hr.template()
+        template.connection.requestTimeout = .milliseconds(150)
+        template.connection.retry.attempts = 2
+        template.connection.retry.initialDelay = .milliseconds(10)
+        template.connection.retry.maxDelay = .milliseconds(50)
+        let connector = try hr.connector(template)
+        do {
+            _ = try await connector.get(objectType: "User", anchor: "slow")
+            Issue.record("a call with no answer in time succeeded")
+        } catch {
+            #expect(error.kind == .timedOut, "\(error)")
+        }
+        // GET is tried again; POST, which may have been done, is not.
+        #expect(try hr.requests().filter { $0["method"] == .string("GET") }.count == 3)
+        do {
+            try await connector.create(Self.sample("slow"))
+            Issue.record("a create with no answer in time succeeded")
+        } catch {
+            #expect(error.kind == .timedOut, "\(error)")
+        }
+        #expect(try hr.requests().filter { $0["method"] == .string("POST") }.count == 1)
+    }
+
+    @Test func serverErrorsAreFatalOrTransientAndTransientOnesAreTriedAgain() async throws {
+        // Every second call answers 503 with Retry-After: a read is tried again and succeeds.
+        let flaky = try HRApplication(extra: ["--fault", "503/2"])
+        var template = try flaky.template()
+        template.connection.retry.maxDelay = .milliseconds(100)
+        let connector = try flaky.connector(template)
+        try await connector.create(Self.sample("gil"))
+        #expect(try await connector.get(objectType: "User", anchor: "gil")?.anchor == "gil")
+
+        // Every call answers 500: fatal, with the application's reason, and not tried again.
+        let broken = try HRApplication(extra: ["--fault", "500/1"])
+        let failing = try broken.connector()
+        do {
+            try await failing.create(Self.sample("hal"))
+            Issue.record("a create the application failed succeeded")
+        } catch {
+            #expect(error.kind == .applicationFailed)
+            #expect(error.message == "User create: POST /employees answered 500: the application was asked to answer 500 to every 1")
+        }
+        #expect(try broken.requests().count == 1)
+    }
+
     @Test func waitsWhenTheApplicationAsksAndGoesOn() async throws {
         let hr = try HRApplication(rate: 5)
         let connector = try hr.connector()

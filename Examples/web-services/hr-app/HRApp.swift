@@ -22,10 +22,15 @@ struct HRApp {
         var rate = 0
         var requestLog: String?
         var seed = 0
+        /// Every request (of `method`, when given) waits this long before it is answered.
+        var delay: (duration: Duration, method: String?)?
+        /// Every Nth request to /api/v1 (of `method`, when given) is answered with this status (a fault, for tests).
+        var fault: (status: Int, every: Int, method: String?)?
     }
 
     static let usage = """
         usage: sample-hr-app [--host ADDRESS] [--port N] [--database FILE] [--rate N] [--token-lifetime SECONDS] [--request-log FILE] [--seed N]
+                     [--delay MILLISECONDS[/METHOD]] [--fault STATUS/N[/METHOD]]
 
         A sample HR application: employees with roles and passwords, served as a REST API on
         http://HOST:PORT/api/v1 (its OpenAPI document at /openapi.json).
@@ -37,6 +42,9 @@ struct HRApp {
           --token-lifetime SECONDS  how long an OAuth 2 access token is valid (default 3600)
           --request-log FILE        append every request (method, path, query, body without passwords) as a JSON line
           --seed N                  first add N generated employees (e0000001, …) to an empty database
+          --delay MILLISECONDS[/METHOD]
+                                    answer every request (of METHOD) only after this long (a slow application)
+          --fault STATUS/N[/METHOD] answer every Nth API request (of METHOD) with STATUS (500, 503, …) and a problem body
 
         Secrets come from the environment, never the command line:
           HR_API_KEY                the key clients send as X-API-Key
@@ -62,6 +70,15 @@ struct HRApp {
             case "--token-lifetime": options.tokenLifetime = Int(value(argument)) ?? { fail("--token-lifetime takes a number") }()
             case "--request-log": options.requestLog = value(argument)
             case "--seed": options.seed = Int(value(argument)) ?? { fail("--seed takes a number") }()
+            case "--delay":
+                let parts = value(argument).split(separator: "/").map(String.init)
+                guard let milliseconds = parts.first.flatMap({ Int($0) }), parts.count <= 2 else { fail("--delay takes MILLISECONDS[/METHOD], as 500/POST") }
+                options.delay = (.milliseconds(milliseconds), parts.count == 2 ? parts[1].uppercased() : nil)
+            case "--fault":
+                let parts = value(argument).split(separator: "/").map(String.init)
+                guard parts.count == 2 || parts.count == 3, let status = Int(parts[0]), (400...599).contains(status), let every = Int(parts[1]), every >= 1
+                else { fail("--fault takes STATUS/N[/METHOD], as 503/2 or 500/1/POST") }
+                options.fault = (status, every, parts.count == 3 ? parts[2].uppercased() : nil)
             case "--help", "-h":
                 print(usage)
                 exit(0)
@@ -117,6 +134,7 @@ struct HRResponder: HTTPResponder {
     let options: HRApp.Options
     let limiter: RateLimiter?
     let tokens = Tokens()
+    let faults = Counter()
     let log: RequestLog?
 
     init(store: Store, options: HRApp.Options) {
@@ -134,6 +152,13 @@ struct HRResponder: HTTPResponder {
         }
         let query = Self.query(request.uri.query)
         log?.record(method: request.method.rawValue, path: request.uri.path, query: query, body: body)
+        let method = request.method.rawValue
+        if let delay = options.delay, delay.method == nil || delay.method == method { try? await Task.sleep(for: delay.duration) }
+        if let fault = options.fault, path.first == "api", fault.method == nil || fault.method == method, faults.next() % fault.every == 0 {
+            var response = problem(fault.status, "fault", "Injected fault", "the application was asked to answer \(fault.status) to every \(fault.every)")
+            if fault.status == 503 { response.headers[.retryAfter] = "1" }
+            return response
+        }
         if let limiter, !limiter.take() {
             var response = problem(429, "too-many-requests", "Too many requests", "more than \(options.rate) requests a second")
             response.headers[.retryAfter] = "1"
@@ -412,6 +437,18 @@ struct HRResponder: HTTPResponder {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "/?#")
         return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
+    }
+}
+
+/// Counts from 1.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+
+    func next() -> Int {
+        count.withLock { count in
+            count += 1
+            return count
+        }
     }
 }
 
