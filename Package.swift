@@ -144,6 +144,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // XML with namespaces resolved, a writer, and paths with a prefix map (FoundationXML's
+        // parser), for SOAP messages and WSDL documents.
+        .target(
+            name: "XMLDocuments",
+            swiftSettings: swiftSettings
+        ),
+
         // The ECMA engine, with no HTTP in it: a connector behind a cache, import and autosync,
         // uniqueness, deprovisioning; executes SCIMRequests.
         .target(
@@ -319,6 +326,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "XMLDocumentsTests",
+            dependencies: ["XMLDocuments"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
