@@ -267,6 +267,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "sample-sap-app",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Examples/web-services/sap-app",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+
         // Test support: the shared connector contract every connector kind runs, the binary
         // runner, a pseudo-terminal driver.
         .target(
