@@ -134,11 +134,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Discovery: an application's OpenAPI document read as a tree and a starter template.
+        // Discovery: an application's OpenAPI document read as a tree and a starter template; a
+        // WSDL read as a tree.
         .target(
             name: "ServiceDiscovery",
             dependencies: [
-                "Yams", .product(name: "OpenAPIKit", package: "OpenAPIKit"), .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
+                "Yams", "XMLDocuments", .product(name: "OpenAPIKit", package: "OpenAPIKit"), .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
                 .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
             ],
             swiftSettings: swiftSettings

@@ -11,7 +11,7 @@ extension Attrmap {
     struct Discover: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read an application's API description and write a starter web service template.",
-            subcommands: [Rest.self])
+            subcommands: [Rest.self, Soap.self])
     }
 }
 
@@ -61,20 +61,57 @@ extension Attrmap.Discover {
         }
 
         static func read(_ location: String) async throws -> String {
-            guard location.hasPrefix("http://") || location.hasPrefix("https://") else {
-                return try readInput(location, what: "the OpenAPI document")
+            String(decoding: try await Attrmap.Discover.fetch(location, what: "the OpenAPI document"), as: UTF8.self)
+        }
+    }
+
+    struct Soap: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the tree of a WSDL 1.1 document: services, ports, bindings, operations and their XSD structures.",
+            discussion: """
+                Reads the WSDL (a file or an http(s) URL) and follows its wsdl:import and its schemas' xsd:import and \
+                xsd:include. Prints each service's ports (binding, SOAP 1.1 or 1.2, endpoint address), each binding's style and \
+                operations with their SOAPAction, and each operation's input and output with the structure of their types \
+                (? optional, [ ] repeated, ≤ a maximum length). WS-Policy and other extensions are passed over.
+
+                Examples:
+                  attrmap discover soap --wsdl 'http://127.0.0.1:8000/sap/bc/srt/rfc/sap/zusers/001/zusers/zusers_binding?wsdl'
+                  attrmap discover soap --wsdl Fixtures/wsdl/directory/directory.wsdl
+                """)
+
+        @Option(name: .long, help: ArgumentHelp("The WSDL: a file, or an http(s) URL.", valueName: "file-or-url"))
+        var wsdl: String
+
+        func run() async throws {
+            try await reportingFailures {
+                let discovery: WSDLDiscovery
+                do {
+                    discovery = try await WSDLDiscovery.load(wsdl) { location in try await Attrmap.Discover.fetch(location, what: "the WSDL") }
+                } catch let problem as WSDLDiscovery.Problem {
+                    throw CommandFailure(problem.message, exitCode: .dataError)
+                }
+                Terminal.write(discovery.tree())
             }
-            guard let url = URL(string: location) else { throw CommandFailure("'\(location)' is not a URL", exitCode: .dataError) }
-            let (data, response): (Data, URLResponse)
-            do { (data, response) = try await URLSession.shared.data(from: url) } catch {
-                throw CommandFailure("cannot read \(location): \(error.localizedDescription)")
-            }
-            if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                throw CommandFailure("\(location) answered \(http.statusCode)")
-            }
-            guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure("\(location): the document is not UTF-8", exitCode: .dataError) }
-            return text
         }
     }
 }
+
+extension Attrmap.Discover {
+    /// A file's or a URL's bytes.
+    static func fetch(_ location: String, what: String) async throws -> [UInt8] {
+        guard location.hasPrefix("http://") || location.hasPrefix("https://") else {
+            return Array(try readInput(location, what: what).utf8)
+        }
+        guard let url = URL(string: location) else { throw CommandFailure("'\(location)' is not a URL", exitCode: .dataError) }
+        let (data, response): (Data, URLResponse)
+        do { (data, response) = try await URLSession.shared.data(from: url) } catch {
+            throw CommandFailure("cannot read \(location): \(error.localizedDescription)")
+        }
+        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+            throw CommandFailure("\(location) answered \(http.statusCode)")
+        }
+        return Array(data)
+    }
+}
+
 #endif

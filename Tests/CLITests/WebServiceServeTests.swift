@@ -302,7 +302,7 @@ import Testing
     }
 
     @Test func anApplicationThatDoesNotAnswerInTimeIs504() async throws {
-        let (app, server) = try Self.host(["--delay", "1500/POST"], timeout: "300ms")
+        let (app, server) = try Self.host(["--delay", "4000/POST"], timeout: "400ms")
         defer { server.stop() }
         let (status, body) = try await Self.created(server, "cid")
         #expect(status == 504)

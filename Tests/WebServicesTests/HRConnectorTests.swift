@@ -129,9 +129,10 @@ import WebServices
     }
 
     @Test func aSlowApplicationIsATimeoutAndOnlyIdempotentCallsAreTriedAgain() async throws {
-        let hr = try HRApplication(extra: ["--delay", "400"])
+        // Ten times the timeout, so that a loaded machine cannot blur the two.
+        let hr = try HRApplication(extra: ["--delay", "3000"])
         var template = try hr.template()
-        template.connection.requestTimeout = .milliseconds(150)
+        template.connection.requestTimeout = .milliseconds(300)
         template.connection.retry.attempts = 2
         template.connection.retry.initialDelay = .milliseconds(10)
         template.connection.retry.maxDelay = .milliseconds(50)
