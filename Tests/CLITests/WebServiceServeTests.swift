@@ -30,6 +30,17 @@ import Testing
         return try text.split(separator: "\n").map { try JSON.parse(String($0)) }
     }
 
+    /// One POST /Users, not retried on a 503 (as `Server.send` is): its response, headers included.
+    static func postOnce(_ server: ServeCommandTests.Server, _ body: String) async throws -> (HTTPURLResponse, Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/ecma2host_\(server.connector)/scim/Users")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/scim+json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(body.utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return (try #require(response as? HTTPURLResponse), data)
+    }
+
     static func patch(_ operations: String) -> String {
         #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[\#(operations)]}"#
     }
@@ -130,13 +141,7 @@ import Testing
 
         // The application is away: 503 with Retry-After and the reason; back, it works again.
         app.stop()
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/ecma2host_hr/scim/Users")!)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(Self.token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/scim+json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(Self.user("cy").utf8)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = try #require(response as? HTTPURLResponse)
+        let (http, data) = try await Self.postOnce(server, Self.user("cy"))
         #expect(http.statusCode == 503)
         #expect(http.value(forHTTPHeaderField: "Retry-After") != nil)
         #expect(String(decoding: data, as: UTF8.self).contains("cannot connect"), "\(String(decoding: data, as: UTF8.self))")
@@ -286,13 +291,7 @@ import Testing
         defer { server.stop() }
         // The host is ready once its first import is done.
         #expect(try await server.send("GET", "/Users?count=1", token: WebServiceServeTests.token).0 == 200)
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/ecma2host_hr/scim/Users")!)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(WebServiceServeTests.token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/scim+json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(WebServiceServeTests.user("bea").utf8)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = try #require(response as? HTTPURLResponse)
+        let (http, data) = try await WebServiceServeTests.postOnce(server, WebServiceServeTests.user("bea"))
         #expect(http.statusCode == 503)
         // The application's own Retry-After (1 second) is passed on.
         #expect(http.value(forHTTPHeaderField: "Retry-After") == "1")
