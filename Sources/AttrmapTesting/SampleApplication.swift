@@ -31,7 +31,8 @@ package final class SampleApplication: Sendable {
     /// The port it listens on.
     package var port: Int { state.withLock { $0.port } }
 
-    package var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `http://127.0.0.1:PORT`, or https when it was started with `--cert`.
+    package var baseURL: String { "\(arguments.contains("--cert") ? "https" : "http")://127.0.0.1:\(port)" }
 
     /// The executable next to the test bundle (`swift test` builds every product).
     package static func url(of executable: String) -> URL {
@@ -59,7 +60,7 @@ package final class SampleApplication: Sendable {
             }
             listening.withLock { state in
                 state.text += String(decoding: data, as: UTF8.self)
-                if state.port == nil, let range = state.text.range(of: "listening on http://127.0.0.1:") {
+                if state.port == nil, let range = state.text.range(of: "listening on http://127.0.0.1:") ?? state.text.range(of: "listening on https://127.0.0.1:") {
                     let digits = state.text[range.upperBound...].prefix { $0.isNumber }
                     state.port = Int(digits)
                 }
@@ -95,5 +96,9 @@ package final class SampleApplication: Sendable {
     package struct SampleFailure: Error, CustomStringConvertible {
         package var message: String
         package var description: String { message }
+
+        package init(message: String) {
+            self.message = message
+        }
     }
 }

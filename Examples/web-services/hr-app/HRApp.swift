@@ -1,7 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import NIOCore
+import NIOSSL
 import Synchronization
 
 /// A sample HR application with a REST API of its own: employees with roles and passwords, kept
@@ -26,11 +29,15 @@ struct HRApp {
         var delay: (duration: Duration, method: String?)?
         /// Every Nth request to /api/v1 (of `method`, when given) is answered with this status (a fault, for tests).
         var fault: (status: Int, every: Int, method: String?)?
+        /// HTTPS: the certificate chain and key (PEM), and the certificates a client must present one of.
+        var certificate: String?
+        var privateKey: String?
+        var clientCertificates: String?
     }
 
     static let usage = """
         usage: sample-hr-app [--host ADDRESS] [--port N] [--database FILE] [--rate N] [--token-lifetime SECONDS] [--request-log FILE] [--seed N]
-                     [--delay MILLISECONDS[/METHOD]] [--fault STATUS/N[/METHOD]]
+                     [--delay MILLISECONDS[/METHOD]] [--fault STATUS/N[/METHOD]] [--cert FILE --key FILE [--client-ca FILE]]
 
         A sample HR application: employees with roles and passwords, served as a REST API on
         http://HOST:PORT/api/v1 (its OpenAPI document at /openapi.json).
@@ -45,6 +52,8 @@ struct HRApp {
           --delay MILLISECONDS[/METHOD]
                                     answer every request (of METHOD) only after this long (a slow application)
           --fault STATUS/N[/METHOD] answer every Nth API request (of METHOD) with STATUS (500, 503, …) and a problem body
+          --cert FILE --key FILE    serve HTTPS with this certificate chain and private key (PEM)
+          --client-ca FILE          and accept only clients that present a certificate signed by one of these (PEM)
 
         Secrets come from the environment, never the command line:
           HR_API_KEY                the key clients send as X-API-Key
@@ -79,6 +88,9 @@ struct HRApp {
                 guard parts.count == 2 || parts.count == 3, let status = Int(parts[0]), (400...599).contains(status), let every = Int(parts[1]), every >= 1
                 else { fail("--fault takes STATUS/N[/METHOD], as 503/2 or 500/1/POST") }
                 options.fault = (status, every, parts.count == 3 ? parts[2].uppercased() : nil)
+            case "--cert": options.certificate = value(argument)
+            case "--key": options.privateKey = value(argument)
+            case "--client-ca": options.clientCertificates = value(argument)
             case "--help", "-h":
                 print(usage)
                 exit(0)
@@ -89,6 +101,8 @@ struct HRApp {
         options.apiKey = environment["HR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         options.clientID = environment["HR_CLIENT_ID"]
         options.clientSecret = environment["HR_CLIENT_SECRET"]
+        if (options.certificate == nil) != (options.privateKey == nil) { fail("HTTPS needs both --cert and --key") }
+        if options.clientCertificates != nil, options.certificate == nil { fail("--client-ca needs HTTPS (--cert and --key)") }
         if options.apiKey == nil, options.clientID == nil || options.clientSecret == nil {
             fail("set HR_API_KEY, or HR_CLIENT_ID and HR_CLIENT_SECRET, so that clients can authenticate")
         }
@@ -114,12 +128,29 @@ struct HRApp {
             }
         }
         let responder = HRResponder(store: store, options: options)
+        var server = HTTPServerBuilder.http1()
+        if let certificate = options.certificate, let privateKey = options.privateKey {
+            do {
+                let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+                var tls = TLSConfiguration.makeServerConfiguration(
+                    certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: privateKey, format: .pem)))
+                if let clients = options.clientCertificates {
+                    tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(clients))
+                    tls.certificateVerification = .noHostnameVerification
+                }
+                server = try .tls(.http1(), tlsConfiguration: tls)
+            } catch {
+                FileHandle.standardError.write(Data("sample-hr-app: cannot read the TLS files: \(error)\n".utf8))
+                exit(1)
+            }
+        }
+        let scheme = options.certificate == nil ? "http" : "https"
         let application = Application(
-            responder: responder,
+            responder: responder, server: server,
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "sample-hr-app"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? options.port
-                let line = "sample-hr-app listening on http://\(options.host):\(port)/api/v1 (\((try? store.count()) ?? 0) employees)\n"
+                let line = "sample-hr-app listening on \(scheme)://\(options.host):\(port)/api/v1 (\((try? store.count()) ?? 0) employees)\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             })
         try await application.runService()
