@@ -23,8 +23,9 @@ final class Authenticator: Sendable {
         }
     }
 
-    func invalidate() {
-        Task { await tokens.invalidate() }
+    /// Forgets the token, before the call is tried again with a new one.
+    func invalidate() async {
+        await tokens.invalidate()
     }
 
     func apply(to request: inout OutgoingRequest, client: WebServiceClient) async throws(ConnectorError) {

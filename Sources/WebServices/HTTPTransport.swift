@@ -141,10 +141,26 @@ package final class AsyncHTTPTransport: HTTPTransport {
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            let response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
-            let body = try await response.body.collect(upTo: maxBodySize)
-            return IncomingResponse(
-                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(body.readableBytesView))
+            // The client's own deadline, and one of ours racing it: a request is given up when
+            // either passes, whatever keeps the other from firing.
+            let client = self.client
+            let maxBodySize = self.maxBodySize
+            let prepared = outgoing
+            return try await withThrowingTaskGroup(of: IncomingResponse?.self) { group in
+                group.addTask {
+                    let response = try await client.execute(prepared, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
+                    let body = try await response.body.collect(upTo: maxBodySize)
+                    return IncomingResponse(
+                        status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(body.readableBytesView))
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let response = first else { throw HTTPClientError.deadlineExceeded }
+                return response
+            }
         } catch let error as HTTPClientError {
             switch error {
             case .connectTimeout: throw .connect("the connection was not made in time")

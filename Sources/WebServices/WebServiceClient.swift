@@ -235,7 +235,7 @@ package final class WebServiceClient: Sendable {
                     ])
                 if response.status == 401, authenticated, authenticator.renews, !renewedToken {
                     renewedToken = true
-                    authenticator.invalidate()
+                    await authenticator.invalidate()
                     continue
                 }
                 let retryable = response.status == 429 || ([502, 503, 504].contains(response.status) && retriesAnything)
