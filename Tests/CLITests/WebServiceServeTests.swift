@@ -244,6 +244,16 @@ import Testing
         #expect(again.stderr == "error: '\(template)' exists; name a new file for the starter template\n")
         #expect(try String(contentsOfFile: template, encoding: .utf8) == written)
     }
+
+    @Test func printsTheTreeOfAWSDLAndLocatesWhatItCannotRead() throws {
+        let tree = try AttrmapBinary.run(["discover", "soap", "--wsdl", "Fixtures/wsdl/directory/directory.wsdl"])
+        #expect(tree.status == 0, "\(tree.stderr)")
+        #expect(tree.stdout.hasPrefix("WSDL urn:contoso:directory (Fixtures/wsdl/directory/directory.wsdl and 3 imported)\n"))
+        #expect(tree.stdout.contains("    port DirectorySoap12: SOAP 1.2, binding DirectorySoap12, https://directory.contoso.example/soap12\n"))
+        let bad = try AttrmapBinary.run(["discover", "soap", "--wsdl", "Fixtures/openapi/directory.yaml"])
+        #expect(bad.status == 65)
+        #expect(bad.stderr.hasPrefix("error: Fixtures/openapi/directory.yaml:1:1: not well-formed XML"), "\(bad.stderr)")
+    }
 }
 
 /// What the SCIM client is told when the application behind the host fails or is slow.
@@ -309,4 +319,5 @@ import Testing
         #expect(try await server.send("GET", "/Users/cid", token: WebServiceServeTests.token).0 == 404)
         _ = app
     }
+
 }
