@@ -1,6 +1,7 @@
-# Sourced by the examples' run.sh: `build_step LINE LOG COMMAND…` runs a build with its output in
-# LOG and one line on the screen, LINE, which on a terminal counts the build's steps and the time;
-# on failure it shows the end of the log and exits.
+# Sourced by the examples' run.sh and the conformance scripts: `build_step LINE LOG COMMAND…` runs
+# a build with its output in LOG and one line on the screen, LINE, which on a terminal counts the
+# build's steps and the time; on failure it shows the end of the log and exits. `wait_for FILE
+# PATTERN` waits until a started process's output names where it listens.
 
 elapsed() {
     local seconds=$((SECONDS - $1))
@@ -31,4 +32,16 @@ build_step() {
         exit 1
     fi
     echo " done in $(elapsed "$started")"
+}
+
+# Waits (30 s at most) until FILE holds text matching PATTERN and prints the match.
+wait_for() {
+    local file=$1 pattern=$2
+    for _ in $(seq 1 300); do
+        if grep -oE "$pattern" "$file" 2> /dev/null | head -n 1; then return 0; fi
+        sleep 0.1
+    done
+    echo "timed out waiting for $pattern in $file:" >&2
+    cat "$file" >&2
+    return 1
 }

@@ -5,6 +5,7 @@
 # the sample SAP user service through its WSDL by zeep, a SOAP client of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. Scripts/build-step.sh
 venv=.build/conformance-venv
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check openapi-core==0.23.1 openapi-spec-validator==0.8.5 zeep==4.3.3
@@ -14,23 +15,13 @@ work=$(mktemp -d)
 pids=()
 trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
 
-# Waits until FILE names where its application listens and prints that URL.
-listening() {
-    for _ in $(seq 1 100); do
-        if grep -oE "$2" "$1" 2> /dev/null | head -n 1; then return 0; fi
-        sleep 0.1
-    done
-    echo "the application did not start:" >&2
-    cat "$1" >&2
-    return 1
-}
 
 export HR_API_KEY="check-$RANDOM-$RANDOM-key" HR_CLIENT_ID=checker HR_CLIENT_SECRET="check-$RANDOM-secret"
 .build/debug/sample-hr-app --port 0 --database "$work/hr.sqlite" > "$work/hr.out" 2>&1 &
 pids+=($!)
-"$venv/bin/python" Scripts/openapi_check.py "$(listening "$work/hr.out" 'http://127\.0\.0\.1:[0-9]+')"
+"$venv/bin/python" Scripts/openapi_check.py "$(wait_for "$work/hr.out" 'http://127\.0\.0\.1:[0-9]+')"
 
 export SAP_USER=RFC_CHECK SAP_PASSWORD="check-$RANDOM-$RANDOM"
 .build/debug/sample-sap-app --port 0 --database "$work/sap.sqlite" --seed 3 > "$work/sap.out" 2>&1 &
 pids+=($!)
-"$venv/bin/python" Scripts/soap_check.py "$(listening "$work/sap.out" 'http://127\.0\.0\.1:[0-9]+/sap/bc/srt/rfc/sap/[a-z0-9/_]+')"
+"$venv/bin/python" Scripts/soap_check.py "$(wait_for "$work/sap.out" 'http://127\.0\.0\.1:[0-9]+/sap/bc/srt/rfc/sap/[a-z0-9/_]+')"

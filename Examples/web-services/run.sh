@@ -33,17 +33,6 @@ trap cleanup EXIT
 export HR_API_KEY="hr-key-$RANDOM$RANDOM$RANDOM"
 export ATTRMAP_HR_TOKEN="host-token-$RANDOM$RANDOM$RANDOM"
 
-# Waits until FILE holds a line matching PATTERN and prints the match.
-wait_for() {
-    local file=$1 pattern=$2
-    for _ in $(seq 1 300); do
-        if grep -oE "$pattern" "$file" 2> /dev/null | head -n 1; then return 0; fi
-        sleep 0.1
-    done
-    echo "timed out waiting for $pattern in $file:" >&2
-    cat "$file" >&2
-    return 1
-}
 
 echo "[3/4] the sample HR application and the template"
 .build/release/sample-hr-app --port 0 --database "$work/hr.sqlite" --seed 250 > "$work/hr.out" 2>&1 &

@@ -85,7 +85,7 @@ package struct HostConfiguration: Sendable {
         }
         var specifications: [ConnectorSpecification] = []
         for (index, node) in connectors.enumerated() {
-            let entry = settings(node, file: path, context: "connector \(index + 1)", folder: folder, environment: environment)
+            let entry = ConnectorSettings(yaml: node, file: path, context: "connector \(index + 1)", folder: folder, environment: environment)
             func where_(_ key: String) -> String {
                 let mark = node[key]?.mark ?? node.mark
                 return "\(path):\(mark.map { "\($0.line):\($0.column)" } ?? "?") (connector \(index + 1), '\(key)')"
@@ -135,11 +135,6 @@ package struct HostConfiguration: Sendable {
         guard let node else { return false }
         guard let value = node.bool else { throw Problem(message: "\(place): 'cache' is true or false") }
         return value
-    }
-
-    /// A YAML node as connector settings, each value with its place in the file.
-    static func settings(_ node: Node, file: String, context: String, folder: String, environment: [String: String]) -> ConnectorSettings {
-        ConnectorSettings(yaml: node, file: file, context: context, folder: folder, environment: environment)
     }
 
     static func flow(_ node: Node?, default value: Deprovisioning.Flow, at place: String) throws(Problem) -> Deprovisioning.Flow {
