@@ -117,14 +117,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // The web services connector: an application's REST API driven by a template (operation
-        // flows of HTTP calls whose parameters are expressions of the language, responses read
-        // by JSON Pointer, paging, error rules, authentication, retries and rate limits).
+        // The web services connector: an application's REST or SOAP API driven by a template
+        // (operation flows of calls whose parameters are expressions of the language, responses
+        // read by JSON Pointer or XML path, paging, error rules, authentication, retries and rate
+        // limits).
         .target(
             name: "WebServices",
             dependencies: [
-                "Connectors", "JSONValues", "MappingExpressions",
+                "Connectors", "JSONValues", "MappingExpressions", "XMLDocuments",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -22,6 +22,9 @@ package final class CacheOnly: Connector {
         try await wrapped.get(objectType: objectType, anchor: anchor)
     }
     package func create(_ object: ConnectorObject) async throws(ConnectorError) { try await wrapped.create(object) }
+    package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
+        try await wrapped.create(object, password: password)
+    }
     package func replace(_ object: ConnectorObject) async throws(ConnectorError) { try await wrapped.replace(object) }
     package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
         try await wrapped.update(object, from: previous)

@@ -427,7 +427,8 @@ package actor HostedConnector {
         }
     }
 
-    /// Exports an add or a replace, then the password as a second step, as the ECMA host does.
+    /// Exports an add with its password (the connector decides whether in one call or two, the
+    /// ECMA host's way), or a replace and then the password.
     /// With the object as it was (`previous`), the connector is asked for an update, so that it
     /// may send only what changed.
     private func export(
@@ -435,7 +436,9 @@ package actor HostedConnector {
     ) async throws(SCIMError) {
         do {
             if creating {
-                try await metrics.measure("create") { () async throws(ConnectorError) in try await connector.create(object) }
+                // The password with the add: the connector sends it in the same call or right after.
+                try await metrics.measure("create") { () async throws(ConnectorError) in try await connector.create(object, password: password) }
+                return
             } else if let previous {
                 try await metrics.measure("replace") { () async throws(ConnectorError) in try await connector.update(object, from: previous) }
             } else {

@@ -32,6 +32,12 @@ package protocol Connector: Service, Sendable {
     /// unique attribute) is taken.
     func create(_ object: ConnectorObject) async throws(ConnectorError)
 
+    /// Exports an add with its initial password. The default exports the add, then sets the
+    /// password as a second step, as the ECMA host does; a connector whose application takes the
+    /// password with the add (ECMA's ExportPasswordInFirstPass, SAP's `BAPI_USER_CREATE1`) sends
+    /// them together.
+    func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError)
+
     /// Exports a replace: the whole object, as ECMA's ObjectReplace export type does.
     func replace(_ object: ConnectorObject) async throws(ConnectorError)
 
@@ -48,6 +54,11 @@ package protocol Connector: Service, Sendable {
 }
 
 extension Connector {
+    package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
+        try await create(object)
+        if let password { try await setPassword(objectType: object.objectType, anchor: object.anchor, password: password) }
+    }
+
     package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
         try await replace(object)
     }

@@ -94,7 +94,11 @@ package final class LocallyCachedConnector: QueryingConnector {
     // MARK: Writing: the source first, then the cache
 
     package func create(_ object: ConnectorObject) async throws(ConnectorError) {
-        try await source.create(object)
+        try await create(object, password: nil)
+    }
+
+    package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
+        try await source.create(object, password: password)
         try await write { db in
             try Self.forget(db, object.objectType, object.anchor)
             try Self.store(db, object)

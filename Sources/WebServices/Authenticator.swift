@@ -58,6 +58,12 @@ final class Authenticator: Sendable {
             }
             request.headers.append((login.header, login.prefix + token))
             request.secrets.append(token)
+        case .usernameToken(let username, let password, let digest):
+            // In the envelope's header, fresh for each try; a REST call gets nothing.
+            guard let offset = request.soapHeaderOffset, let version = request.soapVersion, var body = request.body else { return }
+            body.insert(contentsOf: SOAPEnvelope.usernameToken(username: username, password: password.value, digest: digest, version: version), at: offset)
+            request.body = body
+            request.secrets.append(password.value)
         }
     }
 

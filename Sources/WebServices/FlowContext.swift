@@ -1,3 +1,4 @@
+import Foundation
 package import JSONValues
 package import MappingExpressions
 
@@ -12,10 +13,11 @@ package import MappingExpressions
 /// | `[changed]` | in an update, the names of the attributes that changed |
 /// | `[added.NAME]`, `[removed.NAME]` | in an update, the values a multi-valued attribute gained or lost |
 /// | `[password]` | in setPassword, the password |
+/// | `[flag.NAME]` | `X` when the attribute's value is sent: in an update when it changed (always with `send: all`), else when it has one (SAP's change flags) |
 /// | `[page.size]`, `[page.cursor]`, `[page.number]`, `[page.offset]` | in an import, the page asked for |
 ///
 /// These names are reserved: an attribute cannot be called `steps`, `item`, `previous`,
-/// `changed`, `added`, `removed`, `password` or `page`.
+/// `changed`, `added`, `removed`, `flag`, `password` or `page`.
 package struct FlowContext: Sendable {
     package var attributes: [String: JSON]
     package var previous: [String: JSON]?
@@ -25,6 +27,13 @@ package struct FlowContext: Sendable {
     package var page: [String: JSON] = [:]
     /// The object's attribute names, to tell them from the reserved ones.
     package var attributeNames: Set<String>
+    /// The anchor attribute's name: a body member that reads only it is always sent.
+    package var anchorName: String?
+    /// In an update, whether every attribute is sent rather than the changed ones.
+    package var sendsEverything = false
+    /// The cookies the application set during this flow, sent with its later calls (a
+    /// stateful session, such as SAP's for `BAPI_TRANSACTION_COMMIT`).
+    package var cookies: [(name: String, value: String)] = []
 
     package init(attributes: [String: JSON], attributeNames: Set<String>, previous: [String: JSON]? = nil) {
         self.attributes = attributes
@@ -32,7 +41,7 @@ package struct FlowContext: Sendable {
         self.previous = previous
     }
 
-    package static let reservedNames: Set<String> = ["steps", "item", "previous", "changed", "added", "removed", "password", "page"]
+    package static let reservedNames: Set<String> = ["steps", "item", "previous", "changed", "added", "removed", "flag", "password", "page"]
 
     /// In an update, the attributes whose value changed.
     package var changed: Set<String> {
@@ -66,6 +75,15 @@ package struct FlowContext: Sendable {
             let before = Self.values(previous?[attribute])
             let difference = head == "added" ? now.filter { !before.contains($0) } : before.filter { !now.contains($0) }
             return difference.isEmpty ? nil : .array(difference)
+        case "flag":
+            let attribute = parts.dropFirst().joined(separator: ".")
+            let sent: Bool
+            if previous != nil {
+                sent = sendsEverything || changed.contains(attribute)
+            } else {
+                sent = attributes[attribute].map { $0 != .null } ?? false
+            }
+            return sent ? .string("X") : nil
         case "password" where parts.count == 1:
             return password.map(JSON.string)
         case "page":
@@ -127,11 +145,38 @@ package struct StepResult: Sendable {
     package var body: JSON?
     /// The raw response, for paging by header.
     package var response: IncomingResponse
+    /// A SOAP step's response as XML; its `body` is the SOAP body as JSON.
+    package var soap: SOAPMessage?
 
+    /// A REST step's result: the body as JSON, when it is.
     package init(_ response: IncomingResponse) {
         status = response.status
         headers = response.headersJSON
         body = response.json
         self.response = response
+    }
+
+    /// A SOAP step's result: the envelope, and its body as JSON
+    /// (`{"BAPI_USER_GETLISTResponse": {"ROWS": "2", …}}`); no body when the response is no envelope.
+    package init(soap response: IncomingResponse) {
+        status = response.status
+        headers = response.headersJSON
+        self.response = response
+        soap = SOAPEnvelope.read(response.body)
+        body = soap.map { SOAPEnvelope.json($0.body) }
+    }
+}
+
+extension FlowContext {
+    /// Keeps the cookies a response sets (`Set-Cookie: name=value; path=…`), replacing those of the same name.
+    mutating func keepCookies(of response: IncomingResponse) {
+        for (name, value) in response.headers where name.lowercased() == "set-cookie" {
+            guard let pair = value.split(separator: ";", maxSplits: 1).first, let equals = pair.firstIndex(of: "=") else { continue }
+            let cookie = pair[..<equals].trimmingCharacters(in: .whitespaces)
+            let content = pair[pair.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            guard !cookie.isEmpty else { continue }
+            cookies.removeAll { $0.name == cookie }
+            cookies.append((cookie, content))
+        }
     }
 }

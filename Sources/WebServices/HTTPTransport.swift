@@ -13,6 +13,9 @@ package struct OutgoingRequest: Sendable {
     package var body: [UInt8]?
     /// Values in it that are secrets: ``redacted()`` shows them as `[Redact]`.
     package var secrets: [String] = []
+    /// A SOAP envelope's: where its header's content goes (a WS-Security header), and its version.
+    package var soapHeaderOffset: Int?
+    package var soapVersion: SOAPVersion?
 
     package init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil) {
         self.method = method

@@ -3,7 +3,8 @@ package import JSONValues
 
 /// A place in a JSON document: an RFC 6901 JSON Pointer (`/data/items`, `/_links/next/href`,
 /// `` (empty) for the whole document), with one extension for records that hold lists of
-/// objects: a `*` segment stands for every element of an array (`/roles/*/name`).
+/// objects: a `*` segment stands for every element of an array (`/roles/*/name`); a single
+/// value there counts as a list of one, as XML read as JSON has no lists of one.
 package struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     package enum Segment: Sendable, Hashable {
         case key(String)
@@ -37,8 +38,11 @@ package struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         guard let first = rest.first else { return value }
         switch first {
         case .every:
-            guard case .array(let elements) = value else { return nil }
-            return .array(elements.compactMap { resolve(rest.dropFirst(), in: $0) })
+            switch value {
+            case .array(let elements): return .array(elements.compactMap { resolve(rest.dropFirst(), in: $0) })
+            case .null: return nil
+            default: return .array([resolve(rest.dropFirst(), in: value)].compactMap { $0 })
+            }
         case .key(let key):
             switch value {
             case .object(let members):

@@ -1,6 +1,8 @@
 package import Connectors
+import Foundation
 package import JSONValues
 package import MappingExpressions
+package import XMLDocuments
 
 /// A web service template: how one application's API is called to test the connection, import,
 /// read, create, update and delete its objects and set passwords. Read from a YAML file by
@@ -38,6 +40,24 @@ package struct WebServiceTemplate: Sendable {
         /// Sent with a fresh value per call (the same across its retries), so that calls that are
         /// not idempotent (`POST`) may be retried too.
         package var idempotencyKeyHeader: String?
+        /// How SOAP steps are written, unless a step says otherwise.
+        package var soap = SOAPDefaults()
+        /// Prefix → namespace URI, for XML paths and for qualified names in SOAP bodies (`rfc:USERLIST`).
+        package var namespaces: [String: String] = [:]
+    }
+
+    /// The SOAP settings of a connection: the version, the operations' namespace, whether their
+    /// children are qualified, and the action, where `{operation}` stands for the operation's name.
+    package struct SOAPDefaults: Sendable {
+        package var version = SOAPVersion.v11
+        package var namespace: String?
+        package var qualified = false
+        package var action: String?
+
+        /// The action of `operation`: the pattern with the name in place of `{operation}`.
+        package func action(for operation: String) -> String? {
+            action?.replacingOccurrences(of: "{operation}", with: operation)
+        }
     }
 
     package struct RetryPolicy: Sendable {
@@ -69,6 +89,9 @@ package struct WebServiceTemplate: Sendable {
         case clientCredentials(OAuthClient)
         /// A login call whose response holds a token, sent in a header afterwards.
         case login(LoginStep)
+        /// WS-Security UsernameToken in each SOAP envelope's header: the password as text or
+        /// as a digest with a nonce.
+        case usernameToken(username: String, password: Secret, digest: Bool)
     }
 
     package struct OAuthClient: Sendable {
@@ -121,20 +144,24 @@ package struct WebServiceTemplate: Sendable {
     /// An operation: steps run in order, and for `get`, where the record is.
     package struct Flow: Sendable {
         package var steps: [Step]
-        /// For `get`: the record, in the last step's response body.
-        package var record: JSONPointer = .root
+        /// For `get` and an import's detail call: the record, in the last step's response (by
+        /// default the whole JSON body, or the element in a SOAP body).
+        package var record: ResponsePath?
         /// For `update`: only the body members that read a changed attribute (the default), or
         /// every member (an application that replaces the whole object).
         package var sendsEverything = false
         /// Where the operation was written, for messages.
         package var place: String
+
+        /// Whether a step reads `[password]`: a create that sends the initial password itself.
+        package var readsPassword: Bool { steps.contains { $0.reads.contains("password") } }
     }
 
     /// The full import: list calls page by page, the records in each page, and optionally a
     /// detail call per record (run in parallel) whose response is the record.
     package struct ImportFlow: Sendable {
         package var steps: [Step]
-        package var records: JSONPointer = .root
+        package var records: ResponsePath = .json(.root)
         package var paging: Paging?
         package var detail: Flow?
         package var detailConcurrency = 8
@@ -153,6 +180,9 @@ package struct WebServiceTemplate: Sendable {
             case page(start: Int)
             /// Records counted from `start` (0 for an offset, 1 for SCIM's startIndex): `[page.offset]`.
             case offset(start: Int)
+            /// The next page starts after the last record's key, at a pointer into the record:
+            /// `[page.cursor]` (SAP's `BAPI_USER_GETLIST`, `USERNAME GT last`).
+            case keyset(JSONPointer)
         }
 
         package var style: Style
@@ -164,11 +194,12 @@ package struct WebServiceTemplate: Sendable {
         package var maxPages = 100_000
     }
 
-    /// One HTTP call.
+    /// One HTTP call: a REST call, or a SOAP call (`soap`, a POST of an envelope).
     package struct Step: Sendable {
         package var name: String?
         package var method: String
         package var url: URLTemplate
+        package var soap: SOAPCall?
         package var query: [(String, TemplateValue)] = []
         package var headers: [(String, TemplateValue)] = []
         package var body: BodyTemplate?
@@ -182,8 +213,14 @@ package struct WebServiceTemplate: Sendable {
         /// Where the step was written: `hr.template.yaml:40:9`.
         package var place: String
 
-        /// `POST /employees`, for messages.
-        package var summary: String { "\(method) \(url.text)" }
+        /// Every name its expressions read.
+        package var reads: [String] {
+            url.reads + query.flatMap(\.1.reads) + headers.flatMap(\.1.reads) + (body?.reads ?? []) + (form?.flatMap(\.1.reads) ?? [])
+                + (condition?.reads ?? []) + (forEach?.reads ?? [])
+        }
+
+        /// `POST /employees` or `SOAP BAPI_USER_CREATE1`, for messages.
+        package var summary: String { soap.map { "SOAP \($0.operation.local)" } ?? "\(method) \(url.text)" }
     }
 
     /// A rule that reads a response as an outcome.
@@ -193,12 +230,17 @@ package struct WebServiceTemplate: Sendable {
         package var body: [(JSONPointer, JSON)] = []
         /// A member of the body that must be present.
         package var exists: JSONPointer?
+        /// Elements of a SOAP response that must be present: `*/RETURN/item[TYPE='E']`.
+        package var xml: XMLPath?
         package var outcome: Outcome
-        /// Where the application's reason is in the body.
-        package var message: JSONPointer?
+        /// Where the application's reason is: in the body, or below the first element `xml` found.
+        package var message: ResponsePath?
 
-        package func matches(status: Int, body document: JSON?) -> Bool {
+        package func matches(status: Int, body document: JSON?, soap: SOAPMessage? = nil) -> Bool {
             if let statuses, !statuses.contains(status) { return false }
+            if let xml {
+                guard let soap, !xml.elements(in: soap.body, root: soap.envelope).isEmpty else { return false }
+            }
             if let exists, document.flatMap({ exists.value(in: $0) }).map({ $0 != .null }) != true { return false }
             for (pointer, expected) in body {
                 guard let document, let found = pointer.value(in: document) else { return false }
@@ -275,6 +317,8 @@ package indirect enum BodyTemplate: Sendable {
     case object([(String, BodyTemplate)])
     case array([BodyTemplate])
     case value(TemplateValue)
+    /// A list: the template built once for each value, `[item]` (`{forEach: "[roles]", value: {AGR_NAME: "[item]"}}`).
+    case each(TemplateExpression, BodyTemplate)
 
     /// Every attribute any leaf reads.
     package var reads: [String] {
@@ -282,6 +326,22 @@ package indirect enum BodyTemplate: Sendable {
         case .object(let members): members.flatMap(\.1.reads)
         case .array(let elements): elements.flatMap(\.reads)
         case .value(let value): value.reads
+        case .each(let values, let element): values.reads + element.reads
+        }
+    }
+}
+
+/// Where something is in a response: a JSON Pointer into the body (a SOAP body as JSON), or an
+/// XML path into a SOAP body (`rfc:BAPI_USER_GETLISTResponse/USERLIST/item`; from the envelope
+/// when it starts with `/`).
+package enum ResponsePath: Sendable, CustomStringConvertible {
+    case json(JSONPointer)
+    case xml(XMLPath)
+
+    package var description: String {
+        switch self {
+        case .json(let pointer): pointer.description
+        case .xml(let path): path.description
         }
     }
 }

@@ -2,6 +2,7 @@ package import Connectors
 import Foundation
 import JSONValues
 import MappingExpressions
+import XMLDocuments
 
 /// Reads a web service template from YAML, strictly: an unknown or misspelt key, a wrong type,
 /// an expression that does not compile, a secret written in clear: each is an error at its
@@ -17,6 +18,8 @@ package struct TemplateReader {
     let variables: [String: String]
     /// A variable that is not set is an error, unless it may stay as its reference (a dry run).
     let keepsUnsetVariables: Bool
+    /// The connection, once read: its SOAP settings and namespaces shape the steps.
+    var connection = WebServiceTemplate.Connection(baseURL: "")
 
     /// Reads the template at `path`. With `keepingUnsetVariables`, a variable that is not set
     /// stays `${NAME}`, for a dry run that sends nothing.
@@ -30,13 +33,15 @@ package struct TemplateReader {
 
     /// Reads a template already parsed.
     package static func read(_ root: ConnectorSettings, variables: [String: String], keepingUnsetVariables: Bool = false) throws(Problem) -> WebServiceTemplate {
-        try TemplateReader(file: root.file, variables: variables, keepsUnsetVariables: keepingUnsetVariables).template(root)
+        var reader = TemplateReader(file: root.file, variables: variables, keepsUnsetVariables: keepingUnsetVariables)
+        return try reader.template(root)
     }
 
-    func template(_ root: ConnectorSettings) throws(Problem) -> WebServiceTemplate {
+    mutating func template(_ root: ConnectorSettings) throws(Problem) -> WebServiceTemplate {
         try root.checkKeys(["name", "description", "connection", "objectTypes"], what: "a template")
         guard let name = root["name"]?.string, !name.isEmpty else { throw root.problem("a template needs a 'name'") }
         guard let connection = root["connection"] else { throw root.problem("a template needs a 'connection' with at least a 'baseURL'") }
+        self.connection = try self.connection(connection)
         guard let types = root["objectTypes"]?.sequence, !types.isEmpty else {
             throw (root["objectTypes"] ?? root).problem("'objectTypes' is a list of object types, at least one ('User')")
         }
@@ -48,21 +53,69 @@ package struct TemplateReader {
             }
             objectTypes.append(type)
         }
-        return WebServiceTemplate(name: name, connection: try self.connection(connection), objectTypes: objectTypes, file: file)
+        if case .usernameToken = self.connection.authentication {
+            for type in objectTypes {
+                let operations = type.operations
+                let flows = [operations.test, operations.get, operations.create, operations.update, operations.delete, operations.setPassword].compactMap { $0 }
+                let steps = flows.flatMap(\.steps) + (operations.importAll?.steps ?? []) + (operations.importAll?.detail?.steps ?? [])
+                if let rest = steps.first(where: { $0.soap == nil }) {
+                    throw connection.problem("usernameToken authenticates SOAP calls, and the step at \(rest.place) is a REST call (\(rest.summary))")
+                }
+            }
+        }
+        return WebServiceTemplate(name: name, connection: self.connection, objectTypes: objectTypes, file: file)
     }
 
     // MARK: Connection
 
-    func connection(_ entry: ConnectorSettings) throws(Problem) -> WebServiceTemplate.Connection {
+    mutating func connection(_ entry: ConnectorSettings) throws(Problem) -> WebServiceTemplate.Connection {
         try entry.checkKeys(
-            ["baseURL", "timeouts", "concurrency", "rateLimit", "retry", "authentication", "headers", "errors", "tls", "idempotencyKey"],
+            [
+                "baseURL", "endpoint", "timeouts", "concurrency", "rateLimit", "retry", "authentication", "headers", "errors", "tls", "idempotencyKey",
+                "soap", "namespaces",
+            ],
             what: "'connection'")
-        guard let base = entry["baseURL"] else { throw entry.problem("'connection' needs a 'baseURL' (http:// or https://)") }
+        if entry["baseURL"] != nil, entry["endpoint"] != nil { throw entry.problem("'connection' has a 'baseURL' (REST) or an 'endpoint' (SOAP), not both") }
+        guard let base = entry["baseURL"] ?? entry["endpoint"] else {
+            throw entry.problem("'connection' needs a 'baseURL' (REST: every path is appended to it) or an 'endpoint' (SOAP: where envelopes are posted)")
+        }
+        let key = entry["baseURL"] != nil ? "baseURL" : "endpoint"
         let baseURL = try substituted(base)
         guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://"), URL(string: baseURL)?.host != nil else {
-            throw base.problem("'baseURL' is an http:// or https:// URL, not '\(baseURL)'")
+            throw base.problem("'\(key)' is an http:// or https:// URL, not '\(baseURL)'")
         }
         var connection = WebServiceTemplate.Connection(baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL)
+        if let namespaces = entry["namespaces"] {
+            guard let members = namespaces.mapping else { throw namespaces.problem("'namespaces' maps prefixes to namespace URIs (rfc: urn:sap-com:document:sap:rfc:functions)") }
+            for (prefix, uri) in members {
+                guard !prefix.isEmpty, prefix.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }), prefix.first!.isLetter else {
+                    throw uri.problemAtKey("'\(prefix)' is not a namespace prefix")
+                }
+                connection.namespaces[prefix] = try text(uri)
+            }
+        }
+        // The connection's namespaces, for the error rules below.
+        self.connection.namespaces = connection.namespaces
+        if let soap = entry["soap"] {
+            try soap.checkKeys(["version", "style", "namespace", "elementForm", "action"], what: "'soap'")
+            if let version = soap["version"] { connection.soap.version = try soapVersion(version) }
+            if let namespace = soap["namespace"] { connection.soap.namespace = try text(namespace) }
+            if let style = soap["style"] {
+                switch style.string {
+                case "document": break
+                case "rpc": connection.soap.qualified = false
+                default: throw style.problem("'style' is document or rpc")
+                }
+            }
+            if let form = soap["elementForm"] {
+                switch form.string {
+                case "qualified": connection.soap.qualified = true
+                case "unqualified": connection.soap.qualified = false
+                default: throw form.problem("'elementForm' is qualified (children in the operation's namespace) or unqualified (in none, as SAP writes them)")
+                }
+            }
+            if let action = soap["action"] { connection.soap.action = try text(action) }
+        }
         if let timeouts = entry["timeouts"] {
             try timeouts.checkKeys(["connect", "request"], what: "'timeouts'")
             if let connect = timeouts["connect"] { connection.connectTimeout = try duration(connect) }
@@ -102,7 +155,7 @@ package struct TemplateReader {
 
     func authentication(_ entry: ConnectorSettings) throws(Problem) -> WebServiceTemplate.Authentication {
         guard let type = entry["type"]?.string else {
-            throw entry.problem("'authentication' needs a 'type': none, basic, bearer, apiKey, oauth2 or login")
+            throw entry.problem("'authentication' needs a 'type': none, basic, bearer, apiKey, oauth2, login or usernameToken")
         }
         switch type {
         case "none":
@@ -153,8 +206,15 @@ package struct TemplateReader {
             if let header = entry["header"] { login.header = try text(header) }
             if let prefix = entry["prefix"] { login.prefix = prefix.string ?? "" }
             return .login(login)
+        case "usernameToken":
+            try entry.checkKeys(["type", "username", "password", "digest"], what: "'authentication' of type usernameToken")
+            guard let username = entry["username"], let password = entry["password"] else {
+                throw entry.problem("usernameToken needs 'username' and 'password' (WS-Security in each envelope's header)")
+            }
+            return .usernameToken(
+                username: try substituted(username), password: try secret(password), digest: try entry["digest"].map { s throws(Problem) in try boolean(s) } ?? false)
         default:
-            throw entry["type"]!.problem("unknown authentication type '\(type)'; the types are none, basic, bearer, apiKey, oauth2, login")
+            throw entry["type"]!.problem("unknown authentication type '\(type)'; the types are none, basic, bearer, apiKey, oauth2, login, usernameToken")
         }
     }
 
@@ -173,6 +233,10 @@ package struct TemplateReader {
         for item in list {
             let attribute = try self.attribute(item)
             if attributes.contains(where: { $0.name == attribute.name }) { throw item.problem("the attribute '\(attribute.name)' is listed twice") }
+            if FlowContext.reservedNames.contains(attribute.name) {
+                let names = FlowContext.reservedNames.sorted().joined(separator: ", ")
+                throw item.problem("'\(attribute.name)' is a name expressions reserve (\(names)); give the attribute another name and a 'record' pointer")
+            }
             attributes.append(attribute)
         }
         guard attributes.contains(where: { $0.name == anchor }) else {
@@ -245,7 +309,7 @@ package struct TemplateReader {
         try entry.checkKeys(keys, what: "an operation")
         guard let list = entry["steps"]?.sequence, !list.isEmpty else { throw entry.problem("an operation needs 'steps', a list of calls") }
         var flow = WebServiceTemplate.Flow(steps: try steps(list, context: context), place: place)
-        if let record = entry["record"] { flow.record = try pointer(record) }
+        if let record = entry["record"] { flow.record = try responsePath(record, soap: flow.steps.last?.soap != nil) }
         if let send = entry["send"] {
             switch send.string {
             case "changed": flow.sendsEverything = false
@@ -266,7 +330,7 @@ package struct TemplateReader {
         try entry.checkKeys(["steps", "records", "paging", "detail", "concurrency"], what: "'import'")
         guard let list = entry["steps"]?.sequence, !list.isEmpty else { throw entry.problem("'import' needs 'steps': the list call") }
         var flow = WebServiceTemplate.ImportFlow(steps: try steps(list, context: context), place: "\(entry.file):\(entry.line):\(entry.column)")
-        if let records = entry["records"] { flow.records = try pointer(records) }
+        if let records = entry["records"] { flow.records = try responsePath(records, soap: flow.steps.last?.soap != nil) }
         if let paging = entry["paging"] { flow.paging = try self.paging(paging) }
         if let detail = entry["detail"] {
             flow.detail = try self.flow(detail, context: "\(context), detail", allowsRecord: true, allowsSend: false)
@@ -276,8 +340,8 @@ package struct TemplateReader {
     }
 
     func paging(_ entry: ConnectorSettings) throws(Problem) -> WebServiceTemplate.Paging {
-        try entry.checkKeys(["style", "cursor", "next", "start", "size", "total", "maxPages"], what: "'paging'")
-        guard let style = entry["style"]?.string else { throw entry.problem("'paging' needs a 'style': cursor, nextLink, linkHeader, page or offset") }
+        try entry.checkKeys(["style", "cursor", "next", "key", "start", "size", "total", "maxPages"], what: "'paging'")
+        guard let style = entry["style"]?.string else { throw entry.problem("'paging' needs a 'style': cursor, nextLink, linkHeader, page, offset or keyset") }
         let parsed: WebServiceTemplate.Paging.Style
         switch style {
         case "cursor":
@@ -289,7 +353,10 @@ package struct TemplateReader {
         case "linkHeader": parsed = .linkHeader
         case "page": parsed = .page(start: try entry["start"].map { s throws(Problem) in try integer(s, in: 0...1) } ?? 1)
         case "offset": parsed = .offset(start: try entry["start"].map { s throws(Problem) in try integer(s, in: 0...1) } ?? 0)
-        default: throw entry["style"]!.problem("unknown paging style '\(style)'; the styles are cursor, nextLink, linkHeader, page, offset")
+        case "keyset":
+            guard let key = entry["key"] else { throw entry.problem("keyset paging needs 'key': where a record's key is (/USERNAME); the next page starts after the last one's") }
+            parsed = .keyset(try pointer(key))
+        default: throw entry["style"]!.problem("unknown paging style '\(style)'; the styles are cursor, nextLink, linkHeader, page, offset, keyset")
         }
         var paging = WebServiceTemplate.Paging(style: parsed)
         if let size = entry["size"] { paging.size = try integer(size, in: 1...100_000) }
@@ -317,27 +384,105 @@ package struct TemplateReader {
     func step(_ entry: ConnectorSettings, context: String) throws(Problem) -> WebServiceTemplate.Step {
         var entry = entry
         entry.context = context
-        try entry.checkKeys(Self.methods + ["name", "query", "headers", "body", "form", "when", "forEach", "errors"], what: "a step")
+        if entry["SOAP"] != nil { return try soapStep(entry) }
+        try entry.checkKeys(Self.methods + ["SOAP", "name", "query", "headers", "body", "form", "when", "forEach", "errors"], what: "a step")
         let given = Self.methods.filter { entry[$0] != nil }
         guard given.count == 1, let method = given.first, let target = entry[method] else {
-            throw entry.problem("a step is one call: one of \(Self.methods.joined(separator: ", ")) with its path (GET: /employees)")
+            throw entry.problem("a step is one call: one of \(Self.methods.joined(separator: ", ")) with its path (GET: /employees), or SOAP with its operation")
         }
         var step = WebServiceTemplate.Step(method: method, url: try urlTemplate(target), place: "\(entry.file):\(entry.line):\(entry.column)")
+        try common(&step, entry)
+        step.query = try parameters(entry["query"], what: "'query'")
+        if let body = entry["body"] { step.body = try bodyTemplate(body) }
+        if let form = entry["form"] { step.form = try parameters(form, what: "'form'") }
+        if step.body != nil, step.form != nil { throw entry.problem("a step sends a 'body' or a 'form', not both") }
+        return step
+    }
+
+    /// `SOAP: OPERATION` (or `prefix:OPERATION`), with `action`, `version`, `endpoint` and a
+    /// `body`: the operation element's content.
+    func soapStep(_ entry: ConnectorSettings) throws(Problem) -> WebServiceTemplate.Step {
+        try entry.checkKeys(["SOAP", "action", "version", "endpoint", "name", "headers", "body", "when", "forEach", "errors"], what: "a SOAP step")
+        if let method = Self.methods.first(where: { entry[$0] != nil }) {
+            throw entry[method]!.problemAtKey("a step is one call: a SOAP call or a \(method), not both")
+        }
+        let written = try text(entry["SOAP"]!)
+        let defaults = connection.soap
+        let name: XML.Name
+        let prefix: String
+        if let colon = written.firstIndex(of: ":") {
+            prefix = String(written[..<colon])
+            guard let uri = connection.namespaces[prefix] else {
+                throw entry["SOAP"]!.problem("the prefix '\(prefix)' is not in the connection's 'namespaces'")
+            }
+            name = XML.Name(String(written[written.index(after: colon)...]), namespace: uri)
+        } else {
+            guard let namespace = defaults.namespace else {
+                throw entry["SOAP"]!.problem(
+                    "the operation '\(written)' needs a namespace: the connection's 'soap: {namespace: URI}', or a prefix of its 'namespaces' (rfc:\(written))")
+            }
+            prefix = connection.namespaces.first { $0.value == namespace }?.key ?? "ns"
+            name = XML.Name(written, namespace: namespace)
+        }
+        guard !name.local.isEmpty, name.local.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }) else {
+            throw entry["SOAP"]!.problem("'\(written)' is not an element name")
+        }
+        let version = try entry["version"].map { s throws(Problem) in try soapVersion(s) } ?? defaults.version
+        let action = try entry["action"].map { s throws(Problem) in try text(s) } ?? defaults.action(for: name.local)
+        let target = try entry["endpoint"].map { s throws(Problem) in try urlTemplate(s) } ?? URLTemplate(parts: [], text: "")
+        var step = WebServiceTemplate.Step(method: "POST", url: target, place: "\(entry.file):\(entry.line):\(entry.column)")
+        step.soap = SOAPCall(operation: name, prefix: prefix, action: action, version: version, qualified: defaults.qualified)
+        try common(&step, entry)
+        if let body = entry["body"] {
+            step.body = try bodyTemplate(body)
+            try checkPrefixes(body)
+        }
+        return step
+    }
+
+    /// What REST and SOAP steps share: a name, headers, a condition, a repetition, error rules.
+    func common(_ step: inout WebServiceTemplate.Step, _ entry: ConnectorSettings) throws(Problem) {
         if let name = entry["name"] {
             guard let text = name.string, !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                 throw name.problem("a step's 'name' is letters, digits and '_' (it is read as [steps.NAME.body…])")
             }
             step.name = text
         }
-        step.query = try parameters(entry["query"], what: "'query'")
         step.headers = try parameters(entry["headers"], what: "'headers'")
-        if let body = entry["body"] { step.body = try bodyTemplate(body) }
-        if let form = entry["form"] { step.form = try parameters(form, what: "'form'") }
-        if step.body != nil, step.form != nil { throw entry.problem("a step sends a 'body' or a 'form', not both") }
         if let condition = entry["when"] { step.condition = try expression(condition) }
         if let each = entry["forEach"] { step.forEach = try expression(each) }
         if let errors = entry["errors"] { step.errors = try errorRules(errors) }
-        return step
+    }
+
+    /// Every `prefix:name` key of a SOAP body has its prefix in the connection's namespaces.
+    func checkPrefixes(_ entry: ConnectorSettings) throws(Problem) {
+        guard case .mapping = entry.value else {
+            for item in entry.sequence ?? [] { try checkPrefixes(item) }
+            return
+        }
+        for (key, value) in entry.mapping ?? [] {
+            if !key.hasPrefix("@"), let colon = key.firstIndex(of: ":"), key != "forEach" {
+                let prefix = String(key[..<colon])
+                if connection.namespaces[prefix] == nil { throw value.problemAtKey("the prefix '\(prefix)' of '\(key)' is not in the connection's 'namespaces'") }
+            }
+            try checkPrefixes(value)
+        }
+    }
+
+    func soapVersion(_ entry: ConnectorSettings) throws(Problem) -> SOAPVersion {
+        guard let text = entry.string, let version = SOAPVersion(rawValue: text) else { throw entry.problem("a SOAP 'version' is \"1.1\" or \"1.2\"") }
+        return version
+    }
+
+    /// A JSON Pointer into the body, or for a SOAP step an XML path into its body.
+    func responsePath(_ entry: ConnectorSettings, soap: Bool) throws(Problem) -> ResponsePath {
+        guard soap else { return .json(try pointer(entry)) }
+        return .xml(try xmlPath(entry))
+    }
+
+    func xmlPath(_ entry: ConnectorSettings) throws(Problem) -> XMLPath {
+        guard let text = entry.string else { throw entry.problem("expected an XML path (rfc:BAPI_USER_GETLISTResponse/USERLIST/item)") }
+        do { return try XMLPath(text, prefixes: connection.namespaces) } catch { throw entry.problem(error.message) }
     }
 
     func parameters(_ entry: ConnectorSettings?, what: String) throws(Problem) -> [(String, TemplateValue)] {
@@ -350,6 +495,12 @@ package struct TemplateReader {
 
     func bodyTemplate(_ entry: ConnectorSettings) throws(Problem) -> BodyTemplate {
         switch entry.value {
+        case .mapping where entry["forEach"] != nil:
+            try entry.checkKeys(["forEach", "value"], what: "a list built for each value")
+            guard let element = entry["value"] else {
+                throw entry.problem("a list built with 'forEach' needs 'value': what each element is, reading [item] ({forEach: \"[roles]\", value: {name: \"[item]\"}})")
+            }
+            return .each(try expression(entry["forEach"]!), try bodyTemplate(element))
         case .mapping:
             var members: [(String, BodyTemplate)] = []
             for (key, value) in entry.mapping ?? [] { members.append((key, try bodyTemplate(value))) }
@@ -450,7 +601,7 @@ package struct TemplateReader {
         guard let list = entry.sequence else { throw entry.problem("'errors' is a list of rules: {status: 404, outcome: notFound}") }
         var rules: [WebServiceTemplate.ErrorRule] = []
         for item in list {
-            try item.checkKeys(["status", "body", "exists", "outcome", "message"], what: "an error rule")
+            try item.checkKeys(["status", "body", "exists", "xml", "outcome", "message"], what: "an error rule")
             guard let outcomeEntry = item["outcome"], let name = outcomeEntry.string, let outcome = WebServiceTemplate.Outcome(rawValue: name) else {
                 let names = WebServiceTemplate.Outcome.allCases.map(\.rawValue).joined(separator: ", ")
                 throw (item["outcome"] ?? item).problem("an error rule needs an 'outcome': \(names)")
@@ -466,9 +617,10 @@ package struct TemplateReader {
                 }
             }
             if let exists = item["exists"] { rule.exists = try pointer(exists) }
-            if let message = item["message"] { rule.message = try pointer(message) }
-            if rule.statuses == nil, rule.body.isEmpty, rule.exists == nil {
-                throw item.problem("an error rule needs a 'status', a 'body' or an 'exists' to match")
+            if let xml = item["xml"] { rule.xml = try xmlPath(xml) }
+            if let message = item["message"] { rule.message = rule.xml == nil ? .json(try pointer(message)) : .xml(try xmlPath(message)) }
+            if rule.statuses == nil, rule.body.isEmpty, rule.exists == nil, rule.xml == nil {
+                throw item.problem("an error rule needs a 'status', a 'body', an 'exists' or an 'xml' to match")
             }
             rules.append(rule)
         }

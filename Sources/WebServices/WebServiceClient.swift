@@ -3,6 +3,7 @@ import Foundation
 package import JSONValues
 package import Logging
 import MappingExpressions
+import XMLDocuments
 
 /// Calls an application as its template says: a step's request built from its expressions, sent
 /// with the connection's authentication, concurrency limit, rate limit and retries, and its
@@ -38,8 +39,9 @@ package final class WebServiceClient: Sendable {
     }
 
     /// The request a step sends in `context`: its URL (relative to the base URL unless
-    /// absolute; `url` replaces it and its query, for a next page), query, headers and body built as `mode`
-    /// says; `nil` when an update has nothing left to send in the body.
+    /// absolute; `url` replaces it and its query, for a next page), query, headers and body (JSON,
+    /// a form, or a SOAP envelope) built as `mode` says; `nil` when an update has nothing left to
+    /// send in the body. The cookies of the flow go with it.
     package func request(
         _ step: WebServiceTemplate.Step, _ context: FlowContext, url replacement: String? = nil, mode: BodyMode = .create
     ) throws(ConnectorError) -> OutgoingRequest? {
@@ -48,7 +50,7 @@ package final class WebServiceClient: Sendable {
         var clears = false
         if case .create = mode {} else { clears = true }
         var secrets: [String] = []
-        func value(_ parameter: TemplateValue) throws(ConnectorError) -> JSON? {
+        func value(_ parameter: TemplateValue, _ context: FlowContext) throws(ConnectorError) -> JSON? {
             switch parameter {
             case .constant(let json): return json
             case .secret(let secret):
@@ -66,7 +68,7 @@ package final class WebServiceClient: Sendable {
                 switch part {
                 case .literal(let text): url += text
                 case .expression(let expression, let encoded):
-                    guard let json = try value(.expression(expression)) else {
+                    guard let json = try value(.expression(expression), context) else {
                         throw ConnectorError(.invalidValue, "\(expression.place): '\(expression.text)' is empty, and the path \(step.url.text) needs it")
                     }
                     url += encoded ? Self.encodeSegment(Self.text(json)) : Self.text(json)
@@ -77,7 +79,7 @@ package final class WebServiceClient: Sendable {
         var query: [(String, String)] = []
         // A next page's link carries its own query.
         for (name, parameter) in replacement == nil ? step.query : [] {
-            switch try value(parameter) {
+            switch try value(parameter, context) {
             case nil, .null?: continue
             case .array(let elements)?: for element in elements { query.append((name, Self.text(element))) }
             case let json?: query.append((name, Self.text(json)))
@@ -86,50 +88,89 @@ package final class WebServiceClient: Sendable {
         var request = OutgoingRequest(method: step.method, url: Self.appending(query, to: url))
         request.headers = connection.headers
         for (name, parameter) in step.headers {
-            if let json = try value(parameter), json != .null { request.headers.append((name, Self.text(json))) }
+            if let json = try value(parameter, context), json != .null { request.headers.append((name, Self.text(json))) }
         }
-        let objectAttributes = context.attributeNames
-        if let body = step.body {
-            func build(_ template: BodyTemplate) throws(ConnectorError) -> JSON? {
-                switch template {
-                case .object(let members):
-                    var built: [(String, JSON)] = []
-                    for (name, member) in members {
-                        let reads = Set(member.reads).intersection(objectAttributes)
-                        if let changed, !reads.isEmpty, reads.isDisjoint(with: changed) { continue }
-                        if let json = try build(member) {
-                            built.append((name, json))
-                        } else if clears, !reads.isEmpty {
-                            built.append((name, .null))
-                        }
+        // The object's attributes, but the anchor: a member that reads only the anchor is always
+        // sent (it says which object), and does not make an update worth sending.
+        let objectAttributes = context.attributeNames.subtracting(context.anchorName.map { [$0] } ?? [])
+        var sendsChange = false
+        func build(_ template: BodyTemplate, _ context: FlowContext) throws(ConnectorError) -> JSON? {
+            switch template {
+            case .object(let members):
+                var built: [(String, JSON)] = []
+                for (name, member) in members {
+                    let reads = Set(member.reads).intersection(objectAttributes)
+                    let readsChange = changed.map { !reads.isDisjoint(with: $0) } ?? false
+                    if changed != nil, !reads.isEmpty, !readsChange { continue }
+                    if let json = try build(member, context) {
+                        built.append((name, json))
+                    } else if clears, !reads.isEmpty {
+                        built.append((name, .null))
+                    } else {
+                        continue
                     }
-                    return .object(built)
-                case .array(let elements):
-                    var built: [JSON] = []
-                    for element in elements { if let json = try build(element) { built.append(json) } }
-                    return .array(built)
-                case .value(let parameter):
-                    let json = try value(parameter)
-                    return json == .null ? nil : json
+                    if readsChange { sendsChange = true }
                 }
+                return .object(built)
+            case .array(let elements):
+                var built: [JSON] = []
+                for element in elements { if let json = try build(element, context) { built.append(json) } }
+                return .array(built)
+            case .each(let values, let element):
+                let list: [JSON] =
+                    switch try value(.expression(values), context) {
+                    case nil, .null?: []
+                    case .array(let elements)?: elements
+                    case let single?: [single]
+                    }
+                var built: [JSON] = []
+                var inner = context
+                for item in list {
+                    inner.item = item
+                    if let json = try build(element, inner) { built.append(json) }
+                }
+                return .array(built)
+            case .value(let parameter):
+                let json = try value(parameter, context)
+                return json == .null ? nil : json
             }
-            let json = try build(body) ?? .null
-            if changed != nil, case .object(let members) = json, members.isEmpty, !Set(body.reads).intersection(objectAttributes).isEmpty {
-                return nil
+        }
+        var content: JSON?
+        if let body = step.body {
+            content = try build(body, context) ?? .null
+            if changed != nil, !sendsChange, !Set(body.reads).intersection(objectAttributes).isEmpty { return nil }
+        }
+        if let soap = step.soap {
+            let (bytes, offset) = try SOAPEnvelope.request(soap, content: content, namespaces: connection.namespaces)
+            request.body = bytes
+            request.soapHeaderOffset = offset
+            request.soapVersion = soap.version
+            switch soap.version {
+            case .v11:
+                request.headers.append(("Content-Type", "text/xml; charset=utf-8"))
+                request.headers.append(("SOAPAction", "\"\(soap.action ?? "")\""))
+            case .v12:
+                request.headers.append(("Content-Type", "application/soap+xml; charset=utf-8" + (soap.action.map { "; action=\"\($0)\"" } ?? "")))
             }
+            if request.header("Accept") == nil { request.headers.append(("Accept", soap.version == .v11 ? "text/xml" : "application/soap+xml")) }
+        } else if let content {
             var bytes: [UInt8] = []
-            json.write(to: &bytes)
+            content.write(to: &bytes)
             request.body = bytes
             if request.header("Content-Type") == nil { request.headers.append(("Content-Type", "application/json")) }
         } else if let form = step.form {
             var pairs: [(String, String)] = []
             for (name, parameter) in form {
-                if let json = try value(parameter), json != .null { pairs.append((name, Self.text(json))) }
+                if let json = try value(parameter, context), json != .null { pairs.append((name, Self.text(json))) }
             }
             request.body = Array(Self.formEncoded(pairs).utf8)
             if request.header("Content-Type") == nil { request.headers.append(("Content-Type", "application/x-www-form-urlencoded")) }
         }
         if request.header("Accept") == nil { request.headers.append(("Accept", "application/json")) }
+        if !context.cookies.isEmpty {
+            request.headers.append(("Cookie", context.cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")))
+            secrets += context.cookies.map(\.value)
+        }
         if let password = context.password { secrets.append(password) }
         request.secrets = secrets
         return request
@@ -191,10 +232,17 @@ package final class WebServiceClient: Sendable {
     /// ``ConnectorError`` the outcome maps to, with the application's reason.
     package func call(_ step: WebServiceTemplate.Step, _ request: OutgoingRequest, operation: String) async throws(ConnectorError) -> StepResult {
         let response = try await send(request, what: "\(operation): \(step.summary)")
-        let result = StepResult(response)
-        let (outcome, message, retryAfter) = read(response, body: result.body, rules: step.errors)
-        guard outcome != .success else { return result }
-        throw Self.error(outcome, "\(operation): \(step.method) \(relative(request.url)) answered \(response.status): \(message)", retryAfter: retryAfter)
+        let result = step.soap == nil ? StepResult(response) : StepResult(soap: response)
+        let (outcome, message, retryAfter) = read(response, body: result.body, soap: result.soap, rules: step.errors)
+        guard outcome != .success else {
+            if step.soap != nil, result.soap == nil {
+                let start = String(decoding: response.body.prefix(200), as: UTF8.self)
+                throw ConnectorError(.applicationFailed, "\(operation): \(step.summary) answered \(response.status) without a SOAP envelope: \(start)")
+            }
+            return result
+        }
+        let call = step.soap == nil ? "\(step.method) \(relative(request.url))" : step.summary
+        throw Self.error(outcome, "\(operation): \(call) answered \(response.status): \(message)", retryAfter: retryAfter)
     }
 
     /// Sends `request` with authentication, within the concurrency and rate limits, and retries
@@ -296,12 +344,18 @@ package final class WebServiceClient: Sendable {
 
     /// The outcome of a response: the step's rules first, then the connection's, then the
     /// defaults (2xx success; 404 notFound; 409 alreadyExists; 400 and 422 invalidValue; 401
-    /// and 403 permission; 408, 429, 502, 503, 504 transient; other 4xx and 5xx fatal).
-    package func read(_ response: IncomingResponse, body: JSON?? = nil, rules: [WebServiceTemplate.ErrorRule]) -> (WebServiceTemplate.Outcome, String, Int?) {
+    /// and 403 permission; 408, 429, 502, 503, 504 transient; a SOAP fault that blames the
+    /// request invalidValue; other 4xx and 5xx fatal).
+    package func read(
+        _ response: IncomingResponse, body: JSON?? = nil, soap: SOAPMessage? = nil, rules: [WebServiceTemplate.ErrorRule]
+    ) -> (WebServiceTemplate.Outcome, String, Int?) {
         // The body as JSON, parsed once (or given, parsed already).
         let body = body ?? response.json
-        for rule in rules + connection.errors where rule.matches(status: response.status, body: body) {
-            return (rule.outcome, Self.message(response, body, at: rule.message), Self.retryAfter(response))
+        for rule in rules + connection.errors where rule.matches(status: response.status, body: body, soap: soap) {
+            return (rule.outcome, Self.message(response, body, soap: soap, rule: rule), Self.retryAfter(response))
+        }
+        if let fault = soap?.fault, fault.blamesRequest, ![401, 403, 404].contains(response.status) {
+            return (.invalidValue, Self.message(response, body, soap: soap, rule: nil), nil)
         }
         let outcome: WebServiceTemplate.Outcome =
             switch response.status {
@@ -313,18 +367,33 @@ package final class WebServiceClient: Sendable {
             case 408, 429, 502, 503, 504: .transient
             default: .fatal
             }
-        return (outcome, outcome == .success ? "" : Self.message(response, body, at: nil), Self.retryAfter(response))
+        if outcome == .success, let fault = soap?.fault {
+            // A fault in a 200: a failure all the same.
+            return (fault.blamesRequest ? .invalidValue : .fatal, Self.message(response, body, soap: soap, rule: nil), nil)
+        }
+        return (outcome, outcome == .success ? "" : Self.message(response, body, soap: soap, rule: nil), Self.retryAfter(response))
     }
 
     static func retryAfter(_ response: IncomingResponse) -> Int? {
         RetryAfter.parse(response.header("Retry-After")).map { Int($0.seconds.rounded(.up)) }
     }
 
-    /// The application's reason: at the rule's pointer, else problem+json's `detail` or `title`,
-    /// else a `message` or `error` member, else the start of the body.
-    static func message(_ response: IncomingResponse, _ body: JSON?, at pointer: JSONPointer?) -> String {
-        if let pointer, let body, let found = pointer.value(in: body) { return text(found) }
-        if let body {
+    /// The application's reason: at the rule's place (below the first element its XML path
+    /// found), else the text of that element, else a SOAP fault's reason, else problem+json's
+    /// `detail` or `title`, else a `message` or `error` member, else the start of the body.
+    static func message(_ response: IncomingResponse, _ body: JSON?, soap: SOAPMessage?, rule: WebServiceTemplate.ErrorRule?) -> String {
+        let matched = soap.flatMap { soap in rule?.xml?.elements(in: soap.body, root: soap.envelope).first }
+        switch rule?.message {
+        case .json(let pointer)?:
+            if let body, let found = pointer.value(in: body) { return text(found) }
+        case .xml(let path)?:
+            if let matched, let found = path.values(in: matched).first, !found.isEmpty { return found }
+        case nil:
+            break
+        }
+        if let matched, matched.elements.isEmpty, case let found = matched.text.trimmingCharacters(in: .whitespacesAndNewlines), !found.isEmpty { return found }
+        if let fault = soap?.fault, !fault.reason.isEmpty { return fault.code.isEmpty ? fault.reason : "\(fault.reason) (\(fault.code))" }
+        if let body, soap == nil {
             for candidate in ["/detail", "/title", "/message", "/error_description", "/error/message", "/error", "/errors/0/message"] {
                 if let found = JSONPointer(candidate)!.value(in: body), case .string(let text) = found, !text.isEmpty { return text }
             }

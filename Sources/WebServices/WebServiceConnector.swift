@@ -4,6 +4,7 @@ package import JSONValues
 package import Logging
 import MappingExpressions
 import ServiceLifecycle
+import XMLDocuments
 
 /// The web services connector: an application's REST API, driven by a ``WebServiceTemplate``.
 /// Each connector operation runs the template's flow for the object type: its steps in order,
@@ -32,11 +33,11 @@ package final class WebServiceConnector: Connector {
     package func testConnection() async throws(ConnectorError) {
         for type in template.objectTypes {
             if let test = type.operations.test {
-                var context = FlowContext(attributes: [:], attributeNames: attributeNames(type))
+                var context = context(type)
                 _ = try await run(test, &context, operation: "\(type.name) test")
             } else if let importAll = type.operations.importAll, let first = importAll.steps.first {
                 // No test: the import's first call, its first page.
-                var context = FlowContext(attributes: [:], attributeNames: attributeNames(type))
+                var context = context(type)
                 context.page = pageVariables(importAll.paging, number: 0, offset: 0, cursor: nil)
                 guard let request = try client.request(first, context) else { continue }
                 _ = try await client.call(first, request, operation: "\(type.name) test (the import's first call)")
@@ -61,24 +62,33 @@ package final class WebServiceConnector: Connector {
     package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
         let type = try self.type(objectType)
         guard let flow = type.operations.get else { throw ConnectorError(.failed, "the template has no get for \(type.name)") }
-        var context = FlowContext(attributes: [type.anchor: .string(anchor)], attributeNames: attributeNames(type))
+        var context = context(type, [type.anchor: .string(anchor)])
         let result: StepResult?
         do {
             result = try await run(flow, &context, operation: "\(type.name) get")
         } catch where error.kind == .notFound {
             return nil
         }
-        guard let body = result?.body, let record = flow.record.value(in: body) else {
-            throw ConnectorError(.applicationFailed, "\(type.name) get: the response has no record at '\(flow.record)'")
+        guard let result, let record = record(in: result, at: flow.record) else {
+            throw ConnectorError(.applicationFailed, "\(type.name) get: the response has no record\(flow.record.map { " at '\($0)'" } ?? "")")
         }
-        return object(record, type: type)
+        return object(record, type: type, anchor: anchor)
     }
 
     package func create(_ object: ConnectorObject) async throws(ConnectorError) {
+        try await create(object, password: nil)
+    }
+
+    /// The create flow reads `[password]` (SAP's `BAPI_USER_CREATE1` takes the initial password):
+    /// the password goes with it; else the setPassword flow follows.
+    package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
         let type = try self.type(object.objectType)
         guard let flow = type.operations.create else { throw ConnectorError(.failed, "the template has no create for \(type.name)") }
-        var context = FlowContext(attributes: attributes(of: object, type: type), attributeNames: attributeNames(type))
+        var context = context(type, attributes(of: object, type: type))
+        let inFirstPass = flow.readsPassword
+        if inFirstPass { context.password = password }
         _ = try await run(flow, &context, operation: "\(type.name) create")
+        if let password, !inFirstPass { try await setPassword(objectType: object.objectType, anchor: object.anchor, password: password) }
     }
 
     /// Without the object as it was, the connector reads it first, so that it still sends only
@@ -93,15 +103,15 @@ package final class WebServiceConnector: Connector {
     package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
         let type = try self.type(object.objectType)
         guard let flow = type.operations.update else { throw ConnectorError(.failed, "the template has no update for \(type.name)") }
-        var context = FlowContext(
-            attributes: attributes(of: object, type: type), attributeNames: attributeNames(type), previous: attributes(of: previous, type: type))
+        var context = context(type, attributes(of: object, type: type), previous: attributes(of: previous, type: type))
+        context.sendsEverything = flow.sendsEverything
         _ = try await run(flow, &context, operation: "\(type.name) update", update: flow)
     }
 
     package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
         let type = try self.type(objectType)
         guard let flow = type.operations.delete else { throw ConnectorError(.failed, "the template has no delete for \(type.name)") }
-        var context = FlowContext(attributes: [type.anchor: .string(anchor)], attributeNames: attributeNames(type))
+        var context = context(type, [type.anchor: .string(anchor)])
         _ = try await run(flow, &context, operation: "\(type.name) delete")
     }
 
@@ -110,7 +120,7 @@ package final class WebServiceConnector: Connector {
         guard let flow = type.operations.setPassword else {
             throw ConnectorError(.invalidValue, "the application takes no password: the template has no setPassword for \(type.name)")
         }
-        var context = FlowContext(attributes: [type.anchor: .string(anchor)], attributeNames: attributeNames(type))
+        var context = context(type, [type.anchor: .string(anchor)])
         context.password = password
         _ = try await run(flow, &context, operation: "\(type.name) setPassword")
     }
@@ -147,11 +157,15 @@ package final class WebServiceConnector: Connector {
                     context.item = value
                     defer { context.item = nil }
                     guard let request = try build(step, context, mode: mode, label: label) else { continue }
-                    last = try await client.call(step, request, operation: label)
+                    let result = try await client.call(step, request, operation: label)
+                    context.keepCookies(of: result.response)
+                    last = result
                 }
             } else {
                 guard let request = try build(step, context, url: index == 0 ? url : nil, mode: mode, label: label) else { continue }
-                last = try await client.call(step, request, operation: label)
+                let result = try await client.call(step, request, operation: label)
+                context.keepCookies(of: result.response)
+                last = result
             }
             if let name = step.name, let last { context.steps[name] = last }
         }
@@ -192,13 +206,23 @@ package final class WebServiceConnector: Connector {
         var seen: Set<String> = []
         var offset = 0
         for number in 0..<(flow.paging?.maxPages ?? 1) {
-            var context = FlowContext(attributes: [:], attributeNames: attributeNames(type))
+            var context = context(type)
             context.page = pageVariables(flow.paging, number: number, offset: offset, cursor: cursor)
             let operation = "\(type.name) import, page \(number + 1)"
             guard let result = try await run(listing, &context, operation: operation, url: nextURL) else { return }
-            guard let body = result.body else { throw ConnectorError(.applicationFailed, "\(operation): the response is not JSON") }
-            guard case .array(let records)? = flow.records.value(in: body) else {
-                throw ConnectorError(.applicationFailed, "\(operation): the response has no list of records at '\(flow.records)'")
+            guard let body = result.body else {
+                throw ConnectorError(.applicationFailed, "\(operation): the response is not \(result.soap == nil && flow.steps.last?.soap == nil ? "JSON" : "a SOAP envelope")")
+            }
+            let records: [JSON]
+            switch flow.records {
+            case .json(let pointer):
+                guard case .array(let list)? = pointer.value(in: body) else {
+                    throw ConnectorError(.applicationFailed, "\(operation): the response has no list of records at '\(pointer)'")
+                }
+                records = list
+            case .xml(let path):
+                guard let soap = result.soap else { throw ConnectorError(.applicationFailed, "\(operation): the response is not a SOAP envelope") }
+                records = path.elements(in: soap.body, root: soap.envelope).map(SOAPEnvelope.json)
             }
             var page: [ConnectorObject] = []
             if let detail = flow.detail {
@@ -237,6 +261,15 @@ package final class WebServiceConnector: Connector {
                 nextURL = client.resolveLink(link)
             case .page, .offset:
                 if records.count < paging.size || records.isEmpty { return }
+            case .keyset(let pointer):
+                if records.count < paging.size || records.isEmpty { return }
+                guard let value = pointer.value(in: records[records.count - 1]), case let key = WebServiceClient.text(value), !key.isEmpty else {
+                    throw ConnectorError(.applicationFailed, "\(operation): the last record has no key at '\(pointer)' to ask for the next page with")
+                }
+                guard seen.insert(key).inserted else {
+                    throw ConnectorError(.applicationFailed, "\(operation): the page ends with the key '\(key)' a second time; the import stops rather than loop")
+                }
+                cursor = key
             }
             if records.isEmpty { return }
         }
@@ -270,12 +303,13 @@ package final class WebServiceConnector: Connector {
                 next += 1
                 group.addTask {
                     var context = FlowContext(attributes: [:], attributeNames: names)
+                    context.anchorName = type.anchor
                     context.item = record
                     do throws(ConnectorError) {
                         guard let result = try await self.run(detail, &context, operation: "\(operation), record \(index + 1)"),
-                            let body = result.body, let found = detail.record.value(in: body)
+                            let found = self.record(in: result, at: detail.record)
                         else { return (index, .success(nil)) }
-                        return (index, .success(self.object(found, type: type)))
+                        return (index, .success(self.object(found, type: type, listed: record)))
                     } catch where error.kind == .notFound {
                         // Gone between the list and the detail call.
                         return (index, .success(nil))
@@ -333,12 +367,14 @@ package final class WebServiceConnector: Connector {
         return attributes
     }
 
-    /// A record as an object: each attribute at its pointer; null and empty lists are no value,
-    /// a multi-valued attribute is always a list. Nil without an anchor.
-    package func object(_ record: JSON, type: WebServiceTemplate.ObjectType) -> ConnectorObject? {
+    /// A record as an object: each attribute at its pointer (with a detail call, in the listed
+    /// record when the detail lacks it); null and empty lists are no value, a multi-valued
+    /// attribute is always a list. The anchor asked for when the record has none (SAP's
+    /// `BAPI_USER_GET_DETAIL` does not repeat the user name); else nil without an anchor.
+    package func object(_ record: JSON, type: WebServiceTemplate.ObjectType, anchor asked: String? = nil, listed: JSON? = nil) -> ConnectorObject? {
         var attributes: [String: JSON] = [:]
         for (name, pointer) in type.record {
-            guard var value = pointer.value(in: record), value != .null else { continue }
+            guard var value = pointer.value(in: record) ?? listed.flatMap({ pointer.value(in: $0) }), value != .null else { continue }
             let multiValued = type.attribute(name)?.multiValued == true
             if case .array(let elements) = value {
                 let kept = elements.filter { $0 != .null }
@@ -349,8 +385,31 @@ package final class WebServiceConnector: Connector {
             }
             attributes[name] = value
         }
+        if attributes[type.anchor] == nil, let asked { attributes[type.anchor] = .string(asked) }
         guard let anchorValue = attributes[type.anchor], case let anchor = WebServiceClient.text(anchorValue), !anchor.isEmpty else { return nil }
         return ConnectorObject(objectType: type.name, anchor: anchor, attributes: attributes)
+    }
+
+    /// The record of a get or detail call: at its place, or by default the whole JSON body or
+    /// the element in a SOAP body.
+    func record(in result: StepResult, at place: ResponsePath?) -> JSON? {
+        switch place {
+        case .json(let pointer)?:
+            return result.body.flatMap { pointer.value(in: $0) }
+        case .xml(let path)?:
+            guard let soap = result.soap else { return nil }
+            return path.elements(in: soap.body, root: soap.envelope).first.map(SOAPEnvelope.json)
+        case nil:
+            if let soap = result.soap { return soap.response.map(SOAPEnvelope.json) }
+            return result.body
+        }
+    }
+
+    /// A context for a flow of `type`: the object's attributes, and in an update what they were.
+    func context(_ type: WebServiceTemplate.ObjectType, _ attributes: [String: JSON] = [:], previous: [String: JSON]? = nil) -> FlowContext {
+        var context = FlowContext(attributes: attributes, attributeNames: attributeNames(type), previous: previous)
+        context.anchorName = type.anchor
+        return context
     }
 }
 

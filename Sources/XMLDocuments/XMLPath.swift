@@ -110,13 +110,15 @@ package struct XMLPath: Sendable, CustomStringConvertible {
         return .values(values)
     }
 
-    /// The elements the path selects from `element` (for an absolute path, `element` is the root).
-    package func elements(in element: XML.Element) -> [XML.Element] {
+    /// The elements the path selects from `element`; an absolute path starts at `root` (by
+    /// default `element` itself).
+    package func elements(in element: XML.Element, root: XML.Element? = nil) -> [XML.Element] {
         var current: [XML.Element]
         var remaining = steps[...]
         if absolute {
-            guard let first = remaining.first, Self.filter([element], first).count == 1 else { return [] }
-            current = [element]
+            let top = root ?? element
+            guard let first = remaining.first, Self.filter([top], first).count == 1 else { return [] }
+            current = [top]
             remaining = remaining.dropFirst()
         } else {
             current = [element]
@@ -129,11 +131,11 @@ package struct XMLPath: Sendable, CustomStringConvertible {
     }
 
     /// The texts the path selects: each element's text, or with a last `@name` step each value.
-    package func values(in element: XML.Element) -> [String] {
+    package func values(in element: XML.Element, root: XML.Element? = nil) -> [String] {
         if let last = steps.last, case .attribute(let name) = last.test {
-            return elements(in: element).compactMap { $0.attributes.first { $0.name.local == name }?.value }
+            return elements(in: element, root: root).compactMap { $0.attributes.first { $0.name.local == name }?.value }
         }
-        return elements(in: element).map(\.text)
+        return elements(in: element, root: root).map(\.text)
     }
 
     static func filter(_ candidates: [XML.Element], _ step: Step) -> [XML.Element] {

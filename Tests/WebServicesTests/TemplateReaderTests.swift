@@ -58,7 +58,7 @@ import WebServices
     @Test(arguments: [
         // A misspelt key, at its own place.
         ("baseURL: https://app.example/api", "baseUrl: https://app.example/api",
-         "app.yaml:3:3 (template, 'connection.baseUrl'): unknown key 'baseUrl' in 'connection'; the keys are 'baseURL', 'timeouts', 'concurrency', 'rateLimit', 'retry', 'authentication', 'headers', 'errors', 'tls', 'idempotencyKey'"),
+         "app.yaml:3:3 (template, 'connection.baseUrl'): unknown key 'baseUrl' in 'connection'; the keys are 'baseURL', 'endpoint', 'timeouts', 'concurrency', 'rateLimit', 'retry', 'authentication', 'headers', 'errors', 'tls', 'idempotencyKey', 'soap', 'namespaces'"),
         // YAML 1.1 booleans are not booleans.
         ("{name: groups, multiValued: true}", "{name: groups, multiValued: yes}",
          "app.yaml:8:50 (object type User, 'attributes.multiValued'): expected true or false, not 'yes'"),
@@ -68,7 +68,7 @@ import WebServices
         ("name: User\n", "name: User\n    anchor: login\n",
          "app.yaml:7:5: the key 'anchor' is written twice in one map"),
         (#"get: [{GET: "/users/{[id]}"}]"#, #"get: [{GET: "/users/{[id]}", POST: /users}]"#,
-         "app.yaml:11:13 (User, get, step 1): a step is one call: one of GET, POST, PUT, PATCH, DELETE, HEAD with its path (GET: /employees)"),
+         "app.yaml:11:13 (User, get, step 1): a step is one call: one of GET, POST, PUT, PATCH, DELETE, HEAD with its path (GET: /employees), or SOAP with its operation"),
         ("anchor: id", "anchor: login", "app.yaml:7:13 (object type User, 'anchor'): the anchor 'login' is not one of the attributes"),
     ] as [(String, String, String)])
     func refusesWithTheMistakesPlace(replacing: String, with: String, message: String) {
