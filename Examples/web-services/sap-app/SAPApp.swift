@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -8,7 +9,7 @@ import NIOCore
 import Synchronization
 
 /// A sample application modelled on SAP's user BAPIs exposed as a SOAP web service: one endpoint
-/// for every BAPI, SOAP 1.1 and 1.2, HTTP Basic authentication, business errors as RETURN rows
+/// for every BAPI, SOAP 1.1 and 1.2, HTTP Basic or WS-Security authentication, business errors as RETURN rows
 /// inside a 200, changes held in the caller's session (a cookie) until BAPI_TRANSACTION_COMMIT,
 /// and its WSDL at ?wsdl. Users live in an SQLite file of its own. A real peer for attrmap's web
 /// services connector; it shares no code with attrmap.
@@ -30,7 +31,8 @@ struct SAPApp {
 
         A sample SAP-style user service: the user BAPIs (BAPI_USER_GETLIST, BAPI_USER_GET_DETAIL,
         BAPI_USER_CREATE1, BAPI_USER_CHANGE, BAPI_USER_DELETE, BAPI_USER_LOCK, BAPI_USER_UNLOCK,
-        BAPI_USER_ACTGROUPS_ASSIGN, BAPI_TRANSACTION_COMMIT, BAPI_TRANSACTION_ROLLBACK) over SOAP at
+        BAPI_USER_ACTGROUPS_ASSIGN, BAPI_TRANSACTION_COMMIT, BAPI_TRANSACTION_ROLLBACK,
+        SUSR_LOGIN_CHECK_RFC) over SOAP at
         http://HOST:PORT\(endpoint), its WSDL at the same address with ?wsdl.
 
           --host ADDRESS   the address to listen on (default 127.0.0.1)
@@ -38,7 +40,9 @@ struct SAPApp {
           --database FILE  the SQLite file of users (default sap.sqlite, created when absent)
           --seed N         first add N generated users (U0000001, …) to an empty database
 
-        The service user comes from the environment: SAP_USER and SAP_PASSWORD (HTTP Basic).
+        The service user comes from the environment: SAP_USER and SAP_PASSWORD, given by HTTP Basic
+        or by a WS-Security UsernameToken in the envelope's header (the password as text, or as its
+        digest with a nonce used once and a creation time within five minutes).
         """
 
     static func options() -> Options {
@@ -118,14 +122,15 @@ struct SOAPResponder: HTTPResponder {
         }
         guard request.method == .post else { return text(.methodNotAllowed, "POST a SOAP envelope") }
         let body = Data((try? await request.collectBody(upTo: 8 << 20))?.readableBytesView ?? [])
-        guard authenticated(request.headers) else {
+        let document = try? XMLDocument(data: body, options: [])
+        let envelope = document?.rootElement()
+        let basic = authenticated(request.headers)
+        guard basic || envelope.map(usernameToken) == true else {
             var response = fault(Self.soap11, code: "Client", "Unauthorized: the service user or password is wrong", status: .unauthorized)
             response.headers[.wwwAuthenticate] = "Basic realm=\"SAP NetWeaver Application Server\""
             return response
         }
-        guard let document = try? XMLDocument(data: body, options: []), let envelope = document.rootElement(), envelope.localName == "Envelope",
-            let version = envelope.uri, version == Self.soap11 || version == Self.soap12
-        else {
+        guard let envelope, envelope.localName == "Envelope", let version = envelope.uri, version == Self.soap11 || version == Self.soap12 else {
             return fault(Self.soap11, code: "Client", "the request is not a SOAP 1.1 or 1.2 envelope", status: .internalServerError)
         }
         guard let bodyElement = envelope.elements(forLocalName: "Body", uri: version).first,
@@ -150,6 +155,7 @@ struct SOAPResponder: HTTPResponder {
         case "BAPI_TRANSACTION_ROLLBACK":
             sessions.discard(session)
             output = [.table("RETURN", [])]
+        case "SUSR_LOGIN_CHECK_RFC": output = loginCheck(call)
         default:
             return fault(version, code: "Client", "the function module \(name) is not offered by this service", status: .internalServerError)
         }
@@ -197,14 +203,19 @@ struct SOAPResponder: HTTPResponder {
         }
         let address = structure(call, "ADDRESS").filter { Users.addressFields.contains($0.key) && !$0.value.isEmpty }
         guard address["LASTNAME"] != nil else { return [.table("RETURN", [Self.error(60, "Enter a last name for user \(username)")])] }
-        guard let password = structure(call, "PASSWORD")["BAPIPWD"], !password.isEmpty else {
-            return [.table("RETURN", [Self.error(290, "Please enter an initial password")])]
+        var password = structure(call, "PASSWORD")["BAPIPWD"] ?? ""
+        var generated: [Field] = []
+        if password.isEmpty, value(call, "GENERATE_PWD") == "X" {
+            // An initial password the user changes at first logon, as SAP generates one.
+            password = String((0..<12).map { _ in "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789".randomElement()! })
+            generated = [.value("GENERATED_PASSWORD", password)]
         }
+        guard !password.isEmpty else { return [.table("RETURN", [Self.error(290, "Please enter an initial password")])] }
         guard password.count >= 8 else { return [.table("RETURN", [Self.error(187, "Password is too short (minimum length: 8)")])] }
         let logon = structure(call, "LOGONDATA").filter { Users.logonFields.contains($0.key) && !$0.value.isEmpty }
         let user = Users.User(username: username, address: address, logon: logon, company: structure(call, "COMPANY")["COMPANY"] ?? "")
         sessions.hold(session, .create(user, password: password))
-        return [.table("RETURN", [Self.success(102, "User \(username) created")])]
+        return generated + [.table("RETURN", [Self.success(102, "User \(username) created")])]
     }
 
     /// Only the fields whose change flag (the `…X` twin) is `X` change, as in SAP.
@@ -255,6 +266,13 @@ struct SOAPResponder: HTTPResponder {
         ]
     }
 
+    /// Whether a user's password is the one given (SAP answers a wrong one with error 152).
+    func loginCheck(_ call: XMLElement) -> [Field] {
+        let username = (value(call, "BNAME") ?? "").uppercased()
+        let matches = (try? users.verify(username, call.elements(forName: "PASSWORD").first?.stringValue ?? "")) ?? false
+        return [.table("RETURN", matches ? [] : [Self.error(152, "Name or password is incorrect (repeat logon)")])]
+    }
+
     func commit(_ session: String) -> [Field] {
         let changes = sessions.take(session)
         do {
@@ -301,6 +319,33 @@ struct SOAPResponder: HTTPResponder {
             let data = Data(base64Encoded: String(header.dropFirst(6))), let pair = String(data: data, encoding: .utf8)
         else { return false }
         return pair == "\(options.user):\(options.password)"
+    }
+
+    static let wsse = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+    static let wsu = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+
+    /// A WS-Security UsernameToken (OASIS Username Token Profile 1.0) of the service user: the
+    /// password as text, or its digest Base64(SHA-1(nonce + created + password)) with a nonce
+    /// not seen before and a creation time within five minutes.
+    func usernameToken(_ envelope: XMLElement) -> Bool {
+        // By local name and namespace, child by child: FoundationXML's elements(forLocalName:uri:)
+        // misses an element whose prefix is declared on the element itself.
+        func child(_ element: XMLElement?, _ local: String, _ uri: String?) -> XMLElement? {
+            element?.children?.compactMap { $0 as? XMLElement }.first { $0.localName == local && $0.uri == uri }
+        }
+        let token = child(child(child(envelope, "Header", envelope.uri), "Security", Self.wsse), "UsernameToken", Self.wsse)
+        guard let username = child(token, "Username", Self.wsse)?.stringValue, let passwordElement = child(token, "Password", Self.wsse),
+            let password = passwordElement.stringValue, username == options.user
+        else { return false }
+        let type = passwordElement.attribute(forName: "Type")?.stringValue ?? ""
+        guard type.hasSuffix("#PasswordDigest") else { return type.isEmpty || type.hasSuffix("#PasswordText") ? password == options.password : false }
+        guard let nonceText = child(token, "Nonce", Self.wsse)?.stringValue, let nonce = Data(base64Encoded: nonceText),
+            let created = child(token, "Created", Self.wsu)?.stringValue,
+            let when = ISO8601DateFormatter().date(from: created), abs(when.timeIntervalSinceNow) < 300
+        else { return false }
+        let digest = Data(Insecure.SHA1.hash(data: nonce + Data(created.utf8) + Data(options.password.utf8))).base64EncodedString()
+        guard digest == password else { return false }
+        return sessions.firstUse(of: nonceText)
     }
 
     // MARK: Writing answers
@@ -362,6 +407,17 @@ struct SOAPResponder: HTTPResponder {
 /// Each caller's session (the `sap-contextid` cookie) and the changes it holds until it commits.
 final class Sessions: Sendable {
     private let sessions = Mutex<[String: (changes: [Users.Change], used: ContinuousClock.Instant)]>([:])
+    private let nonces = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    /// Whether a WS-Security nonce is new (nonces are kept five minutes, as long as a token is valid).
+    func firstUse(of nonce: String) -> Bool {
+        nonces.withLock { seen in
+            seen = seen.filter { ContinuousClock.now - $0.value < .seconds(300) }
+            guard seen[nonce] == nil else { return false }
+            seen[nonce] = .now
+            return true
+        }
+    }
 
     /// The session a request's cookies name, or a new one.
     func session(for cookies: String?) -> (id: String, isNew: Bool) {

@@ -54,8 +54,8 @@ private let wsdlTemplate = #"""
       <xsd:element name="BAPI_USER_GETLISTResponse"><xsd:complexType><xsd:sequence><xsd:element name="ROWS" type="xsd:int"/><xsd:element name="SELECTION_RANGE" type="tns:TABLE_OF_BAPIUSSRGE" minOccurs="0"/><xsd:element name="USERLIST" type="tns:TABLE_OF_BAPIUSNAME" minOccurs="0"/><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2" minOccurs="0"/></xsd:sequence></xsd:complexType></xsd:element>
       <xsd:element name="BAPI_USER_GET_DETAIL"><xsd:complexType><xsd:sequence><xsd:element name="USERNAME" type="tns:char12"/><xsd:element name="CACHE_RESULTS" type="tns:char1" minOccurs="0"/><xsd:element name="ACTIVITYGROUPS" type="tns:TABLE_OF_BAPIAGR" minOccurs="0"/><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2" minOccurs="0"/></xsd:sequence></xsd:complexType></xsd:element>
       <xsd:element name="BAPI_USER_GET_DETAILResponse"><xsd:complexType><xsd:sequence><xsd:element name="ADDRESS" type="tns:BAPIADDR3"/><xsd:element name="LOGONDATA" type="tns:BAPILOGOND"/><xsd:element name="COMPANY" type="tns:BAPIUSCOMP"/><xsd:element name="ISLOCKED" type="tns:BAPISLOCKD"/><xsd:element name="ACTIVITYGROUPS" type="tns:TABLE_OF_BAPIAGR" minOccurs="0"/><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2"/></xsd:sequence></xsd:complexType></xsd:element>
-      <xsd:element name="BAPI_USER_CREATE1"><xsd:complexType><xsd:sequence><xsd:element name="USERNAME" type="tns:char12"/><xsd:element name="LOGONDATA" type="tns:BAPILOGOND" minOccurs="0"/><xsd:element name="PASSWORD" type="tns:BAPIPWD" minOccurs="0"/><xsd:element name="ADDRESS" type="tns:BAPIADDR3"/><xsd:element name="COMPANY" type="tns:BAPIUSCOMP" minOccurs="0"/><xsd:element name="SELF_REGISTER" type="tns:char1" minOccurs="0"/><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2" minOccurs="0"/></xsd:sequence></xsd:complexType></xsd:element>
-      <xsd:element name="BAPI_USER_CREATE1Response"><xsd:complexType><xsd:sequence><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2"/></xsd:sequence></xsd:complexType></xsd:element>
+      <xsd:element name="BAPI_USER_CREATE1"><xsd:complexType><xsd:sequence><xsd:element name="USERNAME" type="tns:char12"/><xsd:element name="LOGONDATA" type="tns:BAPILOGOND" minOccurs="0"/><xsd:element name="PASSWORD" type="tns:BAPIPWD" minOccurs="0"/><xsd:element name="ADDRESS" type="tns:BAPIADDR3"/><xsd:element name="COMPANY" type="tns:BAPIUSCOMP" minOccurs="0"/><xsd:element name="SELF_REGISTER" type="tns:char1" minOccurs="0"/><xsd:element name="GENERATE_PWD" type="tns:char1" minOccurs="0"/><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2" minOccurs="0"/></xsd:sequence></xsd:complexType></xsd:element>
+      <xsd:element name="BAPI_USER_CREATE1Response"><xsd:complexType><xsd:sequence><xsd:element name="GENERATED_PASSWORD" type="tns:char40" minOccurs="0"/><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2"/></xsd:sequence></xsd:complexType></xsd:element>
       <xsd:element name="BAPI_USER_CHANGE"><xsd:complexType><xsd:sequence><xsd:element name="USERNAME" type="tns:char12"/><xsd:element name="LOGONDATA" type="tns:BAPILOGOND" minOccurs="0"/><xsd:element name="LOGONDATAX" type="tns:BAPILOGONX" minOccurs="0"/><xsd:element name="PASSWORD" type="tns:BAPIPWD" minOccurs="0"/><xsd:element name="PASSWORDX" type="tns:BAPIPWDX" minOccurs="0"/><xsd:element name="ADDRESS" type="tns:BAPIADDR3" minOccurs="0"/><xsd:element name="ADDRESSX" type="tns:BAPIADDR3X" minOccurs="0"/><xsd:element name="COMPANY" type="tns:BAPIUSCOMP" minOccurs="0"/><xsd:element name="COMPANYX" type="tns:BAPIUSCOMX" minOccurs="0"/><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2" minOccurs="0"/></xsd:sequence></xsd:complexType></xsd:element>
       <xsd:element name="BAPI_USER_CHANGEResponse"><xsd:complexType><xsd:sequence><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2"/></xsd:sequence></xsd:complexType></xsd:element>
       <xsd:element name="BAPI_USER_DELETE"><xsd:complexType><xsd:sequence><xsd:element name="USERNAME" type="tns:char12"/><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2" minOccurs="0"/></xsd:sequence></xsd:complexType></xsd:element>
@@ -70,6 +70,8 @@ private let wsdlTemplate = #"""
       <xsd:element name="BAPI_TRANSACTION_COMMITResponse"><xsd:complexType><xsd:sequence><xsd:element name="RETURN" type="tns:BAPIRET2"/></xsd:sequence></xsd:complexType></xsd:element>
       <xsd:element name="BAPI_TRANSACTION_ROLLBACK"><xsd:complexType><xsd:sequence></xsd:sequence></xsd:complexType></xsd:element>
       <xsd:element name="BAPI_TRANSACTION_ROLLBACKResponse"><xsd:complexType><xsd:sequence><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2" minOccurs="0"/></xsd:sequence></xsd:complexType></xsd:element>
+      <xsd:element name="SUSR_LOGIN_CHECK_RFC"><xsd:complexType><xsd:sequence><xsd:element name="BNAME" type="tns:char12"/><xsd:element name="PASSWORD" type="tns:char40"/></xsd:sequence></xsd:complexType></xsd:element>
+      <xsd:element name="SUSR_LOGIN_CHECK_RFCResponse"><xsd:complexType><xsd:sequence><xsd:element name="RETURN" type="tns:TABLE_OF_BAPIRET2" minOccurs="0"/></xsd:sequence></xsd:complexType></xsd:element>
     </xsd:schema>
   </wsdl:types>
   <wsdl:message name="BAPI_USER_GETLIST"><wsdl:part name="parameters" element="tns:BAPI_USER_GETLIST"/></wsdl:message>
@@ -92,6 +94,8 @@ private let wsdlTemplate = #"""
   <wsdl:message name="BAPI_TRANSACTION_COMMITResponse"><wsdl:part name="parameter" element="tns:BAPI_TRANSACTION_COMMITResponse"/></wsdl:message>
   <wsdl:message name="BAPI_TRANSACTION_ROLLBACK"><wsdl:part name="parameters" element="tns:BAPI_TRANSACTION_ROLLBACK"/></wsdl:message>
   <wsdl:message name="BAPI_TRANSACTION_ROLLBACKResponse"><wsdl:part name="parameter" element="tns:BAPI_TRANSACTION_ROLLBACKResponse"/></wsdl:message>
+  <wsdl:message name="SUSR_LOGIN_CHECK_RFC"><wsdl:part name="parameters" element="tns:SUSR_LOGIN_CHECK_RFC"/></wsdl:message>
+  <wsdl:message name="SUSR_LOGIN_CHECK_RFCResponse"><wsdl:part name="parameter" element="tns:SUSR_LOGIN_CHECK_RFCResponse"/></wsdl:message>
   <wsdl:portType name="ZUSERS">
     <wsdl:operation name="BAPI_USER_GETLIST"><wsdl:input message="tns:BAPI_USER_GETLIST"/><wsdl:output message="tns:BAPI_USER_GETLISTResponse"/></wsdl:operation>
     <wsdl:operation name="BAPI_USER_GET_DETAIL"><wsdl:input message="tns:BAPI_USER_GET_DETAIL"/><wsdl:output message="tns:BAPI_USER_GET_DETAILResponse"/></wsdl:operation>
@@ -103,6 +107,7 @@ private let wsdlTemplate = #"""
     <wsdl:operation name="BAPI_USER_ACTGROUPS_ASSIGN"><wsdl:input message="tns:BAPI_USER_ACTGROUPS_ASSIGN"/><wsdl:output message="tns:BAPI_USER_ACTGROUPS_ASSIGNResponse"/></wsdl:operation>
     <wsdl:operation name="BAPI_TRANSACTION_COMMIT"><wsdl:input message="tns:BAPI_TRANSACTION_COMMIT"/><wsdl:output message="tns:BAPI_TRANSACTION_COMMITResponse"/></wsdl:operation>
     <wsdl:operation name="BAPI_TRANSACTION_ROLLBACK"><wsdl:input message="tns:BAPI_TRANSACTION_ROLLBACK"/><wsdl:output message="tns:BAPI_TRANSACTION_ROLLBACKResponse"/></wsdl:operation>
+    <wsdl:operation name="SUSR_LOGIN_CHECK_RFC"><wsdl:input message="tns:SUSR_LOGIN_CHECK_RFC"/><wsdl:output message="tns:SUSR_LOGIN_CHECK_RFCResponse"/></wsdl:operation>
   </wsdl:portType>
   <wsdl:binding name="zusers_binding" type="tns:ZUSERS">
     <wsp:Policy><wsp:PolicyReference URI="#BN__binding"/></wsp:Policy>
@@ -117,6 +122,7 @@ private let wsdlTemplate = #"""
     <wsdl:operation name="BAPI_USER_ACTGROUPS_ASSIGN"><soap:operation soapAction="urn:sap-com:document:sap:rfc:functions:ZUSERS:BAPI_USER_ACTGROUPS_ASSIGNRequest" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
     <wsdl:operation name="BAPI_TRANSACTION_COMMIT"><soap:operation soapAction="urn:sap-com:document:sap:rfc:functions:ZUSERS:BAPI_TRANSACTION_COMMITRequest" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
     <wsdl:operation name="BAPI_TRANSACTION_ROLLBACK"><soap:operation soapAction="urn:sap-com:document:sap:rfc:functions:ZUSERS:BAPI_TRANSACTION_ROLLBACKRequest" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
+    <wsdl:operation name="SUSR_LOGIN_CHECK_RFC"><soap:operation soapAction="urn:sap-com:document:sap:rfc:functions:ZUSERS:SUSR_LOGIN_CHECK_RFCRequest" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
   </wsdl:binding>
   <wsdl:binding name="zusers_binding_soap12" type="tns:ZUSERS">
     <wsp:Policy><wsp:PolicyReference URI="#BN__binding"/></wsp:Policy>
@@ -131,6 +137,7 @@ private let wsdlTemplate = #"""
     <wsdl:operation name="BAPI_USER_ACTGROUPS_ASSIGN"><soap12:operation soapAction="urn:sap-com:document:sap:rfc:functions:ZUSERS:BAPI_USER_ACTGROUPS_ASSIGNRequest" style="document"/><wsdl:input><soap12:body use="literal"/></wsdl:input><wsdl:output><soap12:body use="literal"/></wsdl:output></wsdl:operation>
     <wsdl:operation name="BAPI_TRANSACTION_COMMIT"><soap12:operation soapAction="urn:sap-com:document:sap:rfc:functions:ZUSERS:BAPI_TRANSACTION_COMMITRequest" style="document"/><wsdl:input><soap12:body use="literal"/></wsdl:input><wsdl:output><soap12:body use="literal"/></wsdl:output></wsdl:operation>
     <wsdl:operation name="BAPI_TRANSACTION_ROLLBACK"><soap12:operation soapAction="urn:sap-com:document:sap:rfc:functions:ZUSERS:BAPI_TRANSACTION_ROLLBACKRequest" style="document"/><wsdl:input><soap12:body use="literal"/></wsdl:input><wsdl:output><soap12:body use="literal"/></wsdl:output></wsdl:operation>
+    <wsdl:operation name="SUSR_LOGIN_CHECK_RFC"><soap12:operation soapAction="urn:sap-com:document:sap:rfc:functions:ZUSERS:SUSR_LOGIN_CHECK_RFCRequest" style="document"/><wsdl:input><soap12:body use="literal"/></wsdl:input><wsdl:output><soap12:body use="literal"/></wsdl:output></wsdl:operation>
   </wsdl:binding>
   <wsdl:service name="zusers">
     <wsdl:port name="zusers_binding" binding="tns:zusers_binding"><soap:address location="{address}"/></wsdl:port>
