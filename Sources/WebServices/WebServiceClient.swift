@@ -111,7 +111,9 @@ package final class WebServiceClient: Sendable {
                     }
                     if readsChange { sendsChange = true }
                 }
-                return .object(built)
+                // A structure whose every member was left out is left out too (`<PASSWORD/>`
+                // without a password); one written empty (`RETURN: {}`) stays.
+                return built.isEmpty && !members.isEmpty ? nil : .object(built)
             case .array(let elements):
                 var built: [JSON] = []
                 for element in elements { if let json = try build(element, context) { built.append(json) } }

@@ -30,7 +30,8 @@ extension Attrmap.WebService {
 
                 OPERATION is test, import, get, create, update, delete or setPassword. The object is a JSON file of the \
                 connector's attributes ({"login": "ann", "givenName": "Ann", "roles": ["Employee"]}); an update also takes the \
-                object as it was (--previous). A password is read from standard input (--password-stdin), never from the command line.
+                object as it was (--previous). A password is read from standard input (--password-stdin), never from the command line: \
+                for setPassword, and for a create (sent with it when the create reads [password], else set right after).
 
                 ${NAME} in the template's connection reads --variable NAME=VALUE, else the environment; secrets belong in the environment. \
                 Without --send, a variable that is not set is shown as ${NAME}.
@@ -38,6 +39,7 @@ extension Attrmap.WebService {
                 Examples:
                   attrmap webservice call Examples/web-services/templates/hr-app.yaml create --object Examples/web-services/ann.json
                   HR_API_KEY=… attrmap webservice call Examples/web-services/templates/hr-app.yaml get --anchor ann --send
+                  attrmap webservice call Examples/web-services/templates/sap-app.yaml create --object ann.json --password-stdin < password.txt
                 """)
 
         @Argument(help: ArgumentHelp("The template file (YAML).", valueName: "template"))
@@ -58,7 +60,7 @@ extension Attrmap.WebService {
         @Option(name: .long, help: ArgumentHelp("The anchor, for get, delete and setPassword (or when the object file has none).", valueName: "anchor"))
         var anchor: String?
 
-        @Flag(name: .long, help: "For setPassword: read the password from standard input.")
+        @Flag(name: .long, help: "For setPassword and create: read the password from standard input.")
         var passwordStdin = false
 
         @Option(name: .customLong("variable"), help: ArgumentHelp("A template variable, NAME=VALUE (repeatable).", valueName: "NAME=VALUE"))
@@ -139,7 +141,7 @@ extension Attrmap.WebService {
                     let found = try await connector.get(objectType: type.name, anchor: anchor)
                     if sends { Terminal.write("── read: \(found.map(Self.text) ?? "no such object")\n") }
                 case "create":
-                    try await connector.create(object!)
+                    try await connector.create(object!, password: passwordStdin ? try Self.password() : nil)
                 case "update":
                     try await connector.update(object!, from: previous!)
                 case "delete":
@@ -147,15 +149,20 @@ extension Attrmap.WebService {
                     try await connector.delete(objectType: type.name, anchor: anchor)
                 default:
                     guard let anchor else { return ConnectorError(.invalidValue, "setPassword needs --anchor") }
-                    let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                    let password = input.hasSuffix("\n") ? String(input.dropLast()) : input
-                    guard !password.isEmpty else { return ConnectorError(.invalidValue, "no password on standard input") }
-                    try await connector.setPassword(objectType: type.name, anchor: anchor, password: password)
+                    try await connector.setPassword(objectType: type.name, anchor: anchor, password: try Self.password())
                 }
                 return nil
             } catch {
                 return error
             }
+        }
+
+        /// The password on standard input, without its final newline.
+        static func password() throws(ConnectorError) -> String {
+            let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            let password = input.hasSuffix("\n") ? String(input.dropLast()) : input
+            guard !password.isEmpty else { throw ConnectorError(.invalidValue, "no password on standard input") }
+            return password
         }
 
         /// An object from a JSON file of its attributes.

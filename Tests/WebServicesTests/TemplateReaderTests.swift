@@ -1,5 +1,7 @@
 import Connectors
 import Foundation
+import JSONValues
+import Logging
 import Testing
 import WebServices
 
@@ -93,5 +95,90 @@ import WebServices
     @Test func aPathTemplateNeedsItsBraces() {
         #expect(Self.problem(Self.valid.replacingOccurrences(of: #""/users/{[id]}""#, with: #""/users/{[id]""#))
             == "app.yaml:11:19 (User, get, step 1, 'GET'): '{' without '}' in the path '/users/{[id]'")
+    }
+}
+
+/// A SOAP template: its mistakes reported where they were written, and the envelopes its steps
+/// become.
+@Suite struct SOAPTemplateTests {
+    static let valid = """
+        name: soap-app
+        connection:
+          endpoint: https://app.example/soap
+          authentication: {type: usernameToken, username: svc, password: "${PASSWORD}"}
+          namespaces: {u: "urn:example:users"}
+          soap: {version: "1.2", namespace: "urn:example:users", elementForm: qualified}
+          errors: [{xml: "*/u:Errors/u:Error", message: "u:Text", outcome: invalidValue}]
+        objectTypes:
+          - name: User
+            anchor: id
+            attributes: [id, mail, {name: groups, multiValued: true}]
+            operations:
+              import:
+                steps: [{SOAP: ListUsers, body: {u:After: "[page.cursor]"}}]
+                records: "u:ListUsersResponse/u:User"
+                paging: {style: keyset, key: /id}
+              get: [{SOAP: GetUser, body: {"@id": "[id]"}}]
+              create:
+                - SOAP: CreateUser
+                  action: urn:example:users/Create
+                  body: {id: "[id]", mail: "[mail]", groups: {forEach: "[groups]", value: {group: "[item]"}}}
+        """
+
+    static func problem(_ yaml: String) -> String {
+        do {
+            let root = try ConnectorSettings.parse(yaml: yaml, file: "soap.yaml", context: "template", folder: "", environment: [:])
+            _ = try TemplateReader.read(root, variables: ["PASSWORD": "s3cr3t-password"])
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func aStepBecomesAnEnvelopeWithItsNamesQualified() throws {
+        let root = try ConnectorSettings.parse(yaml: Self.valid, file: "soap.yaml", context: "template", folder: "", environment: [:])
+        let template = try TemplateReader.read(root, variables: ["PASSWORD": "s3cr3t-password"])
+        let client = WebServiceClient(template: template, transport: TracingTransport(sending: nil, write: { _ in }), logger: .init(label: "test"))
+        let step = try #require(template.objectType("User")?.operations.create?.steps.first)
+        let context = FlowContext(
+            attributes: ["id": .string("ann"), "mail": .string("a&b@contoso.com"), "groups": .array([.string("g1"), .string("g2")])],
+            attributeNames: ["id", "mail", "groups"])
+        let request = try #require(try client.request(step, context))
+        #expect(request.header("Content-Type") == #"application/soap+xml; charset=utf-8; action="urn:example:users/Create""#)
+        #expect(request.header("SOAPAction") == nil)
+        let body = String(decoding: try #require(request.body), as: UTF8.self)
+        #expect(body.hasSuffix("""
+            <soapenv:Body><u:CreateUser xmlns:u="urn:example:users"><u:id>ann</u:id><u:mail>a&amp;b@contoso.com</u:mail>\
+            <u:groups><u:group>g1</u:group></u:groups><u:groups><u:group>g2</u:group></u:groups></u:CreateUser></soapenv:Body></soapenv:Envelope>
+            """), "\(body)")
+        #expect(body.contains(#"<soapenv:Envelope xmlns:soapenv="http://www.w3.org/2003/05/soap-envelope">"#))
+        let reply = Array("""
+            <e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><u:CreateUserResponse xmlns:u="urn:example:users">\
+            <u:Errors><u:Error><u:Code>7</u:Code><u:Text>mail is taken</u:Text></u:Error></u:Errors></u:CreateUserResponse></e:Body></e:Envelope>
+            """.utf8)
+        let soap = try #require(SOAPEnvelope.read(reply))
+        let (outcome, message, _) = client.read(IncomingResponse(status: 200, body: reply), soap: soap, rules: [])
+        #expect(outcome == .invalidValue)
+        #expect(message == "mail is taken")
+        #expect(SOAPEnvelope.json(soap.body) == .object([("CreateUserResponse", .object([("Errors", .object([("Error", .object([
+            ("Code", .string("7")), ("Text", .string("mail is taken")),
+        ]))]))]))]))
+    }
+
+    @Test(arguments: [
+        (#"{SOAP: GetUser, body: {"@id": "[id]"}}"#, #"{SOAP: x:GetUser, body: {"@id": "[id]"}}"#,
+         "soap.yaml:17:20 (User, get, step 1, 'SOAP'): the prefix 'x' is not in the connection's 'namespaces'"),
+        ("{u:After: \"[page.cursor]\"}", "{v:After: \"[page.cursor]\"}",
+         "soap.yaml:14:42 (User, import, step 1, 'body.v:After'): the prefix 'v' of 'v:After' is not in the connection's 'namespaces'"),
+        (#"records: "u:ListUsersResponse/u:User""#, #"records: "w:ListUsersResponse/u:User""#,
+         "soap.yaml:15:18 (object type User, 'operations.import.records'): 'w:ListUsersResponse/u:User': the prefix 'w' is not in the template's namespaces"),
+        (#"version: "1.2""#, #"version: "2.0""#, "soap.yaml:6:19 (template, 'connection.soap.version'): a SOAP 'version' is \"1.1\" or \"1.2\""),
+        ("attributes: [id, mail,", "attributes: [id, flag, mail,",
+         "soap.yaml:11:22 (object type User, 'attributes'): 'flag' is a name expressions reserve (added, changed, flag, item, page, password, previous, removed, steps); give the attribute another name and a 'record' pointer"),
+        (#"get: [{SOAP: GetUser, body: {"@id": "[id]"}}]"#, #"get: [{GET: "/users/{[id]}"}]"#,
+         "soap.yaml:3:3 (template, 'connection'): usernameToken authenticates SOAP calls, and the step at soap.yaml:17:13 is a REST call (GET /users/{[id]})"),
+    ] as [(String, String, String)])
+    func refusesWithTheMistakesPlace(replacing: String, with: String, message: String) {
+        #expect(Self.problem(Self.valid.replacingOccurrences(of: replacing, with: with)) == message)
     }
 }

@@ -45,7 +45,7 @@ import Testing
         #expect(tree.contains("    port zusers_binding: SOAP 1.1, binding zusers_binding, \(sap.baseURL)/sap/bc/srt/rfc/sap/zusers/001/zusers/zusers_binding\n"))
         #expect(tree.contains("  zusers_binding_soap12: SOAP 1.2, document, port type ZUSERS\n"))
         #expect(tree.contains("    BAPI_USER_CHANGE — SOAPAction urn:sap-com:document:sap:rfc:functions:ZUSERS:BAPI_USER_CHANGERequest\n"))
-        #expect(tree.contains("      out: BAPI_USER_CREATE1Response {RETURN TABLE_OF_BAPIRET2 {[item BAPIRET2 {TYPE? string≤1, ID? string≤20, NUMBER? string≤3, MESSAGE? string≤220,"))
+        #expect(tree.contains("      out: BAPI_USER_CREATE1Response {GENERATED_PASSWORD? string≤40, RETURN TABLE_OF_BAPIRET2 {[item BAPIRET2 {TYPE? string≤1, ID? string≤20, NUMBER? string≤3, MESSAGE? string≤220,"))
     }
 
     @Test(arguments: [
