@@ -274,6 +274,11 @@ extension OpenAPIDiscovery {
         return words.isEmpty ? "application" : words.joined(separator: "-")
     }
 
+    static func quoted(_ text: String) -> String { YAMLScalar.quoted(text) }
+}
+
+/// Scalars of the starter templates discovery writes.
+enum YAMLScalar {
     /// A YAML scalar: plain when that reads back as the same text, else double-quoted.
     static func quoted(_ text: String) -> String {
         let plain = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "_-./".contains($0) }

@@ -67,20 +67,33 @@ extension Attrmap.Discover {
 
     struct Soap: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the tree of a WSDL 1.1 document: services, ports, bindings, operations and their XSD structures.",
+            abstract: "Print the tree of a WSDL 1.1 document (services, ports, bindings, operations, XSD structures) and write a starter template.",
             discussion: """
                 Reads the WSDL (a file or an http(s) URL) and follows its wsdl:import and its schemas' xsd:import and \
                 xsd:include. Prints each service's ports (binding, SOAP 1.1 or 1.2, endpoint address), each binding's style and \
                 operations with their SOAPAction, and each operation's input and output with the structure of their types \
                 (? optional, [ ] repeated, ≤ a maximum length). WS-Policy and other extensions are passed over.
 
+                With --template FILE it also writes a starter template for the web services connector, for one port (--port, \
+                by default the first SOAP 1.1 one): its endpoint, SOAP version and namespace; one object type whose operations \
+                are bound by their names (BAPI_USER_GETLIST or ListUsers imports, BAPI_USER_GET_DETAIL or GetUser reads, …, a \
+                commit follows each write); each body built from the input's structure (a `…X` twin as change flags); the list's \
+                records and paging guessed; SAP's RETURN rows as error rules. Every guess is marked '# review'. Then try it: \
+                attrmap webservice call FILE OPERATION.
+
                 Examples:
-                  attrmap discover soap --wsdl 'http://127.0.0.1:8000/sap/bc/srt/rfc/sap/zusers/001/zusers/zusers_binding?wsdl'
+                  attrmap discover soap --wsdl 'http://127.0.0.1:8000/sap/bc/srt/rfc/sap/zusers/001/zusers/zusers_binding?wsdl' --template sap.yaml
                   attrmap discover soap --wsdl Fixtures/wsdl/directory/directory.wsdl
                 """)
 
         @Option(name: .long, help: ArgumentHelp("The WSDL: a file, or an http(s) URL.", valueName: "file-or-url"))
         var wsdl: String
+
+        @Option(name: .long, help: ArgumentHelp("Write a starter template to this file (it must not exist).", valueName: "file"))
+        var template: String?
+
+        @Option(name: .long, help: ArgumentHelp("The port the starter template calls (by default the first SOAP 1.1 port).", valueName: "name"))
+        var port: String?
 
         func run() async throws {
             try await reportingFailures {
@@ -91,6 +104,17 @@ extension Attrmap.Discover {
                     throw CommandFailure(problem.message, exitCode: .dataError)
                 }
                 Terminal.write(discovery.tree())
+                if let template {
+                    guard !FileManager.default.fileExists(atPath: template) else {
+                        throw CommandFailure("'\(template)' exists; name a new file for the starter template")
+                    }
+                    let text: String
+                    do { text = try discovery.starterTemplate(port: port) } catch { throw CommandFailure("\(error)", exitCode: .dataError) }
+                    do { try text.write(toFile: template, atomically: true, encoding: .utf8) } catch {
+                        throw CommandFailure("cannot write '\(template)': \(error.localizedDescription)")
+                    }
+                    Terminal.write("\nstarter template: \(template) (review the lines marked '# review')\n")
+                }
             }
         }
     }

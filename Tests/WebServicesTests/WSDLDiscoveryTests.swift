@@ -3,11 +3,15 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Connectors
+import JSONValues
 import ServiceDiscovery
 import Testing
+import WebServices
 
 /// `attrmap discover soap`: the tree of a WSDL, its imports followed, on a fixture spread over
-/// four documents and on the sample SAP service's own WSDL, served.
+/// four documents and on the sample SAP service's own WSDL, served; and the starter template
+/// written from it.
 @Suite struct WSDLDiscoveryTests {
     static let fixture = AttrmapBinary.packageRoot.appendingPathComponent("Fixtures/wsdl/directory/directory.wsdl").path
 
@@ -46,6 +50,28 @@ import Testing
         #expect(tree.contains("  zusers_binding_soap12: SOAP 1.2, document, port type ZUSERS\n"))
         #expect(tree.contains("    BAPI_USER_CHANGE — SOAPAction urn:sap-com:document:sap:rfc:functions:ZUSERS:BAPI_USER_CHANGERequest\n"))
         #expect(tree.contains("      out: BAPI_USER_CREATE1Response {GENERATED_PASSWORD? string≤40, RETURN TABLE_OF_BAPIRET2 {[item BAPIRET2 {TYPE? string≤1, ID? string≤20, NUMBER? string≤3, MESSAGE? string≤220,"))
+    }
+
+    @Test func theStarterTemplateFromTheSampleSAPServiceMeetsTheConnectorContract() async throws {
+        let sap = try SAPApplication()
+        let url = sap.endpoint + "?wsdl"
+        let text = try await WSDLDiscovery.load(url) { location in
+            Array(try await URLSession.shared.data(from: URL(string: location)!).0)
+        }.starterTemplate()
+        #expect(text.contains("records: \"tns:BAPI_USER_GETLISTResponse/USERLIST/item\"\n"))
+        #expect(text.contains("paging: {style: keyset, key: /USERNAME, size: 200}   # review"))
+        let root = try ConnectorSettings.parse(yaml: text, file: "starter.yaml", context: "template", folder: "", environment: [:])
+        let template = try TemplateReader.read(root, variables: ["APP_URL": sap.endpoint, "APP_USER": SAPApplication.user, "APP_PASSWORD": SAPApplication.password])
+        let sample = ConnectorObject(objectType: "User", anchor: "SAMPLE", attributes: [
+            "USERNAME": .string("SAMPLE"), "FIRSTNAME": .string("Zoë"), "LASTNAME": .string("Nuñez"), "FULLNAME": .string("Zoë Nuñez"), "CITY": .string("Lisboa"),
+        ])
+        try await ConnectorConformance.check(ConnectorConformance.Subject(
+            connector: try sap.connector(template), sample: sample, anchorAttribute: "USERNAME", textAttribute: "FULLNAME",
+            storedPassword: { username in
+                let answer = try await sap.call("SUSR_LOGIN_CHECK_RFC", "<BNAME>\(username)</BNAME><PASSWORD>Pass@w0rd1-é</PASSWORD>")
+                return answer.contains("<RETURN/>") ? "Pass@w0rd1-é" : nil
+            },
+            anchorForm: SAPConnectorTests.sapName))
     }
 
     @Test(arguments: [
