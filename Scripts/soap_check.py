@@ -2,8 +2,8 @@
 """Cross-checks the sample SAP user service with an independent SOAP client from PyPI: zeep reads
 the WSDL the service serves (both bindings, WS-Policy included) and calls each function module
 through it, in one HTTP session (the service holds writes until BAPI_TRANSACTION_COMMIT in the
-same session); every response must parse against the WSDL's schema. Exits 1 at the first
-mismatch.
+same session), and authenticates with zeep's WS-Security UsernameToken (text and digest); every
+response must parse against the WSDL's schema. Exits 1 at the first mismatch.
 
     soap_check.py ENDPOINT      (the environment: SAP_USER, SAP_PASSWORD)
 """
@@ -14,6 +14,7 @@ import requests
 from requests.auth import HTTPBasicAuth
 from zeep import Client, Settings
 from zeep.transports import Transport
+from zeep.wsse.username import UsernameToken
 
 endpoint = sys.argv[1]
 session = requests.Session()
@@ -44,7 +45,7 @@ def rows(table):
 
 created = service.BAPI_USER_CREATE1(
     USERNAME="ZEEP1", ADDRESS={"FIRSTNAME": "Zeep", "LASTNAME": "Client", "E_MAIL": "zeep@contoso.com"}, PASSWORD={"BAPIPWD": "Initial-123"})
-check("create", [row["TYPE"] for row in rows(created)] == ["S"], created)
+check("create", [row["TYPE"] for row in rows(created["RETURN"])] == ["S"], created)
 before = service.BAPI_USER_GET_DETAIL(USERNAME="ZEEP1")
 check("not visible before the commit", [row["NUMBER"] for row in rows(before["RETURN"])] == ["124"], before["RETURN"])
 commit = service.BAPI_TRANSACTION_COMMIT(WAIT="X")
@@ -65,7 +66,7 @@ check("roles assigned", [row["AGR_NAME"] for row in rows(detail["ACTIVITYGROUPS"
 listed = service.BAPI_USER_GETLIST(MAX_ROWS=2, SELECTION_RANGE={"item": [{"PARAMETER": "USERNAME", "SIGN": "I", "OPTION": "GT", "LOW": ""}]})
 check("list", listed["ROWS"] == 2 and len(rows(listed["USERLIST"])) == 2, listed)
 duplicate = service.BAPI_USER_CREATE1(USERNAME="ZEEP1", ADDRESS={"LASTNAME": "Again"}, PASSWORD={"BAPIPWD": "Initial-123"})
-check("a duplicate is a RETURN row 224", [(row["TYPE"], row["NUMBER"]) for row in rows(duplicate)] == [("E", "224")], duplicate)
+check("a duplicate is a RETURN row 224", [(row["TYPE"], row["NUMBER"]) for row in rows(duplicate["RETURN"])] == [("E", "224")], duplicate)
 service.BAPI_USER_DELETE(USERNAME="ZEEP1")
 service.BAPI_TRANSACTION_COMMIT(WAIT="X")
 gone = service.BAPI_USER_DELETE(USERNAME="ZEEP1")
@@ -75,4 +76,18 @@ check("deleted", [(row["TYPE"], row["NUMBER"]) for row in rows(gone)] == [("E", 
 service12 = client.bind("zusers", "zusers_binding_soap12")
 answer = service12.BAPI_USER_GETLIST(MAX_ROWS=1)
 check("SOAP 1.2", answer["ROWS"] == 1, answer)
+
+# WS-Security: zeep's UsernameToken, the password as text and as a digest, with no Basic header.
+for digest in (False, True):
+    token = UsernameToken(os.environ["SAP_USER"], os.environ["SAP_PASSWORD"], use_digest=digest)
+    secured = Client(endpoint + "?wsdl", transport=Transport(session=requests.Session()), wsse=token).bind("zusers", "zusers_binding")
+    answer = secured.BAPI_USER_GETLIST(MAX_ROWS=1)
+    check(f"UsernameToken ({'digest' if digest else 'text'})", answer["ROWS"] == 1, answer)
+wrong = Client(endpoint + "?wsdl", transport=Transport(session=requests.Session()),
+               wsse=UsernameToken(os.environ["SAP_USER"], "not-the-password", use_digest=True)).bind("zusers", "zusers_binding")
+try:
+    wrong.BAPI_USER_GETLIST(MAX_ROWS=1)
+    check("a wrong UsernameToken is refused", False, "accepted")
+except Exception as error:  # zeep raises a Fault for the 401's SOAP fault
+    check("a wrong UsernameToken is refused", "Unauthorized" in str(error), error)
 print(f"{checked} checks passed through zeep")

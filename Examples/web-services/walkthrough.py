@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """The walkthrough's provisioning part (standard library only): sends the SCIM requests Entra
-would send through `attrmap serve` into the sample HR application, and after each step reads the
-employee back from the application's own API. Exits 1 at the first step that did not work.
+would send through `attrmap serve` into the sample HR application and the sample SAP service,
+and after each step reads the user back from the application's own API. Exits 1 at the first
+step that did not work.
 
-    walkthrough.py ATTRMAP HOST_URL HR_URL
+    walkthrough.py ATTRMAP HOST_URL HR_URL [SAP_HOST_URL SAP_URL]
 
-HOST_URL is the connector's SCIM base (http://127.0.0.1:PORT/ecma2host_hr/scim), HR_URL the
-application's API (http://127.0.0.1:PORT/api/v1). The tokens come from the environment:
-ATTRMAP_HR_TOKEN for the host, HR_API_KEY for the application.
+HOST_URL is the hr connector's SCIM base (http://127.0.0.1:PORT/ecma2host_hr/scim), HR_URL the
+application's API (http://127.0.0.1:PORT/api/v1); SAP_HOST_URL the sap connector's, SAP_URL the
+service's SOAP endpoint. The secrets come from the environment: ATTRMAP_HR_TOKEN and
+ATTRMAP_SAP_TOKEN for the host, HR_API_KEY for the application, SAP_USER and SAP_PASSWORD for
+the service.
 """
+import base64
 import json
 import os
 import subprocess
@@ -16,9 +20,12 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ElementTree
+from xml.sax.saxutils import escape
 
 EXT = "urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User"
 attrmap, host, hr = sys.argv[1:4]
+sap_host, sap = (sys.argv[4:6] + [None, None])[:2]
 here = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -34,9 +41,9 @@ def call(method, url, headers, body=None):
         return error.code, json.loads(text) if text else None
 
 
-def scim(method, path, body=None):
-    headers = {"Authorization": "Bearer " + os.environ["ATTRMAP_HR_TOKEN"], "Content-Type": "application/scim+json"}
-    return call(method, host + path, headers, body)
+def scim(method, path, body=None, base=None, token="ATTRMAP_HR_TOKEN"):
+    headers = {"Authorization": "Bearer " + os.environ[token], "Content-Type": "application/scim+json"}
+    return call(method, (base or host) + path, headers, body)
 
 
 def employee(login):
@@ -49,24 +56,29 @@ def check(what, condition, detail=""):
         sys.exit(1)
 
 
-def patch(login, *operations):
-    return scim("PATCH", "/Users/" + login, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": list(operations)})
+def patch(login, *operations, **where):
+    return scim("PATCH", "/Users/" + login, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": list(operations)}, **where)
 
 
-print("== create: the requests attrmap transform makes from users.json, as Entra sends them")
-lines = subprocess.run(
-    [attrmap, "transform", "--mapping", os.path.join(here, "hr-mapping.yaml"), os.path.join(here, "users.json"), "--format", "ndjson", "--no-steps"],
-    check=True, capture_output=True, text=True).stdout.splitlines()
-for line in lines:
-    record = json.loads(line)
-    for request in record["requests"]:
-        path = request["path"].replace(" ", "%20").replace('"', "%22")
-        status, body = scim(request["method"], path, request.get("body"))
-        print(f"  {request['method']} {request['path']} -> {status}")
-        if request["method"] == "GET":
-            check("matching finds no one yet", status == 200 and body["totalResults"] == 0, body)
-        else:
-            check("created", status == 201, body)
+def create_all(mapping, **where):
+    """Sends the requests attrmap transform makes from users.json with `mapping`, as Entra sends them."""
+    lines = subprocess.run(
+        [attrmap, "transform", "--mapping", os.path.join(here, mapping), os.path.join(here, "users.json"), "--format", "ndjson", "--no-steps"],
+        check=True, capture_output=True, text=True).stdout.splitlines()
+    for line in lines:
+        record = json.loads(line)
+        for request in record["requests"]:
+            path = request["path"].replace(" ", "%20").replace('"', "%22")
+            status, body = scim(request["method"], path, request.get("body"), **where)
+            print(f"  {request['method']} {request['path']} -> {status}")
+            if request["method"] == "GET":
+                check("matching finds no one yet", status == 200 and body["totalResults"] == 0, body)
+            else:
+                check("created", status == 201, body)
+
+
+print("== HR (REST) create: the requests attrmap transform makes from users.json, as Entra sends them")
+create_all("hr-mapping.yaml")
 
 status, alice = employee("alice.martin")
 check("the application has alice.martin", status == 200, alice)
@@ -110,4 +122,60 @@ print("== a refusal reaches the client with the application's reason")
 status, body = scim("POST", "/Users", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", EXT],
                                        EXT: {"login": "bad/login", "active": True}})
 check("400 with the reason", status == 400 and "without '/'" in body["detail"], body)
+
+if sap_host:
+    SAP = {"Authorization": "Bearer " + os.environ["ATTRMAP_SAP_TOKEN"]}
+    at_sap = {"base": sap_host, "token": "ATTRMAP_SAP_TOKEN"}
+
+    def bapi(function, parameters):
+        """Calls a function module of the SAP service as another client would: the response's body element."""
+        envelope = ('<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body>'
+                    f'<f:{function} xmlns:f="urn:sap-com:document:sap:rfc:functions">{parameters}</f:{function}></e:Body></e:Envelope>')
+        credentials = base64.b64encode(f"{os.environ['SAP_USER']}:{os.environ['SAP_PASSWORD']}".encode()).decode()
+        request = urllib.request.Request(sap, data=envelope.encode(), method="POST",
+                                         headers={"Content-Type": "text/xml; charset=utf-8", "Authorization": "Basic " + credentials})
+        with urllib.request.urlopen(request) as response:
+            root = ElementTree.fromstring(response.read())
+        return root.find("{http://schemas.xmlsoap.org/soap/envelope/}Body")[0]
+
+    def sap_user(name):
+        detail = bapi("BAPI_USER_GET_DETAIL", f"<USERNAME>{escape(name)}</USERNAME><ACTIVITYGROUPS/><RETURN/>")
+        errors = [row.findtext("MESSAGE") for row in detail.findall("RETURN/item") if row.findtext("TYPE") == "E"]
+        return {"errors": errors, "department": detail.findtext("ADDRESS/DEPARTMENT"), "lastName": detail.findtext("ADDRESS/LASTNAME"),
+                "validTo": detail.findtext("LOGONDATA/GLTGB"), "roles": [row.findtext("AGR_NAME") for row in detail.findall("ACTIVITYGROUPS/item")]}
+
+    print("== SAP (SOAP) create: the same users through sap-mapping.yaml")
+    create_all("sap-mapping.yaml", **at_sap)
+    alice = sap_user("ALICE.MARTIN")
+    check("SAP has ALICE.MARTIN, committed", not alice["errors"] and alice["lastName"] == "Martin", alice)
+    check("with her activity groups", alice["roles"] == ["Employee", "Sales Lead"], alice)
+
+    print("== update: a new department and a role changed (BAPI_USER_CHANGE with its change flags, BAPI_USER_ACTGROUPS_ASSIGN)")
+    status, body = patch("ALICE.MARTIN", {"op": "Replace", "path": f"{EXT}:department", "value": "Finance"},
+                         {"op": "Replace", "path": f"{EXT}:roles", "value": ["Employee", "Approver"]}, **at_sap)
+    check("PATCH", status == 200, body)
+    alice = sap_user("ALICE.MARTIN")
+    check("the department changed, the name did not", alice["department"] == "Finance" and alice["lastName"] == "Martin", alice)
+    check("the activity groups replaced", alice["roles"] == ["Employee", "Approver"], alice)
+
+    print("== password: BAPI_USER_CHANGE with PASSWORDX")
+    status, body = patch("ALICE.MARTIN", {"op": "Replace", "path": "password", "value": "Walk-through-1"}, **at_sap)
+    check("PATCH password", status == 200, body)
+    checked = bapi("SUSR_LOGIN_CHECK_RFC", "<BNAME>ALICE.MARTIN</BNAME><PASSWORD>Walk-through-1</PASSWORD>")
+    check("SAP accepts it at logon", not checked.findall("RETURN/item"), ElementTree.tostring(checked))
+
+    print("== disable: Entra's mapping expires the user")
+    status, body = patch("JOSE.NUNEZ", {"op": "Replace", "path": f"{EXT}:expirationTime", "value": "1990-01-01"}, **at_sap)
+    check("PATCH expirationTime", status == 200, body)
+    check("valid to 1990-01-01 in SAP", sap_user("JOSE.NUNEZ")["validTo"] == "1990-01-01")
+
+    print("== delete")
+    status, body = scim("DELETE", "/Users/JOSE.NUNEZ", **at_sap)
+    check("DELETE", status == 204, body)
+    check("gone from SAP", sap_user("JOSE.NUNEZ")["errors"] == ["User JOSE.NUNEZ does not exist"])
+
+    print("== a refusal reaches the client with SAP's message (a RETURN row in an HTTP 200)")
+    status, body = scim("POST", "/Users", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", EXT],
+                                           EXT: {"userName": "NONAME", "firstName": "No"}}, **at_sap)
+    check("400 with the reason", status == 400 and "Enter a last name for user NONAME" in body["detail"], body)
 print("every step worked")
