@@ -2,7 +2,8 @@ import Foundation
 import JSONValues
 
 /// The web services connector: `attrmap serve` in front of the sample HR application
-/// (Examples/web-services/hr-app), both really started on loopback.
+/// (Examples/web-services/hr-app) and the sample SAP user service (Examples/web-services/sap-app),
+/// each really started on loopback.
 ///
 /// 1. Creates through the host, beside the host on its embedded SQLite store: the same SCIM
 ///    POSTs at the same clients, so that the difference is the call to the application.
@@ -10,11 +11,21 @@ import JSONValues
 ///    from list pages holding whole records, and from a list of logins with one detail call per
 ///    employee (in parallel, as many as the template's `concurrency`); the time from the host's
 ///    start to `/ready`, and the host's peak resident memory.
+/// 3. With `--sap-app`, the same first import from the SAP service over SOAP, through the shipped
+///    template: keyset pages of 200 user names and a `BAPI_USER_GET_DETAIL` call each, 8 at a time.
 ///
-///     swift run -c release attrmap-benchmark webservice --attrmap .build/release/attrmap --hr-app .build/release/sample-hr-app [--writes 5000] [--clients 8] [--import 100000]
+///     swift run -c release attrmap-benchmark webservice --attrmap .build/release/attrmap --hr-app .build/release/sample-hr-app [--sap-app .build/release/sample-sap-app] [--writes 5000] [--clients 8] [--import 100000]
 enum WebServiceBenchmark {
     static let apiKey = "benchmark-key-\(UInt32.random(in: 0...UInt32.max))"
     static let token = "benchmark-token-\(UInt32.random(in: 0...UInt32.max))"
+    static let sapPassword = "benchmark-sap-\(UInt32.random(in: 0...UInt32.max))"
+
+    /// The application a host imports from.
+    enum Application {
+        /// The HR application, its import as whole records or as logins and a detail call each.
+        case hr(binary: String, detail: Bool)
+        case sap(binary: String)
+    }
 
     static func main(_ arguments: [String]) async {
         var options: [String: String] = ["writes": "5000", "clients": "8", "import": "100000"]
@@ -26,7 +37,7 @@ enum WebServiceBenchmark {
         guard index == arguments.count, let attrmap = options["attrmap"], let hrApp = options["hr-app"],
             let writes = Int(options["writes"]!), let clients = Int(options["clients"]!), let imported = Int(options["import"]!)
         else {
-            fail("usage: attrmap-benchmark webservice --attrmap PATH --hr-app PATH [--writes 5000] [--clients 8] [--import 100000]")
+            fail("usage: attrmap-benchmark webservice --attrmap PATH --hr-app PATH [--sap-app PATH] [--writes 5000] [--clients 8] [--import 100000]")
         }
         say("attrmap serve and the web services connector — the sample HR application on loopback, \(clients) clients\n")
         do {
@@ -41,9 +52,13 @@ enum WebServiceBenchmark {
             if sqlite.errors + rest.errors > 0 { fail("\(sqlite.errors + rest.errors) creates were answered with an error status") }
 
             say(pad("full import at start", 34) + pad("users", 9) + pad("seconds", 9) + pad("users/s", 10) + pad("calls", 9) + pad("peak MB", 9))
-            for detail in [false, true] {
-                let figures = try await fullImport(attrmap: attrmap, hrApp: hrApp, users: imported, detail: detail)
-                say(pad(detail ? "list of logins + detail calls" : "list pages of whole records", 34) + pad(String(imported), 9)
+            var runs: [(String, Application)] = [
+                ("list pages of whole records", .hr(binary: hrApp, detail: false)), ("list of logins + detail calls", .hr(binary: hrApp, detail: true)),
+            ]
+            if let sapApp = options["sap-app"] { runs.append(("SOAP: keyset pages + detail calls", .sap(binary: sapApp))) }
+            for (name, application) in runs {
+                let figures = try await fullImport(attrmap: attrmap, application, users: imported)
+                say(pad(name, 34) + pad(String(imported), 9)
                     + pad(String(format: "%.1f", figures.seconds), 9) + pad(String(format: "%.0f", Double(imported) / figures.seconds), 10)
                     + pad(String(figures.calls), 9) + pad(String(format: "%.0f", figures.peakMB), 9))
             }
@@ -74,12 +89,21 @@ enum WebServiceBenchmark {
     }
 
     static func startHR(_ binary: String, folder: String, seed: Int) throws -> (process: Process, url: String) {
+        try start(binary, arguments: ["--database", (folder as NSString).appendingPathComponent("hr.sqlite"), "--seed", String(seed)],
+            environment: ["HR_API_KEY": apiKey], listening: #"http://127\.0\.0\.1:\d+/api/v1"#)
+    }
+
+    static func startSAP(_ binary: String, folder: String, seed: Int) throws -> (process: Process, url: String) {
+        try start(binary, arguments: ["--database", (folder as NSString).appendingPathComponent("sap.sqlite"), "--seed", String(seed)],
+            environment: ["SAP_USER": "RFC_USER", "SAP_PASSWORD": sapPassword], listening: #"http://127\.0\.0\.1:\d+/sap/bc/srt/rfc/sap/zusers/001/zusers/zusers_binding"#)
+    }
+
+    /// Starts a sample application on a free port; the URL its first line says it listens on.
+    static func start(_ binary: String, arguments: [String], environment extra: [String: String], listening pattern: String) throws -> (process: Process, url: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--port", "0", "--database", (folder as NSString).appendingPathComponent("hr.sqlite"), "--seed", String(seed)]
-        var environment = ProcessInfo.processInfo.environment
-        environment["HR_API_KEY"] = apiKey
-        process.environment = environment
+        process.arguments = ["--port", "0"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -87,9 +111,9 @@ enum WebServiceBenchmark {
         var seen = ""
         while true {
             let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { throw LoadBenchmark.Failure("the HR application did not start: \(seen)") }
+            if chunk.isEmpty { throw LoadBenchmark.Failure("\(binary) did not start: \(seen)") }
             seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: #"http://127\.0\.0\.1:\d+/api/v1"#, options: .regularExpression) { return (process, String(seen[range])) }
+            if let range = seen.range(of: pattern, options: .regularExpression) { return (process, String(seen[range])) }
         }
     }
 
@@ -98,15 +122,20 @@ enum WebServiceBenchmark {
         guard let hrURL else { return try LoadBenchmark.startAttrmap(attrmap, arguments: ["--data", folder, "--token", token], token: token) }
         let templatePath = (folder as NSString).appendingPathComponent("hr-app.yaml")
         try template(detail: detail).write(toFile: templatePath, atomically: true, encoding: .utf8)
+        setenv("HR_API_KEY", apiKey, 1)
+        return try startHost(attrmap: attrmap, folder: folder, template: templatePath, variables: #"{HR_URL: "\#(hrURL)"}"#)
+    }
+
+    /// A host serving one connector, APP1, through `template`.
+    static func startHost(attrmap: String, folder: String, template: String, variables: String) throws -> LoadBenchmark.Target {
         let config = (folder as NSString).appendingPathComponent("serve.yaml")
         try """
             connectors:
               - name: APP1
                 token: \(token)
-                webservice: hr-app.yaml
-                variables: {HR_URL: "\(hrURL)"}
+                webservice: \(template)
+                variables: \(variables)
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        setenv("HR_API_KEY", apiKey, 1)
         return try LoadBenchmark.startAttrmap(attrmap, arguments: ["--config", config], token: token)
     }
 
@@ -136,15 +165,33 @@ enum WebServiceBenchmark {
         }
     }
 
-    static func fullImport(attrmap: String, hrApp: String, users: Int, detail: Bool) async throws -> (seconds: Double, calls: Int, peakMB: Double) {
+    static func fullImport(attrmap: String, _ application: Application, users: Int) async throws -> (seconds: Double, calls: Int, peakMB: Double) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-ws-import-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        FileHandle.standardError.write(Data("seeding \(users) employees…\n".utf8))
-        let hr = try startHR(hrApp, folder: folder, seed: users)
-        defer { hr.process.terminate() }
+        FileHandle.standardError.write(Data("seeding \(users) users…\n".utf8))
+        let app: (process: Process, url: String)
+        let calls: Int
+        switch application {
+        case .hr(let binary, let detail):
+            app = try startHR(binary, folder: folder, seed: users)
+            calls = (users + 499) / 500 + 1 + (detail ? users : 0)
+        case .sap(let binary):
+            app = try startSAP(binary, folder: folder, seed: users)
+            calls = (users + 199) / 200 + 1 + users
+        }
+        defer { app.process.terminate() }
         let started = ContinuousClock.now
-        let host = try startHost(attrmap: attrmap, folder: folder, hrURL: hr.url, detail: detail)
+        let host: LoadBenchmark.Target
+        switch application {
+        case .hr(_, let detail):
+            host = try startHost(attrmap: attrmap, folder: folder, hrURL: app.url, detail: detail)
+        case .sap:
+            setenv("SAP_USER", "RFC_USER", 1)
+            setenv("SAP_PASSWORD", sapPassword, 1)
+            let template = packageRoot.appendingPathComponent("Examples/web-services/templates/sap-app.yaml").path
+            host = try startHost(attrmap: attrmap, folder: folder, template: template, variables: #"{SAP_URL: "\#(app.url)"}"#)
+        }
         defer {
             host.process.terminate()
             host.process.waitUntilExit()
@@ -157,8 +204,7 @@ enum WebServiceBenchmark {
         guard status == 200, let total = (try? JSON.parse(body))?["totalResults"], total == .number(String(users)) else {
             throw LoadBenchmark.Failure("the host holds \(String(decoding: body, as: UTF8.self).prefix(200)), not \(users) users")
         }
-        let pages = (users + 499) / 500 + 1
-        return (seconds, detail ? pages + users : pages, peak)
+        return (seconds, calls, peak)
     }
 
     /// Until the host's `/ready` says every connector has imported.
