@@ -345,7 +345,7 @@ let package = Package(
         .testTarget(
             name: "WebServicesTests",
             dependencies: [
-                "WebServices", "ServiceDiscovery", "Connectors", "JSONValues", "AttrmapTesting", "MappingExpressions",
+                "WebServices", "ServiceDiscovery", "Connectors", "JSONValues", "AttrmapTesting", "MappingExpressions", "LocalCache",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

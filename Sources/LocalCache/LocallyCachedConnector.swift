@@ -4,10 +4,12 @@ import GRDB
 import SQLiteGroupCommit
 import JSONValues
 import ServiceLifecycle
+import Synchronization
 
 /// A connector whose store cannot answer queries (a web service with no search), served from a
 /// local SQLite file instead of memory: each schema discovery (the host's start and each
-/// autosync) imports every object into the file, reads and queries are answered from it with
+/// autosync) imports every object into the file (or, where the connector can say, the changes
+/// since the last one), reads and queries are answered from it with
 /// its indexes, and writes go to the connector first and into the file once it has
 /// acknowledged them. Memory holds one page of a query, whatever the store's size.
 ///
@@ -20,6 +22,9 @@ package final class LocallyCachedConnector: QueryingConnector {
     private let pool: DatabasePool
     /// Writes that arrive together share one commit.
     private let writer: GroupCommit
+    /// Per object type (lower case): where the next delta starts, and how many deltas since the
+    /// last full import.
+    private let watermarks = Mutex<[String: (String, Int)]>([:])
 
     package init(source: any Connector, path: String) throws(ConnectorError) {
         self.source = source
@@ -47,20 +52,49 @@ package final class LocallyCachedConnector: QueryingConnector {
 
     package func testConnection() async throws(ConnectorError) { try await source.testConnection() }
 
-    /// The source's schema, and the cache refreshed from a full import of every type: what the
-    /// host's first import and each autosync call.
+    /// The source's schema, and the cache refreshed: what the host's first import and each
+    /// autosync call. A type the source imports as changes (``DeltaImportingConnector``) is
+    /// refreshed by its changes since the last refresh, with a full import at the start and after
+    /// every ``deltasBetweenFullImports`` deltas (which sees deletions the application does not
+    /// report); any other by a full import.
     package func schema() async throws(ConnectorError) -> ConnectorSchema {
         let schema = try await source.schema()
         for type in schema.objectTypes {
-            let objects = try await source.fullImport(objectType: type.name)
-            try await write { db in
-                let key = type.name.lowercased()
-                try db.execute(sql: "DELETE FROM objects WHERE type = ?", arguments: [key])
-                try db.execute(sql: "DELETE FROM terms WHERE type = ?", arguments: [key])
-                for object in objects { try Self.store(db, object) }
+            let key = type.name.lowercased()
+            if let changes = source as? any DeltaImportingConnector, changes.importsChanges(objectType: type.name) {
+                if let (watermark, deltas) = watermarks.withLock({ $0[key] }), deltas < Self.deltasBetweenFullImports {
+                    let delta = try await changes.deltaImport(objectType: type.name, since: watermark)
+                    try await write { db in
+                        for object in delta.changed {
+                            try Self.forget(db, object.objectType, object.anchor)
+                            try Self.store(db, object)
+                        }
+                        for anchor in delta.deleted { try Self.forget(db, type.name, anchor) }
+                    }
+                    watermarks.withLock { $0[key] = (delta.watermark, deltas + 1) }
+                    continue
+                }
+                let watermark = try await changes.watermark(objectType: type.name)
+                try await replace(type.name, with: try await source.fullImport(objectType: type.name))
+                watermarks.withLock { $0[key] = (watermark, 0) }
+            } else {
+                try await replace(type.name, with: try await source.fullImport(objectType: type.name))
             }
         }
         return schema
+    }
+
+    /// Delta imports between two full imports.
+    package static let deltasBetweenFullImports = 12
+
+    /// The copy of a type replaced by a full import's objects.
+    private func replace(_ objectType: String, with objects: [ConnectorObject]) async throws(ConnectorError) {
+        try await write { db in
+            let key = objectType.lowercased()
+            try db.execute(sql: "DELETE FROM objects WHERE type = ?", arguments: [key])
+            try db.execute(sql: "DELETE FROM terms WHERE type = ?", arguments: [key])
+            for object in objects { try Self.store(db, object) }
+        }
     }
 
     package func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {

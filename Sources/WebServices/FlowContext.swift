@@ -15,9 +15,10 @@ package import MappingExpressions
 /// | `[password]` | in setPassword, the password |
 /// | `[flag.NAME]` | `X` when the attribute's value is sent: in an update when it changed (always with `send: all`), else when it has one (SAP's change flags) |
 /// | `[page.size]`, `[page.cursor]`, `[page.number]`, `[page.offset]` | in an import, the page asked for |
+/// | `[delta.since]` | in a delta import, the time the changes are asked from |
 ///
 /// These names are reserved: an attribute cannot be called `steps`, `item`, `previous`,
-/// `changed`, `added`, `removed`, `flag`, `password` or `page`.
+/// `changed`, `added`, `removed`, `flag`, `password`, `page` or `delta`.
 package struct FlowContext: Sendable {
     package var attributes: [String: JSON]
     package var previous: [String: JSON]?
@@ -25,6 +26,7 @@ package struct FlowContext: Sendable {
     package var item: JSON?
     package var password: String?
     package var page: [String: JSON] = [:]
+    package var delta: [String: JSON] = [:]
     /// The object's attribute names, to tell them from the reserved ones.
     package var attributeNames: Set<String>
     /// The anchor attribute's name: a body member that reads only it is always sent.
@@ -41,7 +43,7 @@ package struct FlowContext: Sendable {
         self.previous = previous
     }
 
-    package static let reservedNames: Set<String> = ["steps", "item", "previous", "changed", "added", "removed", "flag", "password", "page"]
+    package static let reservedNames: Set<String> = ["steps", "item", "previous", "changed", "added", "removed", "flag", "password", "page", "delta"]
 
     /// In an update, the attributes whose value changed.
     package var changed: Set<String> {
@@ -88,6 +90,8 @@ package struct FlowContext: Sendable {
             return password.map(JSON.string)
         case "page":
             return parts.count == 2 ? page[String(parts[1])] : nil
+        case "delta":
+            return parts.count == 2 ? delta[String(parts[1])] : nil
         default:
             return attributes[name]
         }

@@ -134,6 +134,8 @@ package struct WebServiceTemplate: Sendable {
     package struct Operations: Sendable {
         package var test: Flow?
         package var importAll: ImportFlow?
+        /// The changes since a time (`[delta.since]`), when the application can say.
+        package var deltaImport: DeltaFlow?
         package var get: Flow?
         package var create: Flow?
         package var update: Flow?
@@ -166,6 +168,18 @@ package struct WebServiceTemplate: Sendable {
         package var detail: Flow?
         package var detailConcurrency = 8
         package var place: String
+    }
+
+    /// A delta import: an import flow whose calls read `[delta.since]`, the time the last import
+    /// started less `overlap` (RFC 3339, UTC, milliseconds), and optionally a member that marks a
+    /// record as deleted.
+    package struct DeltaFlow: Sendable {
+        package var flow: ImportFlow
+        /// Changes made this long before the last import started are asked for again, for clocks
+        /// that differ and writes that were in flight.
+        package var overlap: Duration = .seconds(5)
+        /// A record whose member at the pointer has this value is a deletion.
+        package var deleted: (JSONPointer, JSON)?
     }
 
     package struct Paging: Sendable {

@@ -278,7 +278,7 @@ package struct TemplateReader {
     }
 
     func operations(_ entry: ConnectorSettings, type: String, schema: Set<String>) throws(Problem) -> WebServiceTemplate.Operations {
-        try entry.checkKeys(["test", "import", "get", "create", "update", "delete", "setPassword"], what: "'operations'")
+        try entry.checkKeys(["test", "import", "deltaImport", "get", "create", "update", "delete", "setPassword"], what: "'operations'")
         var operations = WebServiceTemplate.Operations()
         func flow(_ key: String) throws(Problem) -> WebServiceTemplate.Flow? {
             guard let value = entry[key] else { return nil }
@@ -291,6 +291,7 @@ package struct TemplateReader {
         operations.delete = try flow("delete")
         operations.setPassword = try flow("setPassword")
         if let value = entry["import"] { operations.importAll = try importFlow(value, context: "\(type), import") }
+        if let value = entry["deltaImport"] { operations.deltaImport = try deltaFlow(value, context: "\(type), deltaImport") }
         for (name, needed) in [("import", operations.importAll != nil), ("get", operations.get != nil), ("create", operations.create != nil)] where !needed {
             throw entry.problem("the object type '\(type)' needs the operation '\(name)'")
         }
@@ -322,12 +323,12 @@ package struct TemplateReader {
 
     /// A list of steps (one page, the records the whole body), or `{steps, records, paging,
     /// detail, concurrency}`.
-    func importFlow(_ entry: ConnectorSettings, context: String) throws(Problem) -> WebServiceTemplate.ImportFlow {
+    func importFlow(_ entry: ConnectorSettings, context: String, extraKeys: [String] = []) throws(Problem) -> WebServiceTemplate.ImportFlow {
         if let list = entry.sequence {
             guard !list.isEmpty else { throw entry.problem("'import' needs a step: the list call") }
             return WebServiceTemplate.ImportFlow(steps: try steps(list, context: context), place: "\(entry.file):\(entry.line):\(entry.column)")
         }
-        try entry.checkKeys(["steps", "records", "paging", "detail", "concurrency"], what: "'import'")
+        try entry.checkKeys(["steps", "records", "paging", "detail", "concurrency"] + extraKeys, what: extraKeys.isEmpty ? "'import'" : "'deltaImport'")
         guard let list = entry["steps"]?.sequence, !list.isEmpty else { throw entry.problem("'import' needs 'steps': the list call") }
         var flow = WebServiceTemplate.ImportFlow(steps: try steps(list, context: context), place: "\(entry.file):\(entry.line):\(entry.column)")
         if let records = entry["records"] { flow.records = try responsePath(records, soap: flow.steps.last?.soap != nil) }
@@ -337,6 +338,24 @@ package struct TemplateReader {
         }
         if let concurrency = entry["concurrency"] { flow.detailConcurrency = try integer(concurrency, in: 1...256) }
         return flow
+    }
+
+    /// An import flow whose calls read `[delta.since]`, with `overlap` and `deleted: {at: POINTER, equals: VALUE}`.
+    func deltaFlow(_ entry: ConnectorSettings, context: String) throws(Problem) -> WebServiceTemplate.DeltaFlow {
+        guard entry.mapping != nil else { throw entry.problem("'deltaImport' is {steps: […], records, paging, overlap, deleted}, its calls reading [delta.since]") }
+        var delta = WebServiceTemplate.DeltaFlow(flow: try importFlow(entry, context: context, extraKeys: ["overlap", "deleted"]))
+        guard delta.flow.steps.contains(where: { $0.reads.contains("delta.since") }) else {
+            throw entry.problem("no step of 'deltaImport' reads [delta.since]: it would import everything each time")
+        }
+        if let overlap = entry["overlap"] { delta.overlap = try duration(overlap) }
+        if let deleted = entry["deleted"] {
+            try deleted.checkKeys(["at", "equals"], what: "'deleted'")
+            guard let at = deleted["at"], let equals = deleted["equals"], case .scalar(let text, let plain) = equals.value else {
+                throw deleted.problem("'deleted' is {at: POINTER, equals: VALUE}: a record whose member has that value is a deletion")
+            }
+            delta.deleted = (try pointer(at), plain ? ((try? JSON.parse(text)) ?? .string(text)) : .string(text))
+        }
+        return delta
     }
 
     func paging(_ entry: ConnectorSettings) throws(Problem) -> WebServiceTemplate.Paging {

@@ -12,7 +12,7 @@ import XMLDocuments
 /// object, its changes and earlier steps' results. An update sends only what changed unless the
 /// template asks for the whole object. The application keeps no SCIM document, so the host
 /// serves it from a local copy.
-package final class WebServiceConnector: Connector {
+package final class WebServiceConnector: DeltaImportingConnector {
     package let client: WebServiceClient
     let logger: Logger
 
@@ -55,8 +55,48 @@ package final class WebServiceConnector: Connector {
         let type = try self.type(objectType)
         guard let flow = type.operations.importAll else { throw ConnectorError(.failed, "the template has no import for \(type.name)") }
         var objects: [ConnectorObject] = []
-        try await importPages(type, flow) { page throws(ConnectorError) in objects += page }
+        try await importPages(type, flow) { page, _ throws(ConnectorError) in objects += page }
         return objects
+    }
+
+    // MARK: Delta import
+
+    package func importsChanges(objectType: String) -> Bool {
+        template.objectType(objectType)?.operations.deltaImport != nil
+    }
+
+    /// Now, as the delta imports' watermark: RFC 3339 in UTC with milliseconds.
+    package func watermark(objectType: String) async throws(ConnectorError) -> String {
+        Self.timestamp(Date())
+    }
+
+    package func deltaImport(objectType: String, since watermark: String) async throws(ConnectorError) -> ConnectorDelta {
+        let type = try self.type(objectType)
+        guard let delta = type.operations.deltaImport else { throw ConnectorError(.failed, "the template has no deltaImport for \(type.name)") }
+        guard let last = Self.date(watermark) else { throw ConnectorError(.failed, "'\(watermark)' is not a watermark of this connector (an RFC 3339 time)") }
+        let next = Self.timestamp(Date())
+        let since = Self.timestamp(last.addingTimeInterval(-delta.overlap.seconds))
+        var changed: [ConnectorObject] = []
+        var deleted: [String] = []
+        try await importPages(type, delta.flow, since: since, deleted: delta.deleted) { page, gone throws(ConnectorError) in
+            changed += page
+            deleted += gone
+        }
+        return ConnectorDelta(changed: changed, deleted: deleted, watermark: next)
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
     }
 
     package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
@@ -196,9 +236,11 @@ package final class WebServiceConnector: Connector {
     // MARK: Import
 
     /// Imports page by page, handing each page's objects to `deliver`.
+    /// Imports page by page, handing each page's objects to `deliver`; in a delta import, with
+    /// `[delta.since]`, and the anchors of the records `deleted` marks handed over apart.
     func importPages(
-        _ type: WebServiceTemplate.ObjectType, _ flow: WebServiceTemplate.ImportFlow,
-        deliver: ([ConnectorObject]) throws(ConnectorError) -> Void
+        _ type: WebServiceTemplate.ObjectType, _ flow: WebServiceTemplate.ImportFlow, since: String? = nil,
+        deleted: (JSONPointer, JSON)? = nil, deliver: ([ConnectorObject], [String]) throws(ConnectorError) -> Void
     ) async throws(ConnectorError) {
         let listing = WebServiceTemplate.Flow(steps: flow.steps, place: flow.place)
         var nextURL: String?
@@ -208,12 +250,13 @@ package final class WebServiceConnector: Connector {
         for number in 0..<(flow.paging?.maxPages ?? 1) {
             var context = context(type)
             context.page = pageVariables(flow.paging, number: number, offset: offset, cursor: cursor)
-            let operation = "\(type.name) import, page \(number + 1)"
+            if let since { context.delta = ["since": .string(since)] }
+            let operation = "\(type.name) \(since == nil ? "import" : "delta import"), page \(number + 1)"
             guard let result = try await run(listing, &context, operation: operation, url: nextURL) else { return }
             guard let body = result.body else {
                 throw ConnectorError(.applicationFailed, "\(operation): the response is not \(result.soap == nil && flow.steps.last?.soap == nil ? "JSON" : "a SOAP envelope")")
             }
-            let records: [JSON]
+            var records: [JSON]
             switch flow.records {
             case .json(let pointer):
                 guard case .array(let list)? = pointer.value(in: body) else {
@@ -223,6 +266,16 @@ package final class WebServiceConnector: Connector {
             case .xml(let path):
                 guard let soap = result.soap else { throw ConnectorError(.applicationFailed, "\(operation): the response is not a SOAP envelope") }
                 records = path.elements(in: soap.body, root: soap.envelope).map(SOAPEnvelope.json)
+            }
+            let listed = records.count
+            let lastListed = records.last
+            var gone: [String] = []
+            if let (pointer, value) = deleted {
+                records = records.filter { record in
+                    guard let found = pointer.value(in: record), WebServiceTemplate.ErrorRule.text(found) == WebServiceTemplate.ErrorRule.text(value) else { return true }
+                    if let anchor = self.object(record, type: type)?.anchor { gone.append(anchor) }
+                    return false
+                }
             }
             var page: [ConnectorObject] = []
             if let detail = flow.detail {
@@ -236,8 +289,8 @@ package final class WebServiceConnector: Connector {
                     page.append(object)
                 }
             }
-            try deliver(page)
-            offset += records.count
+            try deliver(page, gone)
+            offset += listed
             guard let paging = flow.paging else { return }
             if let total = paging.total, let value = total.value(in: body), let count = Int(WebServiceClient.text(value)), offset >= count { return }
             switch paging.style {
@@ -260,10 +313,10 @@ package final class WebServiceConnector: Connector {
                 }
                 nextURL = client.resolveLink(link)
             case .page, .offset:
-                if records.count < paging.size || records.isEmpty { return }
+                if listed < paging.size || listed == 0 { return }
             case .keyset(let pointer):
-                if records.count < paging.size || records.isEmpty { return }
-                guard let value = pointer.value(in: records[records.count - 1]), case let key = WebServiceClient.text(value), !key.isEmpty else {
+                if listed < paging.size || listed == 0 { return }
+                guard let lastListed, let value = pointer.value(in: lastListed), case let key = WebServiceClient.text(value), !key.isEmpty else {
                     throw ConnectorError(.applicationFailed, "\(operation): the last record has no key at '\(pointer)' to ask for the next page with")
                 }
                 guard seen.insert(key).inserted else {
@@ -271,7 +324,7 @@ package final class WebServiceConnector: Connector {
                 }
                 cursor = key
             }
-            if records.isEmpty { return }
+            if listed == 0 { return }
         }
         throw ConnectorError(
             .applicationFailed, "\(type.name) import: more than \(flow.paging?.maxPages ?? 1) pages; the import stops (raise paging.maxPages if the application is that large)")

@@ -37,6 +37,13 @@ final class HRApplication: Sendable {
             file: Self.templatePath, variables: ["HR_URL": apiURL, "HR_API_KEY": Self.apiKey].merging(variables) { $1 }, environment: [:])
     }
 
+    /// The template with its text edited first.
+    func template(editing edit: (String) -> String) throws -> WebServiceTemplate {
+        let text = edit(try String(contentsOfFile: Self.templatePath, encoding: .utf8))
+        let root = try ConnectorSettings.parse(yaml: text, file: "hr-app.yaml", context: "template", folder: "", environment: [:])
+        return try TemplateReader.read(root, variables: ["HR_URL": apiURL, "HR_API_KEY": Self.apiKey])
+    }
+
     func connector(_ template: WebServiceTemplate? = nil) throws -> WebServiceConnector {
         let template = try template ?? self.template()
         return WebServiceConnector(template: template, transport: try AsyncHTTPTransport(connection: template.connection), logger: Logger(label: "test"))

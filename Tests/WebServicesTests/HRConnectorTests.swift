@@ -2,6 +2,7 @@ import AttrmapTesting
 import Connectors
 import Foundation
 import JSONValues
+import LocalCache
 import Testing
 import WebServices
 
@@ -188,5 +189,43 @@ import WebServices
             for try await object in group { #expect(object?.anchor == "eve") }
         }
         #expect(try hr.requests().count > 13)
+    }
+}
+
+/// The delta import: an autosync asks the application only for what changed since the last one.
+@Suite struct DeltaImportTests {
+    @Test func aRefreshReadsOnlyWhatChangedAndAFullImportSeesDeletions() async throws {
+        let hr = try HRApplication()
+        for index in 0..<300 {
+            #expect(try await hr.call("POST", "/employees", body: #"{"login": "d\#(String(format: "%03d", index))", "department": "Sales"}"#).status == 201)
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        // No overlap, so that the 300 just made are not asked for again.
+        let template = try hr.template(editing: { $0.replacingOccurrences(of: "overlap: 5s", with: "overlap: 0s") })
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-delta-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = try LocallyCachedConnector(source: hr.connector(template), path: folder.appendingPathComponent("hr.cache.sqlite").path)
+        _ = try await cache.schema()
+        #expect(try await cache.count(objectType: "User", query: nil) == 300)
+
+        #expect(try await hr.call("PATCH", "/employees/d007", body: #"{"department": "Finance"}"#).status == 200)
+        #expect(try await hr.call("POST", "/employees", body: #"{"login": "d300"}"#).status == 201)
+        #expect(try await hr.call("DELETE", "/employees/d008").status == 204)
+        let before = try hr.requests().count
+        _ = try await cache.schema()
+        let lists = try hr.requests().dropFirst(before).filter { $0["path"] == .string("/api/v1/employees") }
+        #expect(lists.count == 1, "one page of changes, not two pages of everything")
+        #expect(lists.first?["query"]?["updatedSince"] != nil)
+        #expect(try await cache.get(objectType: "User", anchor: "d007")?.attributes["department"] == .string("Finance"))
+        #expect(try await cache.get(objectType: "User", anchor: "d300") != nil)
+        #expect(try await cache.get(objectType: "User", anchor: "d008") != nil, "the application does not report deletions")
+
+        // After twelve deltas, a full import: the deletion is seen.
+        for _ in 1..<LocallyCachedConnector.deltasBetweenFullImports { _ = try await cache.schema() }
+        #expect(try await cache.get(objectType: "User", anchor: "d008") != nil)
+        _ = try await cache.schema()
+        #expect(try await cache.get(objectType: "User", anchor: "d008") == nil)
+        #expect(try await cache.count(objectType: "User", query: nil) == 300)
     }
 }
