@@ -13,6 +13,7 @@ extension OpenAPIDiscovery {
 
     static let sizeNames = ["limit", "per_page", "perPage", "pageSize", "page_size", "size", "count", "top", "$top", "maxResults", "max_results"]
     static let cursorParameters = ["cursor", "pageToken", "page_token", "after", "continuationToken", "continuation", "nextToken", "starting_after"]
+    static let sinceNames = ["updatedSince", "modifiedSince", "changedSince", "updated_since", "modified_since", "since", "lastModifiedSince"]
     static let cursorMembers = ["next_cursor", "nextCursor", "nextPageToken", "next_page_token", "cursor", "continuationToken", "nextToken"]
 
     func paging(_ operation: OpenAPI.Operation, _ item: OpenAPI.PathItem) -> PagingGuess? {
@@ -217,6 +218,17 @@ extension OpenAPIDiscovery {
         }
         yaml.append("      records: \(Self.quoted(guess?.records ?? ""))")
         if let paging = guess?.paging { yaml.append("      paging: \(paging)   # review: guessed (\(guess!.summary))") }
+        // A list that takes a time to list changes from: the same list as a delta import.
+        let listQuery = parameters(resource.list, resource.listItem).filter { $0.context.location == .query }.map(\.name)
+        if let since = listQuery.first(where: { Self.sinceNames.contains($0) }) {
+            yaml.append("    deltaImport:   # review: the changes since the last import, by \(since)")
+            yaml.append("      steps:")
+            yaml.append("        - GET: \(Self.quoted(resource.collection))")
+            let query = [(since, "\"[delta.since]\"")] + (guess?.query ?? [])
+            yaml.append("          query: {" + query.map { "\(Self.quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}")
+            yaml.append("      records: \(Self.quoted(guess?.records ?? ""))")
+            if let paging = guess?.paging { yaml.append("      paging: \(paging)") }
+        }
         let routes = document.routes
         let item = routes.first { $0.path.rawValue == resource.item }?.pathItem
         if item?.get != nil { yaml.append("    get: [{GET: \(Self.quoted(itemPath))}]") }

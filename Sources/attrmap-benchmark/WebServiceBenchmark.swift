@@ -28,7 +28,7 @@ enum WebServiceBenchmark {
     }
 
     static func main(_ arguments: [String]) async {
-        var options: [String: String] = ["writes": "5000", "clients": "8", "import": "100000"]
+        var options: [String: String] = ["writes": "5000", "clients": "8", "import": "100000", "only": "creates,import,detail,soap"]
         var index = 0
         while index + 1 < arguments.count, arguments[index].hasPrefix("--") {
             options[String(arguments[index].dropFirst(2))] = arguments[index + 1]
@@ -37,10 +37,12 @@ enum WebServiceBenchmark {
         guard index == arguments.count, let attrmap = options["attrmap"], let hrApp = options["hr-app"],
             let writes = Int(options["writes"]!), let clients = Int(options["clients"]!), let imported = Int(options["import"]!)
         else {
-            fail("usage: attrmap-benchmark webservice --attrmap PATH --hr-app PATH [--sap-app PATH] [--writes 5000] [--clients 8] [--import 100000]")
+            fail("usage: attrmap-benchmark webservice --attrmap PATH --hr-app PATH [--sap-app PATH] [--writes 5000] [--clients 8] [--import 100000] [--only creates,import,detail,soap]")
         }
+        let only = Set(options["only"]!.split(separator: ",").map(String.init))
         say("attrmap serve and the web services connector — the sample HR application on loopback, \(clients) clients\n")
         do {
+          if only.contains("creates") {
             let sqlite = try await creates(attrmap: attrmap, hrApp: nil, writes: writes, clients: clients)
             let rest = try await creates(attrmap: attrmap, hrApp: hrApp, writes: writes, clients: clients)
             say(pad("creates", 34) + pad("users/s", 10) + pad("p50 ms", 9) + pad("p99 ms", 9))
@@ -50,12 +52,13 @@ enum WebServiceBenchmark {
             }
             say("the web service's create rate is \(String(format: "%.0f", rest.rate / max(sqlite.rate, 0.001) * 100)) % of the SQLite store's\n")
             if sqlite.errors + rest.errors > 0 { fail("\(sqlite.errors + rest.errors) creates were answered with an error status") }
+          }
 
             say(pad("full import at start", 34) + pad("users", 9) + pad("seconds", 9) + pad("users/s", 10) + pad("calls", 9) + pad("peak MB", 9))
-            var runs: [(String, Application)] = [
-                ("list pages of whole records", .hr(binary: hrApp, detail: false)), ("list of logins + detail calls", .hr(binary: hrApp, detail: true)),
-            ]
-            if let sapApp = options["sap-app"] { runs.append(("SOAP: keyset pages + detail calls", .sap(binary: sapApp))) }
+            var runs: [(String, Application)] = []
+            if only.contains("import") { runs.append(("list pages of whole records", .hr(binary: hrApp, detail: false))) }
+            if only.contains("detail") { runs.append(("list of logins + detail calls", .hr(binary: hrApp, detail: true))) }
+            if let sapApp = options["sap-app"], only.contains("soap") { runs.append(("SOAP: keyset pages + detail calls", .sap(binary: sapApp))) }
             for (name, application) in runs {
                 let figures = try await fullImport(attrmap: attrmap, application, users: imported)
                 say(pad(name, 34) + pad(String(imported), 9)

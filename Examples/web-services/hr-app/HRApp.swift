@@ -21,6 +21,9 @@ struct HRApp {
         var apiKey: String?
         var clientID: String?
         var clientSecret: String?
+        var digestUser: String?
+        var digestPassword: String?
+        var digestAlgorithm = "SHA-256"
         var tokenLifetime = 3600
         var rate = 0
         var requestLog: String?
@@ -37,7 +40,7 @@ struct HRApp {
 
     static let usage = """
         usage: sample-hr-app [--host ADDRESS] [--port N] [--database FILE] [--rate N] [--token-lifetime SECONDS] [--request-log FILE] [--seed N]
-                     [--delay MILLISECONDS[/METHOD]] [--fault STATUS/N[/METHOD]] [--cert FILE --key FILE [--client-ca FILE]]
+                     [--delay MILLISECONDS[/METHOD]] [--fault STATUS/N[/METHOD]] [--digest-algorithm NAME] [--cert FILE --key FILE [--client-ca FILE]]
 
         A sample HR application: employees with roles and passwords, served as a REST API on
         http://HOST:PORT/api/v1 (its OpenAPI document at /openapi.json).
@@ -52,6 +55,7 @@ struct HRApp {
           --delay MILLISECONDS[/METHOD]
                                     answer every request (of METHOD) only after this long (a slow application)
           --fault STATUS/N[/METHOD] answer every Nth API request (of METHOD) with STATUS (500, 503, …) and a problem body
+          --digest-algorithm NAME   HTTP Digest's algorithm: SHA-256 (the default) or MD5
           --cert FILE --key FILE    serve HTTPS with this certificate chain and private key (PEM)
           --client-ca FILE          and accept only clients that present a certificate signed by one of these (PEM)
 
@@ -60,7 +64,9 @@ struct HRApp {
           HR_CLIENT_ID, HR_CLIENT_SECRET
                                     an OAuth 2 client for POST /oauth/token (client credentials);
                                     clients then send Authorization: Bearer TOKEN
-        At least one of the two must be set.
+          HR_DIGEST_USER, HR_DIGEST_PASSWORD
+                                    a user for HTTP Digest authentication (RFC 7616, qop=auth)
+        At least one of the three must be set.
         """
 
     static func options() -> Options {
@@ -76,6 +82,9 @@ struct HRApp {
             case "--port": options.port = Int(value(argument)) ?? { fail("--port takes a number") }()
             case "--database": options.database = value(argument)
             case "--rate": options.rate = Int(value(argument)) ?? { fail("--rate takes a number") }()
+            case "--digest-algorithm":
+                options.digestAlgorithm = value(argument).uppercased()
+                if !["SHA-256", "MD5"].contains(options.digestAlgorithm) { fail("--digest-algorithm is SHA-256 or MD5") }
             case "--token-lifetime": options.tokenLifetime = Int(value(argument)) ?? { fail("--token-lifetime takes a number") }()
             case "--request-log": options.requestLog = value(argument)
             case "--seed": options.seed = Int(value(argument)) ?? { fail("--seed takes a number") }()
@@ -101,10 +110,12 @@ struct HRApp {
         options.apiKey = environment["HR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         options.clientID = environment["HR_CLIENT_ID"]
         options.clientSecret = environment["HR_CLIENT_SECRET"]
+        options.digestUser = environment["HR_DIGEST_USER"].flatMap { $0.isEmpty ? nil : $0 }
+        options.digestPassword = environment["HR_DIGEST_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         if (options.certificate == nil) != (options.privateKey == nil) { fail("HTTPS needs both --cert and --key") }
         if options.clientCertificates != nil, options.certificate == nil { fail("--client-ca needs HTTPS (--cert and --key)") }
-        if options.apiKey == nil, options.clientID == nil || options.clientSecret == nil {
-            fail("set HR_API_KEY, or HR_CLIENT_ID and HR_CLIENT_SECRET, so that clients can authenticate")
+        if options.apiKey == nil, options.clientID == nil || options.clientSecret == nil, options.digestUser == nil || options.digestPassword == nil {
+            fail("set HR_API_KEY, HR_CLIENT_ID and HR_CLIENT_SECRET, or HR_DIGEST_USER and HR_DIGEST_PASSWORD, so that clients can authenticate")
         }
         return options
     }
@@ -167,12 +178,18 @@ struct HRResponder: HTTPResponder {
     let tokens = Tokens()
     let faults = Counter()
     let log: RequestLog?
+    let digest: DigestAuthentication?
 
     init(store: Store, options: HRApp.Options) {
         self.store = store
         self.options = options
         self.limiter = options.rate > 0 ? RateLimiter(perSecond: options.rate) : nil
         self.log = options.requestLog.map(RequestLog.init)
+        if let user = options.digestUser, let password = options.digestPassword {
+            digest = DigestAuthentication(username: user, password: password, algorithm: options.digestAlgorithm)
+        } else {
+            digest = nil
+        }
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -196,9 +213,12 @@ struct HRResponder: HTTPResponder {
             return response
         }
         do {
-            return try await route(request.method, path, query: query, body: body, headers: request.headers)
+            let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+            return try await route(request.method, path, query: query, body: body, headers: request.headers, target: target)
         } catch let failure as Problem {
-            return problem(failure.status, failure.type, failure.title, failure.detail)
+            var response = problem(failure.status, failure.type, failure.title, failure.detail)
+            if let challenge = failure.challenge { response.headers[.wwwAuthenticate] = challenge }
+            return response
         } catch Store.Failure.notFound {
             return problem(404, "not-found", "Not found", "no employee '\(path.count > 3 ? path[3] : "")'")
         } catch Store.Failure.exists {
@@ -213,9 +233,13 @@ struct HRResponder: HTTPResponder {
         var type: String
         var title: String
         var detail: String
+        /// A `WWW-Authenticate` challenge to send with it.
+        var challenge: String?
     }
 
-    func route(_ method: HTTPRequest.Method, _ path: [String], query: [String: String], body: [UInt8], headers: HTTPFields) async throws -> Response {
+    func route(
+        _ method: HTTPRequest.Method, _ path: [String], query: [String: String], body: [UInt8], headers: HTTPFields, target: String
+    ) async throws -> Response {
         switch (method, path) {
         case (.get, ["openapi.json"]):
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: openAPIDocument)))
@@ -229,7 +253,7 @@ struct HRResponder: HTTPResponder {
         guard path.count >= 3, path[0] == "api", path[1] == "v1" else {
             throw Problem(status: 404, type: "not-found", title: "Not found", detail: "no such endpoint")
         }
-        try authenticate(headers)
+        try authenticate(headers, method: method.rawValue, target: target)
         let rest = Array(path.dropFirst(2))
         guard rest.first == "employees" || rest == ["login"] else {
             throw Problem(status: 404, type: "not-found", title: "Not found", detail: "no such endpoint: /\(path.joined(separator: "/"))")
@@ -379,8 +403,21 @@ struct HRResponder: HTTPResponder {
 
     // MARK: Authentication
 
-    func authenticate(_ headers: HTTPFields) throws {
+    func authenticate(_ headers: HTTPFields, method: String, target: String) throws {
         if let key = options.apiKey, let given = headers[HTTPField.Name("X-API-Key")!], Self.same(given, key) { return }
+        if let digest {
+            var stale = false
+            if let authorization = headers[.authorization], authorization.hasPrefix("Digest ") {
+                switch digest.verify(authorization, method: method, target: target) {
+                case .accepted: return
+                case .stale: stale = true
+                case .refused: break
+                }
+            }
+            throw Problem(
+                status: 401, type: "unauthorized", title: "Unauthorized", detail: stale ? "the nonce has expired" : "HTTP Digest authentication is needed",
+                challenge: digest.challenge(stale: stale))
+        }
         if let authorization = headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
             let token = String(authorization.dropFirst("bearer ".count))
             let valid = tokens.isValid(token)

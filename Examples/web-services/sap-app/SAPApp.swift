@@ -408,6 +408,7 @@ struct SOAPResponder: HTTPResponder {
 final class Sessions: Sendable {
     private let sessions = Mutex<[String: (changes: [Users.Change], used: ContinuousClock.Instant)]>([:])
     private let nonces = Mutex<[String: ContinuousClock.Instant]>([:])
+    private let lastPruned = Mutex(ContinuousClock.now)
 
     /// Whether a WS-Security nonce is new (nonces are kept five minutes, as long as a token is valid).
     func firstUse(of nonce: String) -> Bool {
@@ -419,25 +420,30 @@ final class Sessions: Sendable {
         }
     }
 
-    /// The session a request's cookies name, or a new one.
+    /// The session a request's cookies name, or a new one. A session is kept once it holds a
+    /// change (a read needs none), for as long as it is used within a minute.
     func session(for cookies: String?) -> (id: String, isNew: Bool) {
         let given = cookies?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             .first { $0.hasPrefix("sap-contextid=") }.map { String($0.dropFirst("sap-contextid=".count)) }
         return sessions.withLock { sessions in
             // Sessions idle for a minute are gone, and what they held with them.
-            sessions = sessions.filter { ContinuousClock.now - $0.value.used < .seconds(60) }
+            if ContinuousClock.now - lastPruned.withLock({ $0 }) > .seconds(1) {
+                sessions = sessions.filter { ContinuousClock.now - $0.value.used < .seconds(60) }
+                lastPruned.withLock { $0 = .now }
+            }
             if let given, sessions[given] != nil {
                 sessions[given]!.used = .now
                 return (given, false)
             }
-            let id = UUID().uuidString.replacingOccurrences(of: "-", with: "")
-            sessions[id] = ([], .now)
-            return (id, true)
+            return (UUID().uuidString.replacingOccurrences(of: "-", with: ""), true)
         }
     }
 
     func hold(_ session: String, _ change: Users.Change) {
-        sessions.withLock { $0[session]?.changes.append(change) }
+        sessions.withLock { sessions in
+            sessions[session, default: ([], .now)].changes.append(change)
+            sessions[session]!.used = .now
+        }
     }
 
     func take(_ session: String) -> [Users.Change] {

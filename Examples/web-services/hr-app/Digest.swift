@@ -1,0 +1,80 @@
+import Crypto
+import Foundation
+import Synchronization
+
+/// HTTP Digest authentication (RFC 7616) for the API, `qop=auth`, with SHA-256 or MD5: a nonce
+/// handed out in each challenge, valid for five minutes, and each nonce count taken once.
+final class DigestAuthentication: Sendable {
+    static let realm = "sample-hr-app"
+    let username: String
+    let password: String
+    let algorithm: String
+    let opaque = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    private let nonces = Mutex<[String: (issued: ContinuousClock.Instant, counts: Set<String>)]>([:])
+
+    init(username: String, password: String, algorithm: String) {
+        self.username = username
+        self.password = password
+        self.algorithm = algorithm
+    }
+
+    /// A `WWW-Authenticate` challenge with a fresh nonce; `stale` when the client's nonce expired.
+    func challenge(stale: Bool = false) -> String {
+        let nonce = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        nonces.withLock { nonces in
+            nonces = nonces.filter { ContinuousClock.now - $0.value.issued < .seconds(300) }
+            nonces[nonce] = (.now, [])
+        }
+        return #"Digest realm="\#(Self.realm)", qop="auth", algorithm=\#(algorithm), nonce="\#(nonce)", opaque="\#(opaque)""# + (stale ? ", stale=true" : "")
+    }
+
+    enum Verdict { case accepted, refused, stale }
+
+    /// Whether an `Authorization: Digest …` header is the user's, for this method and target.
+    func verify(_ header: String, method: String, target: String) -> Verdict {
+        let fields = Self.parameters(String(header.dropFirst("Digest ".count)))
+        guard let nonce = fields["nonce"], let response = fields["response"], let uri = fields["uri"], let count = fields["nc"],
+            let cnonce = fields["cnonce"], fields["qop"] == "auth", fields["username"] == username, fields["realm"] == Self.realm,
+            (fields["algorithm"] ?? "MD5").uppercased() == algorithm.uppercased(), uri == target
+        else { return .refused }
+        let fresh = nonces.withLock { nonces -> Bool? in
+            guard let entry = nonces[nonce] else { return nil }
+            guard ContinuousClock.now - entry.issued < .seconds(300), !entry.counts.contains(count) else { return false }
+            nonces[nonce]?.counts.insert(count)
+            return true
+        }
+        guard let fresh else { return .stale }
+        guard fresh else { return .refused }
+        let ha1 = hash("\(username):\(Self.realm):\(password)")
+        let ha2 = hash("\(method):\(uri)")
+        return HRApp.same(hash("\(ha1):\(nonce):\(count):\(cnonce):auth:\(ha2)"), response) ? .accepted : .refused
+    }
+
+    func hash(_ text: String) -> String {
+        let bytes: [UInt8] = algorithm.uppercased() == "MD5" ? Array(Insecure.MD5.hash(data: Data(text.utf8))) : Array(SHA256.hash(data: Data(text.utf8)))
+        return bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// `name="value", name=value, …`
+    static func parameters(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            rest = rest.drop { $0 == " " || $0 == "," }
+            guard let equals = rest.firstIndex(of: "=") else { break }
+            let name = rest[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+            rest = rest[rest.index(after: equals)...]
+            if rest.first == "\"" {
+                rest = rest.dropFirst()
+                let end = rest.firstIndex(of: "\"") ?? rest.endIndex
+                result[name] = String(rest[..<end])
+                rest = end < rest.endIndex ? rest[rest.index(after: end)...] : ""
+            } else {
+                let end = rest.firstIndex(of: ",") ?? rest.endIndex
+                result[name] = rest[..<end].trimmingCharacters(in: .whitespaces)
+                rest = rest[end...]
+            }
+        }
+        return result
+    }
+}
