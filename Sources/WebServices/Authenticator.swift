@@ -1,4 +1,5 @@
 import Connectors
+import Crypto
 import Foundation
 import JSONValues
 
@@ -9,23 +10,32 @@ final class Authenticator: Sendable {
     let method: WebServiceTemplate.Authentication
     let baseURL: String
     private let tokens = TokenCache()
+    private let digest = DigestChallenge()
 
     init(_ connection: WebServiceTemplate.Connection) {
         method = connection.authentication
         baseURL = connection.baseURL
     }
 
-    /// Whether a 401 may mean an expired token, worth one renewal.
+    /// Whether a 401 may mean an expired token or a Digest challenge, worth one more try.
     var renews: Bool {
         switch method {
-        case .clientCredentials, .login: true
+        case .clientCredentials, .login, .digest: true
         default: false
         }
     }
 
-    /// Forgets the token, before the call is tried again with a new one.
-    func invalidate() async {
-        await tokens.invalidate()
+    /// After a 401: forgets the token, or takes in the Digest challenge, before the call is tried
+    /// again. False when there is nothing to try again with (a 401 without a Digest challenge).
+    func renew(after response: IncomingResponse) async -> Bool {
+        switch method {
+        case .digest:
+            let challenges = response.headers.filter { $0.0.lowercased() == "www-authenticate" }.map(\.1)
+            return await digest.take(challenges)
+        default:
+            await tokens.invalidate()
+            return true
+        }
     }
 
     func apply(to request: inout OutgoingRequest, client: WebServiceClient) async throws(ConnectorError) {
@@ -36,6 +46,13 @@ final class Authenticator: Sendable {
             let credentials = Data("\(username):\(password.value)".utf8).base64EncodedString()
             request.headers.append(("Authorization", "Basic \(credentials)"))
             request.secrets += [password.value, credentials]
+        case .digest(let username, let password):
+            // Nothing before the first challenge; then each call answers it, its count one more.
+            let target = Self.target(of: request.url)
+            if let header = await digest.authorization(method: request.method, target: target, username: username, password: password.value) {
+                request.headers.append(("Authorization", header))
+            }
+            request.secrets.append(password.value)
         case .bearer(let token):
             request.headers.append(("Authorization", "Bearer \(token.value)"))
             request.secrets.append(token.value)
@@ -65,6 +82,15 @@ final class Authenticator: Sendable {
             request.body = body
             request.secrets.append(password.value)
         }
+    }
+
+    /// The request target of a URL: its path and query (`/api/v1/employees?limit=1`).
+    static func target(of url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+        let target = String(rest[slash...])
+        return target.hasPrefix("?") ? "/" + target : target
     }
 
     /// A token by the client-credentials grant (RFC 6749 §4.4).
@@ -149,5 +175,78 @@ actor TokenCache {
         // A token valid for less than the renewal margin is still used once.
         current = (token, ContinuousClock.now + lifetime)
         return token
+    }
+}
+
+/// The server's last HTTP Digest challenge (RFC 7616), answered by each call with a fresh client
+/// nonce and the next nonce count.
+actor DigestChallenge {
+    private var realm = ""
+    private var nonce = ""
+    private var opaque: String?
+    private var algorithm = "MD5"
+    private var qop: String?
+    private var count = 0
+    private var known = false
+
+    /// Takes in a `WWW-Authenticate: Digest …` challenge (SHA-256 preferred over MD5); false when none is offered.
+    func take(_ headers: [String]) -> Bool {
+        let offered = headers.filter { $0.lowercased().hasPrefix("digest ") }.map { DigestChallenge.parameters(String($0.dropFirst(7))) }
+        let usable = offered.filter { ["MD5", "SHA-256"].contains(($0["algorithm"] ?? "MD5").uppercased()) }
+        guard let chosen = usable.first(where: { ($0["algorithm"] ?? "").uppercased() == "SHA-256" }) ?? usable.first, let nonce = chosen["nonce"] else {
+            return false
+        }
+        realm = chosen["realm"] ?? ""
+        self.nonce = nonce
+        opaque = chosen["opaque"]
+        algorithm = (chosen["algorithm"] ?? "MD5").uppercased()
+        qop = chosen["qop"].flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains("auth") ? "auth" : nil }
+        count = 0
+        known = true
+        return true
+    }
+
+    func authorization(method: String, target: String, username: String, password: String) -> String? {
+        guard known else { return nil }
+        count += 1
+        let nc = String(format: "%08x", count)
+        let cnonce = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let ha1 = hash("\(username):\(realm):\(password)")
+        let ha2 = hash("\(method):\(target)")
+        let response = qop == nil ? hash("\(ha1):\(nonce):\(ha2)") : hash("\(ha1):\(nonce):\(nc):\(cnonce):auth:\(ha2)")
+        var fields = [
+            "username=\"\(username)\"", "realm=\"\(realm)\"", "nonce=\"\(nonce)\"", "uri=\"\(target)\"", "algorithm=\(algorithm)", "response=\"\(response)\"",
+        ]
+        if qop != nil { fields += ["qop=auth", "nc=\(nc)", "cnonce=\"\(cnonce)\""] }
+        if let opaque { fields.append("opaque=\"\(opaque)\"") }
+        return "Digest " + fields.joined(separator: ", ")
+    }
+
+    private func hash(_ text: String) -> String {
+        let bytes: [UInt8] = algorithm == "MD5" ? Array(Insecure.MD5.hash(data: Array(text.utf8))) : Array(SHA256.hash(data: Array(text.utf8)))
+        return bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// `name="value", name=value, …`
+    static func parameters(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            rest = rest.drop { $0 == " " || $0 == "," }
+            guard let equals = rest.firstIndex(of: "=") else { break }
+            let name = rest[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+            rest = rest[rest.index(after: equals)...]
+            if rest.first == "\"" {
+                rest = rest.dropFirst()
+                let end = rest.firstIndex(of: "\"") ?? rest.endIndex
+                result[name] = String(rest[..<end])
+                rest = end < rest.endIndex ? rest[rest.index(after: end)...] : ""
+            } else {
+                let end = rest.firstIndex(of: ",") ?? rest.endIndex
+                result[name] = rest[..<end].trimmingCharacters(in: .whitespaces)
+                rest = rest[end...]
+            }
+        }
+        return result
     }
 }

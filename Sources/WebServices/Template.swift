@@ -82,6 +82,8 @@ package struct WebServiceTemplate: Sendable {
     package enum Authentication: Sendable {
         case none
         case basic(username: String, password: Secret)
+        /// HTTP Digest (RFC 7616): the server's challenge answered with SHA-256 or MD5, `qop=auth`.
+        case digest(username: String, password: Secret)
         case bearer(token: Secret)
         case apiKey(name: String, inQuery: Bool, value: Secret)
         /// OAuth 2 client credentials (RFC 6749 §4.4): a token from `tokenURL`, kept until shortly

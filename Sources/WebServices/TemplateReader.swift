@@ -155,7 +155,7 @@ package struct TemplateReader {
 
     func authentication(_ entry: ConnectorSettings) throws(Problem) -> WebServiceTemplate.Authentication {
         guard let type = entry["type"]?.string else {
-            throw entry.problem("'authentication' needs a 'type': none, basic, bearer, apiKey, oauth2, login or usernameToken")
+            throw entry.problem("'authentication' needs a 'type': none, basic, digest, bearer, apiKey, oauth2, login or usernameToken")
         }
         switch type {
         case "none":
@@ -165,6 +165,10 @@ package struct TemplateReader {
             try entry.checkKeys(["type", "username", "password"], what: "'authentication' of type basic")
             guard let username = entry["username"], let password = entry["password"] else { throw entry.problem("basic needs 'username' and 'password'") }
             return .basic(username: try substituted(username), password: try secret(password))
+        case "digest":
+            try entry.checkKeys(["type", "username", "password"], what: "'authentication' of type digest")
+            guard let username = entry["username"], let password = entry["password"] else { throw entry.problem("digest needs 'username' and 'password'") }
+            return .digest(username: try substituted(username), password: try secret(password))
         case "bearer":
             try entry.checkKeys(["type", "token"], what: "'authentication' of type bearer")
             guard let token = entry["token"] else { throw entry.problem("bearer needs a 'token'") }
@@ -214,7 +218,7 @@ package struct TemplateReader {
             return .usernameToken(
                 username: try substituted(username), password: try secret(password), digest: try entry["digest"].map { s throws(Problem) in try boolean(s) } ?? false)
         default:
-            throw entry["type"]!.problem("unknown authentication type '\(type)'; the types are none, basic, bearer, apiKey, oauth2, login, usernameToken")
+            throw entry["type"]!.problem("unknown authentication type '\(type)'; the types are none, basic, digest, bearer, apiKey, oauth2, login, usernameToken")
         }
     }
 

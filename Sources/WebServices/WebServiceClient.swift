@@ -285,8 +285,7 @@ package final class WebServiceClient: Sendable {
                     ])
                 if response.status == 401, authenticated, authenticator.renews, !renewedToken {
                     renewedToken = true
-                    await authenticator.invalidate()
-                    continue
+                    if await authenticator.renew(after: response) { continue }
                 }
                 let retryable = response.status == 429 || ([502, 503, 504].contains(response.status) && retriesAnything)
                 if retryable, attempt < connection.retry.attempts {

@@ -120,6 +120,33 @@ import WebServices
         #expect(try hr.requests().filter { $0["path"] == .string("/oauth/token") }.count == 2)
     }
 
+    @Test(arguments: ["SHA-256", "MD5"]) func answersAnHTTPDigestChallenge(algorithm: String) async throws {
+        // No API key: the application asks for Digest only.
+        let hr = try HRApplication(digest: (user: "attrmap", password: "digest-password-0123"), extra: ["--digest-algorithm", algorithm])
+        let digest = #"{type: digest, username: attrmap, password: "${DIGEST_PASSWORD}"}"#
+        let template = { (password: String) throws -> WebServiceTemplate in
+            let root = try ConnectorSettings.parse(
+                yaml: try String(contentsOfFile: HRApplication.templatePath, encoding: .utf8).replacingOccurrences(
+                    of: #"authentication: {type: apiKey, header: X-API-Key, value: "${HR_API_KEY}"}"#, with: "authentication: " + digest),
+                file: "hr-app.yaml", context: "template", folder: "", environment: [:])
+            return try TemplateReader.read(root, variables: ["HR_URL": hr.apiURL, "DIGEST_PASSWORD": password])
+        }
+        let connector = try hr.connector(try template("digest-password-0123"))
+        for index in 0..<5 {
+            try await connector.create(ConnectorObject(objectType: "User", anchor: "g\(index)", attributes: ["login": .string("g\(index)")]))
+        }
+        #expect(try await connector.fullImport(objectType: "User").count == 5)
+        // One challenge, then each call answers it with its own count: one 401 in all.
+        let requests = try hr.requests().filter { ($0["path"]?.stringValue ?? "").hasPrefix("/api/v1/employees") }
+        #expect(requests.count == 5 + 1 + 1, "five creates, one import page, and the first call's challenge")
+        let wrong = try hr.connector(try template("not-the-password"))
+        await #expect {
+            try await wrong.testConnection()
+        } throws: { error in
+            (error as! ConnectorError).kind == .permissionDenied && "\(error)".contains("answered 401")
+        }
+    }
+
     @Test func aWrongClientSecretIsAPermissionError() async throws {
         let hr = try HRApplication(oauth: (id: "attrmap-client", secret: "another-secret-999", lifetime: 60))
         let oauth = #"{type: oauth2, tokenURL: /oauth/token, clientID: attrmap-client, clientSecret: "${CLIENT_SECRET}"}"#

@@ -17,7 +17,9 @@ final class HRApplication: Sendable {
     let application: SampleApplication
     let requestLog: URL
 
-    init(rate: Int? = nil, oauth: (id: String, secret: String, lifetime: Int)? = nil, extra: [String] = []) throws {
+    init(
+        rate: Int? = nil, oauth: (id: String, secret: String, lifetime: Int)? = nil, digest: (user: String, password: String)? = nil, extra: [String] = []
+    ) throws {
         var arguments = ["--database", "hr.sqlite", "--request-log", "requests.ndjson"] + extra
         if let rate { arguments += ["--rate", String(rate)] }
         var environment = ["HR_API_KEY": Self.apiKey]
@@ -25,6 +27,10 @@ final class HRApplication: Sendable {
             environment["HR_CLIENT_ID"] = oauth.id
             environment["HR_CLIENT_SECRET"] = oauth.secret
             arguments += ["--token-lifetime", String(oauth.lifetime)]
+        }
+        if let digest {
+            environment["HR_DIGEST_USER"] = digest.user
+            environment["HR_DIGEST_PASSWORD"] = digest.password
         }
         application = try SampleApplication(executable: "sample-hr-app", arguments: arguments, environment: environment)
         requestLog = application.folder.appendingPathComponent("requests.ndjson")

@@ -47,7 +47,7 @@ final class DigestAuthentication: Sendable {
         guard fresh else { return .refused }
         let ha1 = hash("\(username):\(Self.realm):\(password)")
         let ha2 = hash("\(method):\(uri)")
-        return HRApp.same(hash("\(ha1):\(nonce):\(count):\(cnonce):auth:\(ha2)"), response) ? .accepted : .refused
+        return HRResponder.same(hash("\(ha1):\(nonce):\(count):\(cnonce):auth:\(ha2)"), response) ? .accepted : .refused
     }
 
     func hash(_ text: String) -> String {
