@@ -22,6 +22,7 @@ package final class CacheOnly: Connector {
         try await wrapped.get(objectType: objectType, anchor: anchor)
     }
     package func create(_ object: ConnectorObject) async throws(ConnectorError) { try await wrapped.create(object) }
+    package func sendsPasswordWithCreate(objectType: String) -> Bool { wrapped.sendsPasswordWithCreate(objectType: objectType) }
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
         try await wrapped.create(object, password: password)
     }

@@ -427,18 +427,20 @@ package actor HostedConnector {
         }
     }
 
-    /// Exports an add with its password (the connector decides whether in one call or two, the
-    /// ECMA host's way), or a replace and then the password.
-    /// With the object as it was (`previous`), the connector is asked for an update, so that it
-    /// may send only what changed.
+    /// Exports an add or a replace, then the password as a second step, as the ECMA host does;
+    /// an add and its password in one call when the application takes them so. With the object as
+    /// it was (`previous`), the connector is asked for an update, so that it may send only what
+    /// changed.
     private func export(
         _ object: ConnectorObject, creating: Bool, previous: ConnectorObject?, password: String?, type: ResourceType
     ) async throws(SCIMError) {
         do {
-            if creating {
-                // The password with the add: the connector sends it in the same call or right after.
+            if creating, let password, connector.sendsPasswordWithCreate(objectType: object.objectType) {
+                // The application takes the password with the add: one call.
                 try await metrics.measure("create") { () async throws(ConnectorError) in try await connector.create(object, password: password) }
                 return
+            } else if creating {
+                try await metrics.measure("create") { () async throws(ConnectorError) in try await connector.create(object) }
             } else if let previous {
                 try await metrics.measure("replace") { () async throws(ConnectorError) in try await connector.update(object, from: previous) }
             } else {

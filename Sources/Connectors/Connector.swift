@@ -32,10 +32,14 @@ package protocol Connector: Service, Sendable {
     /// unique attribute) is taken.
     func create(_ object: ConnectorObject) async throws(ConnectorError)
 
+    /// Whether the application takes an object's initial password with the add (ECMA's
+    /// ExportPasswordInFirstPass, SAP's `BAPI_USER_CREATE1`): the host then calls
+    /// ``create(_:password:)`` instead of a create and a ``setPassword(objectType:anchor:password:)``.
+    /// The default is no.
+    func sendsPasswordWithCreate(objectType: String) -> Bool
+
     /// Exports an add with its initial password. The default exports the add, then sets the
-    /// password as a second step, as the ECMA host does; a connector whose application takes the
-    /// password with the add (ECMA's ExportPasswordInFirstPass, SAP's `BAPI_USER_CREATE1`) sends
-    /// them together.
+    /// password as a second step, as the ECMA host does.
     func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError)
 
     /// Exports a replace: the whole object, as ECMA's ObjectReplace export type does.
@@ -54,6 +58,8 @@ package protocol Connector: Service, Sendable {
 }
 
 extension Connector {
+    package func sendsPasswordWithCreate(objectType: String) -> Bool { false }
+
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
         try await create(object)
         if let password { try await setPassword(objectType: object.objectType, anchor: object.anchor, password: password) }

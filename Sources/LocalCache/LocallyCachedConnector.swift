@@ -131,6 +131,8 @@ package final class LocallyCachedConnector: QueryingConnector {
         try await create(object, password: nil)
     }
 
+    package func sendsPasswordWithCreate(objectType: String) -> Bool { source.sendsPasswordWithCreate(objectType: objectType) }
+
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
         try await source.create(object, password: password)
         try await write { db in

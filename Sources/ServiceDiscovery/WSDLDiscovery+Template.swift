@@ -47,30 +47,11 @@ extension WSDLDiscovery {
 
     func fields(definition: XML.Element, depth: Int) -> [Field]? {
         guard definition.name.local == "complexType" else { return nil }
-        var found: [Field] = []
-        func collect(_ element: XML.Element) {
-            for child in element.elements {
-                switch child.name.local {
-                case "sequence", "all", "choice": collect(child)
-                case "complexContent":
-                    if let extensionElement = child.elements.first(where: { $0.name.local == "extension" }) {
-                        if let base = extensionElement.attribute("base").flatMap(extensionElement.resolve(qualifiedName:)), let (baseType, _) = types[base] {
-                            collect(baseType)
-                        }
-                        collect(extensionElement)
-                    }
-                case "element":
-                    let name = child.attribute("name") ?? child.attribute("ref").flatMap(child.resolve(qualifiedName:))?.local ?? "?"
-                    let repeated = child.attribute("maxOccurs").map { $0 == "unbounded" || (Int($0) ?? 1) > 1 } ?? false
-                    found.append(Field(
-                        name: name, optional: child.attribute("minOccurs") == "0", repeated: repeated, fields: fields(declaration: child, depth: depth + 1)))
-                default:
-                    break
-                }
-            }
+        return declarations(in: definition).filter { $0.name.local == "element" }.map { child in
+            let name = child.attribute("name") ?? child.attribute("ref").flatMap(child.resolve(qualifiedName:))?.local ?? "?"
+            let repeated = child.attribute("maxOccurs").map { $0 == "unbounded" || (Int($0) ?? 1) > 1 } ?? false
+            return Field(name: name, optional: child.attribute("minOccurs") == "0", repeated: repeated, fields: fields(declaration: child, depth: depth + 1))
         }
-        collect(definition)
-        return found
     }
 
     /// A message's content as one structure: the element of a document-style part, or the parts

@@ -216,34 +216,41 @@ package struct WSDLDiscovery {
         }
         guard depth < 3 else { return "{…}" }
         var members: [String] = []
-        func collect(_ element: XML.Element) {
-            for child in element.elements {
-                switch child.name.local {
-                case "sequence", "all", "choice": collect(child)
-                case "complexContent", "simpleContent":
-                    if let extensionElement = child.elements.first(where: { $0.name.local == "extension" }) {
-                        if let base = extensionElement.attribute("base").flatMap(extensionElement.resolve(qualifiedName:)), let (baseType, _) = types[base] {
-                            collect(baseType)
-                        }
-                        collect(extensionElement)
+        for child in declarations(in: definition) {
+            if child.name.local == "attribute" {
+                members.append("@\(child.attribute("name") ?? "?")")
+                continue
+            }
+            let name = child.attribute("name") ?? child.attribute("ref").flatMap(child.resolve(qualifiedName:))?.local ?? "?"
+            let optional = child.attribute("minOccurs") == "0" ? "?" : ""
+            let many = child.attribute("maxOccurs").map { $0 == "unbounded" || (Int($0) ?? 1) > 1 } ?? false
+            var type = describe(declaration: child, depth: depth + 1)
+            if let reference = child.attribute("ref").flatMap(child.resolve(qualifiedName:)), let (declared, _) = elements[reference] {
+                type = describe(declaration: declared, depth: depth + 1)
+            }
+            members.append(many ? "[\(name) \(type)]" : "\(name)\(optional) \(type)")
+        }
+        return "{" + members.joined(separator: ", ") + "}"
+    }
+
+    /// The element and attribute declarations of a complex type, in order: through its
+    /// sequences, alls and choices, and an extension's base type first.
+    func declarations(in definition: XML.Element) -> [XML.Element] {
+        var found: [XML.Element] = []
+        for child in definition.elements {
+            switch child.name.local {
+            case "sequence", "all", "choice": found += declarations(in: child)
+            case "complexContent", "simpleContent":
+                if let extensionElement = child.elements.first(where: { $0.name.local == "extension" }) {
+                    if let base = extensionElement.attribute("base").flatMap(extensionElement.resolve(qualifiedName:)), let (baseType, _) = types[base] {
+                        found += declarations(in: baseType)
                     }
-                case "element":
-                    let name = child.attribute("name") ?? child.attribute("ref").flatMap(child.resolve(qualifiedName:))?.local ?? "?"
-                    let optional = child.attribute("minOccurs") == "0" ? "?" : ""
-                    let many = child.attribute("maxOccurs").map { $0 == "unbounded" || (Int($0) ?? 1) > 1 } ?? false
-                    var type = describe(declaration: child, depth: depth + 1)
-                    if let reference = child.attribute("ref").flatMap(child.resolve(qualifiedName:)), let (declared, _) = elements[reference] {
-                        type = describe(declaration: declared, depth: depth + 1)
-                    }
-                    members.append(many ? "[\(name) \(type)]" : "\(name)\(optional) \(type)")
-                case "attribute":
-                    members.append("@\(child.attribute("name") ?? "?")")
-                default:
-                    break
+                    found += declarations(in: extensionElement)
                 }
+            case "element", "attribute": found.append(child)
+            default: break
             }
         }
-        collect(definition)
-        return "{" + members.joined(separator: ", ") + "}"
+        return found
     }
 }

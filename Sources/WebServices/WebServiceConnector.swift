@@ -119,8 +119,13 @@ package final class WebServiceConnector: DeltaImportingConnector {
         try await create(object, password: nil)
     }
 
-    /// The create flow reads `[password]` (SAP's `BAPI_USER_CREATE1` takes the initial password):
-    /// the password goes with it; else the setPassword flow follows.
+    /// Whether the type's create flow reads `[password]` (SAP's `BAPI_USER_CREATE1` takes the
+    /// initial password).
+    package func sendsPasswordWithCreate(objectType: String) -> Bool {
+        template.objectType(objectType)?.operations.create?.readsPassword == true
+    }
+
+    /// The create flow reads `[password]`: the password goes with it; else the setPassword flow follows.
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
         let type = try self.type(object.objectType)
         guard let flow = type.operations.create else { throw ConnectorError(.failed, "the template has no create for \(type.name)") }

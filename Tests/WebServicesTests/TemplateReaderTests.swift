@@ -174,7 +174,7 @@ import WebServices
          "soap.yaml:15:18 (object type User, 'operations.import.records'): 'w:ListUsersResponse/u:User': the prefix 'w' is not in the template's namespaces"),
         (#"version: "1.2""#, #"version: "2.0""#, "soap.yaml:6:19 (template, 'connection.soap.version'): a SOAP 'version' is \"1.1\" or \"1.2\""),
         ("attributes: [id, mail,", "attributes: [id, flag, mail,",
-         "soap.yaml:11:22 (object type User, 'attributes'): 'flag' is a name expressions reserve (added, changed, flag, item, page, password, previous, removed, steps); give the attribute another name and a 'record' pointer"),
+         "soap.yaml:11:22 (object type User, 'attributes'): 'flag' is a name expressions reserve (added, changed, delta, flag, item, page, password, previous, removed, steps); give the attribute another name and a 'record' pointer"),
         (#"get: [{SOAP: GetUser, body: {"@id": "[id]"}}]"#, #"get: [{GET: "/users/{[id]}"}]"#,
          "soap.yaml:3:3 (template, 'connection'): usernameToken authenticates SOAP calls, and the step at soap.yaml:17:13 is a REST call (GET /users/{[id]})"),
     ] as [(String, String, String)])
