@@ -6,7 +6,7 @@ import MappingExpressions
 import ServiceLifecycle
 import XMLDocuments
 
-/// The web services connector: an application's REST API, driven by a ``WebServiceTemplate``.
+/// The web services connector: an application's REST or SOAP API, driven by a ``WebServiceTemplate``.
 /// Each connector operation runs the template's flow for the object type: its steps in order,
 /// conditional steps and steps repeated for each value, each parameter an expression over the
 /// object, its changes and earlier steps' results. An update sends only what changed unless the

@@ -13,7 +13,7 @@ extension Attrmap {
             commandName: "webservice",
             abstract: "Try a web service template against its application, one operation at a time.",
             discussion: """
-                A template (YAML) says how the web services connector calls an application's REST API: see Examples/web-services.
+                A template (YAML) says how the web services connector calls an application's REST or SOAP API: see Examples/web-services.
                 """,
             subcommands: [Call.self])
     }
