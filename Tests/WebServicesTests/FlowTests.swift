@@ -108,10 +108,11 @@ import WebServices
     }
 
     @Test func renewsATokenBeforeItExpires() async throws {
-        // A token of 3 seconds, renewed 2.5 seconds before it expires: a call more than half a
-        // second after the first takes a new one, however slow the machine.
-        let hr = try HRApplication(oauth: (id: "attrmap-client", secret: "client-secret-0123", lifetime: 3))
-        let oauth = #"{type: oauth2, tokenURL: /oauth/token, clientID: attrmap-client, clientSecret: "${CLIENT_SECRET}", refreshBefore: 2500ms}"#
+        // A token of 30 seconds, renewed 29.5 seconds before it expires: a call more than half a
+        // second after the first takes a new one, and the application refuses none of them
+        // however slow the machine (a refused token would be a renewal of its own).
+        let hr = try HRApplication(oauth: (id: "attrmap-client", secret: "client-secret-0123", lifetime: 30))
+        let oauth = #"{type: oauth2, tokenURL: /oauth/token, clientID: attrmap-client, clientSecret: "${CLIENT_SECRET}", refreshBefore: 29500ms}"#
         let connector = try hr.connector(Self.template(hr, authentication: oauth, operations: Self.basics + "\nimport: [{GET: /employees}]"))
         try await connector.create(ConnectorObject(objectType: "User", anchor: "r1", attributes: ["login": .string("r1")]))
         #expect(try hr.requests().filter { $0["path"] == .string("/oauth/token") }.count == 1)
