@@ -25,6 +25,10 @@ package protocol Connector: Service, Sendable {
     /// Every object of a type, for the host's cache.
     func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject]
 
+    /// Every object of a type, handed over a page at a time as the store gives them, so that a
+    /// large store is never held whole. The default hands over ``fullImport(objectType:)`` as one page.
+    func fullImport(objectType: String, pages deliver: ([ConnectorObject]) async throws(ConnectorError) -> Void) async throws(ConnectorError)
+
     /// One object by anchor, or nil.
     func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject?
 
@@ -58,6 +62,12 @@ package protocol Connector: Service, Sendable {
 }
 
 extension Connector {
+    package func fullImport(
+        objectType: String, pages deliver: ([ConnectorObject]) async throws(ConnectorError) -> Void
+    ) async throws(ConnectorError) {
+        try await deliver(try await fullImport(objectType: objectType))
+    }
+
     package func sendsPasswordWithCreate(objectType: String) -> Bool { false }
 
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {

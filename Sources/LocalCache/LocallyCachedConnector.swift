@@ -25,6 +25,8 @@ package final class LocallyCachedConnector: QueryingConnector {
     /// Per object type (lower case): where the next delta starts, and how many deltas since the
     /// last full import.
     private let watermarks = Mutex<[String: (String, Int)]>([:])
+    /// The number of the last full import, which each object records that it wrote.
+    private let generation = Mutex(0)
 
     package init(source: any Connector, path: String) throws(ConnectorError) {
         self.source = source
@@ -35,9 +37,13 @@ package final class LocallyCachedConnector: QueryingConnector {
             pool = try DatabasePool(path: path)
             writer = GroupCommit(pool: pool)
             try pool.write { db in
+                // The copy of an earlier run (or an earlier version) is not read: the first import rebuilds it.
                 try db.execute(sql: """
-                    CREATE TABLE IF NOT EXISTS objects (type TEXT NOT NULL, anchor TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (type, anchor));
-                    CREATE TABLE IF NOT EXISTS terms (type TEXT NOT NULL, term TEXT NOT NULL, value TEXT NOT NULL, anchor TEXT NOT NULL);
+                    DROP TABLE IF EXISTS objects;
+                    DROP TABLE IF EXISTS terms;
+                    CREATE TABLE objects (type TEXT NOT NULL, anchor TEXT NOT NULL, body TEXT NOT NULL, generation INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (type, anchor));
+                    CREATE TABLE terms (type TEXT NOT NULL, term TEXT NOT NULL, value TEXT NOT NULL, anchor TEXT NOT NULL);
                     CREATE INDEX IF NOT EXISTS terms_value ON terms (type, term, value);
                     CREATE INDEX IF NOT EXISTS terms_anchor ON terms (type, anchor)
                     """)
@@ -64,36 +70,73 @@ package final class LocallyCachedConnector: QueryingConnector {
             if let changes = source as? any DeltaImportingConnector, changes.importsChanges(objectType: type.name) {
                 if let (watermark, deltas) = watermarks.withLock({ $0[key] }), deltas < Self.deltasBetweenFullImports {
                     let delta = try await changes.deltaImport(objectType: type.name, since: watermark)
-                    try await write { db in
-                        for object in delta.changed {
-                            try Self.forget(db, object.objectType, object.anchor)
-                            try Self.store(db, object)
-                        }
-                        for anchor in delta.deleted { try Self.forget(db, type.name, anchor) }
-                    }
+                    try await keep(delta.changed, forgetting: delta.deleted.map { (type.name, $0) })
                     watermarks.withLock { $0[key] = (delta.watermark, deltas + 1) }
                     continue
                 }
                 let watermark = try await changes.watermark(objectType: type.name)
-                try await replace(type.name, with: try await source.fullImport(objectType: type.name))
+                try await replaceByFullImport(type.name)
                 watermarks.withLock { $0[key] = (watermark, 0) }
             } else {
-                try await replace(type.name, with: try await source.fullImport(objectType: type.name))
+                try await replaceByFullImport(type.name)
             }
         }
         return schema
     }
 
+    /// Writes objects into the copy, in place of what it held for them, as of the last full
+    /// import (so that the next one removes them if it does not bring them), and forgets some.
+    private func keep(_ objects: [ConnectorObject], forgetting gone: [(String, String)] = []) async throws(ConnectorError) {
+        let number = generation.withLock { $0 }
+        try await write { db in
+            for object in objects {
+                try Self.forget(db, object.objectType, object.anchor)
+                try Self.store(db, object, generation: number)
+            }
+            for (objectType, anchor) in gone { try Self.forget(db, objectType, anchor) }
+        }
+    }
+
     /// Delta imports between two full imports.
     package static let deltasBetweenFullImports = 12
 
-    /// The copy of a type replaced by a full import's objects.
-    private func replace(_ objectType: String, with objects: [ConnectorObject]) async throws(ConnectorError) {
+    /// The copy of a type refreshed by a full import, page by page as the source gives them, so
+    /// that the store is never held whole: each object is replaced as its page comes, marked
+    /// with the import's number, and once the import is complete the objects it did not bring
+    /// (deleted in the store) go. Until then each object is served as it was or as it now is;
+    /// an import that fails removes nothing.
+    private func replaceByFullImport(_ objectType: String) async throws(ConnectorError) {
+        let key = objectType.lowercased()
+        let number = generation.withLock { value in
+            value += 1
+            return value
+        }
+        // A first import fills an empty copy: nothing to replace. A page is written while the
+        // next one is fetched.
+        let replaces = try await read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM objects WHERE type = ?)", arguments: [key]) ?? true }
+        var writing: Task<Result<Void, ConnectorError>, Never>?
+        try await source.fullImport(objectType: objectType) { page throws(ConnectorError) in
+            try await writing?.value.get()
+            writing = Task {
+                do throws(ConnectorError) {
+                    try await self.write { db in
+                        for object in page {
+                            if replaces { try Self.forget(db, object.objectType, object.anchor) }
+                            try Self.store(db, object, generation: number)
+                        }
+                    }
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        try await writing?.value.get()
         try await write { db in
-            let key = objectType.lowercased()
-            try db.execute(sql: "DELETE FROM objects WHERE type = ?", arguments: [key])
-            try db.execute(sql: "DELETE FROM terms WHERE type = ?", arguments: [key])
-            for object in objects { try Self.store(db, object) }
+            try db.execute(
+                sql: "DELETE FROM terms WHERE type = ? AND anchor IN (SELECT anchor FROM objects WHERE type = ? AND generation < ?)",
+                arguments: [key, key, number])
+            try db.execute(sql: "DELETE FROM objects WHERE type = ? AND generation < ?", arguments: [key, number])
         }
     }
 
@@ -135,26 +178,17 @@ package final class LocallyCachedConnector: QueryingConnector {
 
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
         try await source.create(object, password: password)
-        try await write { db in
-            try Self.forget(db, object.objectType, object.anchor)
-            try Self.store(db, object)
-        }
+        try await keep([object])
     }
 
     package func replace(_ object: ConnectorObject) async throws(ConnectorError) {
         try await source.replace(object)
-        try await write { db in
-            try Self.forget(db, object.objectType, object.anchor)
-            try Self.store(db, object)
-        }
+        try await keep([object])
     }
 
     package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
         try await source.update(object, from: previous)
-        try await write { db in
-            try Self.forget(db, object.objectType, object.anchor)
-            try Self.store(db, object)
-        }
+        try await keep([object])
     }
 
     package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
@@ -174,14 +208,16 @@ package final class LocallyCachedConnector: QueryingConnector {
 
     // MARK: Rows
 
-    static func store(_ db: Database, _ object: ConnectorObject) throws {
+    /// Stores an object, as written during or after the full import `generation`: the next
+    /// import's sweep keeps it only if that import brings it.
+    static func store(_ db: Database, _ object: ConnectorObject, generation: Int) throws {
         let type = object.objectType.lowercased()
         let body = JSON.object([
             ("attributes", .object(object.attributes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
             ("document", object.document ?? .null),
         ])
-        try db.cachedStatement(sql: "INSERT INTO objects (type, anchor, body) VALUES (?, ?, ?)")
-            .execute(arguments: [type, object.anchor, body.serialized])
+        try db.cachedStatement(sql: "INSERT INTO objects (type, anchor, body, generation) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [type, object.anchor, body.serialized, generation])
         let insert = try db.cachedStatement(sql: "INSERT INTO terms (type, term, value, anchor) VALUES (?, ?, ?, ?)")
         for (name, value) in object.attributes {
             for element in value.arrayValue ?? [value] {

@@ -59,6 +59,15 @@ package final class WebServiceConnector: DeltaImportingConnector {
         return objects
     }
 
+    /// Each page as the application gives it.
+    package func fullImport(
+        objectType: String, pages deliver: ([ConnectorObject]) async throws(ConnectorError) -> Void
+    ) async throws(ConnectorError) {
+        let type = try self.type(objectType)
+        guard let flow = type.operations.importAll else { throw ConnectorError(.failed, "the template has no import for \(type.name)") }
+        try await importPages(type, flow) { page, _ throws(ConnectorError) in try await deliver(page) }
+    }
+
     // MARK: Delta import
 
     package func importsChanges(objectType: String) -> Bool {
@@ -245,7 +254,7 @@ package final class WebServiceConnector: DeltaImportingConnector {
     /// `[delta.since]`, and the anchors of the records `deleted` marks handed over apart.
     func importPages(
         _ type: WebServiceTemplate.ObjectType, _ flow: WebServiceTemplate.ImportFlow, since: String? = nil,
-        deleted: (JSONPointer, JSON)? = nil, deliver: ([ConnectorObject], [String]) throws(ConnectorError) -> Void
+        deleted: (JSONPointer, JSON)? = nil, deliver: ([ConnectorObject], [String]) async throws(ConnectorError) -> Void
     ) async throws(ConnectorError) {
         let listing = WebServiceTemplate.Flow(steps: flow.steps, place: flow.place)
         var nextURL: String?
@@ -294,7 +303,7 @@ package final class WebServiceConnector: DeltaImportingConnector {
                     page.append(object)
                 }
             }
-            try deliver(page, gone)
+            try await deliver(page, gone)
             offset += listed
             guard let paging = flow.paging else { return }
             if let total = paging.total, let value = total.value(in: body), let count = Int(WebServiceClient.text(value)), offset >= count { return }
