@@ -56,4 +56,51 @@ struct LocalCacheTests {
         let found = try await onFile.execute(.search(.user, filter: try Filter.parse(#"userName eq "FRESH@contoso.com""#)), base: nil)
         #expect(StoreQueriesTests.ids(found) == [id])
     }
+
+    /// A source that hands over its objects three at a time, and can fail after the first page.
+    final class Paged: Connector, @unchecked Sendable {
+        let store: InMemoryConnector
+        var failsAfterFirstPage = false
+        init(_ store: InMemoryConnector) { self.store = store }
+        func run() async throws { try await store.run() }
+        func testConnection() async throws(ConnectorError) {}
+        func schema() async throws(ConnectorError) -> ConnectorSchema { try await store.schema() }
+        func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] { try await store.fullImport(objectType: objectType) }
+        func fullImport(objectType: String, pages deliver: ([ConnectorObject]) async throws(ConnectorError) -> Void) async throws(ConnectorError) {
+            let all = try await store.fullImport(objectType: objectType).sorted { $0.anchor < $1.anchor }
+            for start in stride(from: 0, to: all.count, by: 3) {
+                if start > 0, failsAfterFirstPage { throw ConnectorError(.unavailable, "the store went away") }
+                try await deliver(Array(all[start..<min(start + 3, all.count)]))
+            }
+        }
+        func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? { try await store.get(objectType: objectType, anchor: anchor) }
+        func create(_ object: ConnectorObject) async throws(ConnectorError) { try await store.create(object) }
+        func replace(_ object: ConnectorObject) async throws(ConnectorError) { try await store.replace(object) }
+        func delete(objectType: String, anchor: String) async throws(ConnectorError) { try await store.delete(objectType: objectType, anchor: anchor) }
+        func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {}
+    }
+
+    @Test func aFullImportStreamsItsPagesSweepsWhatIsGoneAndRemovesNothingWhenItFails() async throws {
+        let store = InMemoryConnector(objects: (0..<10).map { ConnectorObject(objectType: "User", anchor: "u\($0)", document: .object([("n", .number(String($0)))])) })
+        let source = Paged(store)
+        let cached = try LocallyCachedConnector(source: source, path: Self.path())
+        _ = try await cached.schema()
+        #expect(try await cached.fullImport(objectType: "User").map(\.anchor) == (0..<10).map { "u\($0)" })
+        // Changed, deleted and added in the store: the next import brings the change and the new
+        // one, and sweeps the deleted one.
+        try await store.replace(ConnectorObject(objectType: "User", anchor: "u1", document: .object([("n", .string("changed"))])))
+        try await store.delete(objectType: "User", anchor: "u5")
+        try await store.create(ConnectorObject(objectType: "User", anchor: "u10"))
+        _ = try await cached.schema()
+        #expect(try await cached.get(objectType: "User", anchor: "u1")?.document == .object([("n", .string("changed"))]))
+        #expect(try await cached.get(objectType: "User", anchor: "u5") == nil)
+        #expect(try await cached.get(objectType: "User", anchor: "u10") != nil)
+        #expect(try await cached.count(objectType: "User", query: nil) == 10)
+        // An import that fails after its first page removes nothing.
+        try await store.delete(objectType: "User", anchor: "u9")
+        source.failsAfterFirstPage = true
+        await #expect(throws: ConnectorError.self) { _ = try await cached.schema() }
+        #expect(try await cached.count(objectType: "User", query: nil) == 10)
+        #expect(try await cached.get(objectType: "User", anchor: "u9") != nil)
+    }
 }
