@@ -5,7 +5,8 @@ package import SQLConnector
 /// the duration of a test (as the `postgres` user when the tests run as root, as CI does).
 package final class PostgresServer: @unchecked Sendable {
     package let folder: String
-    package let port: Int
+    /// Chosen at start, then fixed.
+    package private(set) var port: Int
     package let user = "attrmap"
     private let binaries: String
 
@@ -23,7 +24,19 @@ package final class PostgresServer: @unchecked Sendable {
             try fileManager.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: folder)
         }
         try run("initdb", ["-D", folder + "/data", "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"])
-        try run("pg_ctl", ["-D", folder + "/data", "-w", "-l", folder + "/log", "-o", "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+        // A random port may be taken (by an outgoing connection's ephemeral port, or another
+        // server starting at the same moment): the server then stops at once; another port is tried.
+        var attempt = 0
+        while true {
+            do {
+                try run("pg_ctl", ["-D", folder + "/data", "-w", "-l", folder + "/log", "-o", "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+                break
+            } catch {
+                attempt += 1
+                if attempt == 5 { throw error }
+                port = Int.random(in: 30000...39999)
+            }
+        }
     }
 
     package struct Failure: Error, CustomStringConvertible {
