@@ -89,10 +89,7 @@ package final class LocallyCachedConnector: QueryingConnector {
     private func keep(_ objects: [ConnectorObject], forgetting gone: [(String, String)] = []) async throws(ConnectorError) {
         let number = generation.withLock { $0 }
         try await write { db in
-            for object in objects {
-                try Self.forget(db, object.objectType, object.anchor)
-                try Self.store(db, object, generation: number)
-            }
+            try Self.put(db, objects, generation: number, replacing: true)
             for (objectType, anchor) in gone { try Self.forget(db, objectType, anchor) }
         }
     }
@@ -119,12 +116,7 @@ package final class LocallyCachedConnector: QueryingConnector {
             try await writing?.value.get()
             writing = Task {
                 do throws(ConnectorError) {
-                    try await self.write { db in
-                        for object in page {
-                            if replaces { try Self.forget(db, object.objectType, object.anchor) }
-                            try Self.store(db, object, generation: number)
-                        }
-                    }
+                    try await self.write { db in try Self.put(db, page, generation: number, replacing: replaces) }
                     return .success(())
                 } catch {
                     return .failure(error)
@@ -207,6 +199,15 @@ package final class LocallyCachedConnector: QueryingConnector {
     }
 
     // MARK: Rows
+
+    /// Stores objects as written during or after the full import `generation`, in place of what
+    /// the copy held for them when `replacing`.
+    static func put(_ db: Database, _ objects: [ConnectorObject], generation: Int, replacing: Bool) throws {
+        for object in objects {
+            if replacing { try forget(db, object.objectType, object.anchor) }
+            try store(db, object, generation: generation)
+        }
+    }
 
     /// Stores an object, as written during or after the full import `generation`: the next
     /// import's sweep keeps it only if that import brings it.

@@ -484,7 +484,7 @@ package struct TemplateReader {
             return
         }
         for (key, value) in entry.mapping ?? [] {
-            if !key.hasPrefix("@"), let colon = key.firstIndex(of: ":"), key != "forEach" {
+            if !key.hasPrefix("@"), let colon = key.firstIndex(of: ":") {
                 let prefix = String(key[..<colon])
                 if connection.namespaces[prefix] == nil { throw value.problemAtKey("the prefix '\(prefix)' of '\(key)' is not in the connection's 'namespaces'") }
             }

@@ -52,10 +52,8 @@ package final class WebServiceConnector: DeltaImportingConnector {
     }
 
     package func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
-        let type = try self.type(objectType)
-        guard let flow = type.operations.importAll else { throw ConnectorError(.failed, "the template has no import for \(type.name)") }
         var objects: [ConnectorObject] = []
-        try await importPages(type, flow) { page, _ throws(ConnectorError) in objects += page }
+        try await fullImport(objectType: objectType) { page throws(ConnectorError) in objects += page }
         return objects
     }
 
@@ -467,7 +465,8 @@ package final class WebServiceConnector: DeltaImportingConnector {
             guard let soap = result.soap else { return nil }
             return path.elements(in: soap.body, root: soap.envelope).first.map(SOAPEnvelope.json)
         case nil:
-            if let soap = result.soap { return soap.response.map(SOAPEnvelope.json) }
+            // The SOAP body as JSON holds the response element as its member: not converted twice.
+            if result.soap != nil { return result.body?.objectValue?.first?.1 }
             return result.body
         }
     }
