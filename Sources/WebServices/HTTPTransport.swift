@@ -4,6 +4,7 @@ package import JSONValues
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// An HTTP request as a value: what a step becomes once its expressions are evaluated.
 package struct OutgoingRequest: Sendable {
@@ -130,10 +131,12 @@ package final class AsyncHTTPTransport: HTTPTransport {
         pool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, connection.concurrency)
         // The connector retries on its own, with its backoff: a refused connection fails at once.
         pool.retryConnectionEstablishment = false
-        let configuration = HTTPClient.Configuration(
+        var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
             timeout: .init(connect: .nanoseconds(Int64(connection.connectTimeout / .nanoseconds(1)))),
             connectionPool: pool, decompression: .disabled)
+        // The connector traces requests its own way (TracingTransport): no spans of the client's.
+        configuration.tracing.tracer = nil
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.maxBodySize = maxBodySize
     }
@@ -144,25 +147,11 @@ package final class AsyncHTTPTransport: HTTPTransport {
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            // The client's own deadline, and one of ours racing it: a request is given up when
-            // either passes, whatever keeps the other from firing.
-            let client = self.client
-            let maxBodySize = self.maxBodySize
-            let prepared = outgoing
-            return try await withThrowingTaskGroup(of: IncomingResponse?.self) { group in
-                group.addTask {
-                    let response = try await client.execute(prepared, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
-                    let body = try await response.body.collect(upTo: maxBodySize)
-                    return IncomingResponse(
-                        status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(body.readableBytesView))
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let response = first else { throw HTTPClientError.deadlineExceeded }
-                return response
+            return try await withDeadline(timeout) { [client, maxBodySize, outgoing] in
+                let response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
+                let body = try await response.body.collect(upTo: maxBodySize)
+                return IncomingResponse(
+                    status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(body.readableBytesView))
             }
         } catch let error as HTTPClientError {
             switch error {
@@ -179,6 +168,31 @@ package final class AsyncHTTPTransport: HTTPTransport {
                 throw .connect(Self.reason(text))
             }
             throw .interrupted(text)
+        }
+    }
+
+    /// Runs `work` and gives up on it when `timeout` passes: the caller has its failure at the
+    /// deadline, whatever the work does then (the client's own deadline covers only the wait for
+    /// the response's head, and is carried out in tasks a busy process may run late). The work is
+    /// cancelled and finishes on its own. One task and one timer on an event loop per request.
+    package func withDeadline(_ timeout: Duration, _ work: @escaping @Sendable () async throws -> IncomingResponse) async throws -> IncomingResponse {
+        let eventLoop = client.eventLoopGroup.any()
+        let race = DeadlineRace()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<IncomingResponse, any Error>) in
+                let timer = eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) {
+                    race.finish(.failure(HTTPClientError.deadlineExceeded))
+                }
+                race.start(continuation, timer: timer) {
+                    Task {
+                        let result: Result<IncomingResponse, any Error>
+                        do { result = .success(try await work()) } catch { result = .failure(error) }
+                        race.finish(result)
+                    }
+                }
+            }
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
         }
     }
 
@@ -202,5 +216,51 @@ extension Duration {
     /// In seconds, as a fraction.
     var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+/// Who finishes a request first: its work, its deadline or its caller's cancellation. The first
+/// resumes the caller; the others only cancel what is left (the work's task, the timer).
+private final class DeadlineRace: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<IncomingResponse, any Error>?
+        var result: Result<IncomingResponse, any Error>?
+        var task: Task<Void, Never>?
+        var timer: Scheduled<Void>?
+    }
+    private let state = Mutex(State())
+
+    /// Starts the work unless the request is already over (cancelled before it began).
+    func start(_ continuation: CheckedContinuation<IncomingResponse, any Error>, timer: Scheduled<Void>, work: () -> Task<Void, Never>) {
+        let early: Result<IncomingResponse, any Error>? = state.withLock { state in
+            if let result = state.result { return result }
+            state.continuation = continuation
+            state.timer = timer
+            return nil
+        }
+        if let early {
+            timer.cancel()
+            continuation.resume(with: early)
+            return
+        }
+        let task = work()
+        let over = state.withLock { state in
+            state.task = task
+            return state.continuation == nil
+        }
+        if over { task.cancel() }
+    }
+
+    func finish(_ result: Result<IncomingResponse, any Error>) {
+        let (continuation, task, timer) = state.withLock { state in
+            guard state.result == nil else { return (nil, nil, nil) as (CheckedContinuation<IncomingResponse, any Error>?, Task<Void, Never>?, Scheduled<Void>?) }
+            state.result = result
+            defer { state.continuation = nil }
+            return (state.continuation, state.task, state.timer)
+        }
+        guard let continuation else { return }
+        timer?.cancel()
+        if case .failure = result { task?.cancel() }
+        continuation.resume(with: result)
     }
 }

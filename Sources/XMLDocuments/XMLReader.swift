@@ -79,7 +79,7 @@ package enum XMLReader {
             var scope = stack.last?.scope ?? ["xml": "http://www.w3.org/XML/1998/namespace"]
             for (prefix, uri) in pending { scope[prefix] = uri }
             let qualified = qName ?? elementName
-            let prefix = qualified.contains(":") ? String(qualified.split(separator: ":", maxSplits: 1)[0]) : nil
+            let prefix = qualified.firstIndex(of: ":").map { String(qualified[..<$0]) }
             var element = XML.Element(
                 XML.Name(elementName, namespace: namespaceURI ?? scope[prefix ?? ""]), prefix: prefix, declarations: pending, scope: scope,
                 line: parser.lineNumber, column: parser.columnNumber)

@@ -251,6 +251,15 @@ enum HostScaleBenchmark {
         return kilobytes / 1024
     }
 
+    /// The processor time a process has used so far, user and system, in seconds.
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        // Fields 14 and 15 of /proc/PID/stat, after the command name in parentheses.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }

@@ -54,7 +54,7 @@ enum WebServiceBenchmark {
             if sqlite.errors + rest.errors > 0 { fail("\(sqlite.errors + rest.errors) creates were answered with an error status") }
           }
 
-            say(pad("full import at start", 34) + pad("users", 9) + pad("seconds", 9) + pad("users/s", 10) + pad("calls", 9) + pad("peak MB", 9))
+            say(pad("full import at start", 34) + pad("users", 9) + pad("seconds", 9) + pad("users/s", 10) + pad("calls", 9) + pad("peak MB", 9) + pad("host CPU s", 12) + pad("app CPU s", 10))
             var runs: [(String, Application)] = []
             if only.contains("import") { runs.append(("list pages of whole records", .hr(binary: hrApp, detail: false))) }
             if only.contains("detail") { runs.append(("list of logins + detail calls", .hr(binary: hrApp, detail: true))) }
@@ -63,7 +63,8 @@ enum WebServiceBenchmark {
                 let figures = try await fullImport(attrmap: attrmap, application, users: imported)
                 say(pad(name, 34) + pad(String(imported), 9)
                     + pad(String(format: "%.1f", figures.seconds), 9) + pad(String(format: "%.0f", Double(imported) / figures.seconds), 10)
-                    + pad(String(figures.calls), 9) + pad(String(format: "%.0f", figures.peakMB), 9))
+                    + pad(String(figures.calls), 9) + pad(String(format: "%.0f", figures.peakMB), 9)
+                    + pad(String(format: "%.1f", figures.hostCPU), 12) + pad(String(format: "%.1f", figures.appCPU), 10))
             }
         } catch {
             fail("\(error)")
@@ -168,7 +169,7 @@ enum WebServiceBenchmark {
         }
     }
 
-    static func fullImport(attrmap: String, _ application: Application, users: Int) async throws -> (seconds: Double, calls: Int, peakMB: Double) {
+    static func fullImport(attrmap: String, _ application: Application, users: Int) async throws -> (seconds: Double, calls: Int, peakMB: Double, hostCPU: Double, appCPU: Double) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-ws-import-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -184,6 +185,8 @@ enum WebServiceBenchmark {
             calls = (users + 199) / 200 + 1 + users
         }
         defer { app.process.terminate() }
+        // The application's processor time from here on is the import's: seeding is done.
+        let appCPUBefore = HostScaleBenchmark.cpuSeconds(app.process.processIdentifier)
         let started = ContinuousClock.now
         let host: LoadBenchmark.Target
         switch application {
@@ -202,12 +205,14 @@ enum WebServiceBenchmark {
         try await waitForReady(host)
         let seconds = HostScaleBenchmark.seconds(started.duration(to: .now))
         let peak = HostScaleBenchmark.peakResidentMB(host.process.processIdentifier)
+        let hostCPU = HostScaleBenchmark.cpuSeconds(host.process.processIdentifier)
+        let appCPU = HostScaleBenchmark.cpuSeconds(app.process.processIdentifier) - appCPUBefore
         let probe = try HTTPConnection(url: host.base)
         let (status, body) = try LoadBenchmark.send(probe, host, "GET", "/Users?count=1")
         guard status == 200, let total = (try? JSON.parse(body))?["totalResults"], total == .number(String(users)) else {
             throw LoadBenchmark.Failure("the host holds \(String(decoding: body, as: UTF8.self).prefix(200)), not \(users) users")
         }
-        return (seconds, calls, peak)
+        return (seconds, calls, peak, hostCPU, appCPU)
     }
 
     /// Until the host's `/ready` says every connector has imported.

@@ -3,6 +3,7 @@ import Connectors
 import Foundation
 import JSONValues
 import LocalCache
+import Synchronization
 import Testing
 import WebServices
 
@@ -227,5 +228,59 @@ import WebServices
         _ = try await cache.schema()
         #expect(try await cache.get(objectType: "User", anchor: "d008") == nil)
         #expect(try await cache.count(objectType: "User", query: nil) == 300)
+    }
+}
+
+/// The transport's own deadline, apart from any application.
+@Suite struct TransportDeadlineTests {
+    static func transport() throws -> AsyncHTTPTransport {
+        let template = try TemplateReaderTests.read(TemplateReaderTests.valid)
+        return try AsyncHTTPTransport(connection: template.connection)
+    }
+
+    /// Work that takes no notice of cancellation still leaves its caller at the deadline.
+    @Test func theCallerHasItsTimeoutWhateverTheWorkDoes() async throws {
+        let transport = try Self.transport()
+        let finished = Mutex(false)
+        do {
+            _ = try await transport.withDeadline(.milliseconds(100)) {
+                // Resumed after three seconds, cancelled or not.
+                await withCheckedContinuation { continuation in
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 3) { continuation.resume() }
+                }
+                finished.withLock { $0 = true }
+                return IncomingResponse(status: 200)
+            }
+            Issue.record("the work's answer came back after its deadline")
+        } catch {
+            #expect("\(error)".contains("deadline"), "\(error)")
+        }
+        #expect(finished.withLock { $0 } == false)
+        await transport.shutdown()
+    }
+
+    /// Work that ends in time gives its answer; a failing one its failure.
+    @Test func workInTimeGivesItsAnswerOrItsFailure() async throws {
+        let transport = try Self.transport()
+        let response = try await transport.withDeadline(.seconds(30)) { IncomingResponse(status: 204, body: Array("done".utf8)) }
+        #expect(response.status == 204)
+        #expect(response.body == Array("done".utf8))
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) { _ = try await transport.withDeadline(.seconds(30)) { throw Refused() } }
+        await transport.shutdown()
+    }
+
+    /// The caller's cancellation ends the wait at once.
+    @Test func aCancelledCallerStopsWaiting() async throws {
+        let transport = try Self.transport()
+        let waiting = Task {
+            try await transport.withDeadline(.seconds(30)) {
+                try await Task.sleep(for: .seconds(30))
+                return IncomingResponse(status: 200)
+            }
+        }
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+        await transport.shutdown()
     }
 }

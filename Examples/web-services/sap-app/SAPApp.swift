@@ -400,7 +400,19 @@ struct SOAPResponder: HTTPResponder {
     }
 
     func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        // Most values have nothing to escape: they are returned as they are.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else { return text }
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count + 16)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
     }
 }
 
@@ -435,8 +447,16 @@ final class Sessions: Sendable {
                 sessions[given]!.used = .now
                 return (given, false)
             }
-            return (UUID().uuidString.replacingOccurrences(of: "-", with: ""), true)
+            return (Self.newID(), true)
         }
+    }
+
+    /// 128 random bits as 32 hexadecimal digits, as SAP's context ids are written.
+    static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = String(generator.next() as UInt64, radix: 16)
+        let low = String(generator.next() as UInt64, radix: 16)
+        return String(repeating: "0", count: 16 - high.count) + high + String(repeating: "0", count: 16 - low.count) + low
     }
 
     func hold(_ session: String, _ change: Users.Change) {
