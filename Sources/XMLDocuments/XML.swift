@@ -18,7 +18,7 @@ extension XML {
 
     /// An element of an XML document, namespaces resolved: its name, attributes, children (elements
     /// and text, in order), the prefixes in scope (for QName values such as `type="tns:User"`), and
-    /// where it is in the document (the line and column where libxml2 finished its start tag).
+    /// where it is in the document (the line and column where its start tag begins).
     package struct Element: Sendable, Equatable {
         package var name: XML.Name
         /// The prefix it was written with, or is to be written with (nil: the default namespace, or none).

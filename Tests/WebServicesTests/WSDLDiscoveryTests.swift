@@ -76,7 +76,7 @@ import WebServices
 
     @Test(arguments: [
         ("<definitions xmlns='http://schemas.xmlsoap.org/wsdl/'><message name='m'>", "bad.wsdl:1:"),
-        ("<schema/>", "bad.wsdl:1:8: not a WSDL 1.1 document (the root is schema, not {http://schemas.xmlsoap.org/wsdl/}definitions)"),
+        ("<schema/>", "bad.wsdl:1:1: not a WSDL 1.1 document (the root is schema, not {http://schemas.xmlsoap.org/wsdl/}definitions)"),
         ("<!DOCTYPE x [<!ENTITY e 'e'>]><definitions/>", "bad.wsdl:1:1: a document type declaration (<!DOCTYPE>) is not read"),
     ] as [(String, String)])
     func aDocumentThatCannotBeReadIsALocatedError(text: String, message: String) async {

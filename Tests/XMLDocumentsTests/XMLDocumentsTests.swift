@@ -125,4 +125,61 @@ import XMLDocuments
             #expect(error.message.contains("not well-formed XML"), "\(error.message)")
         }
     }
+
+    /// Each kind of mistake, at its exact place.
+    @Test(arguments: [
+        ("<a>\n  <b></a>\n", "doc.xml:2:6: not well-formed XML: the end tag 'a' does not close the element 'b'"),
+        (#"<a x:y="1"/>"#, "doc.xml:1:4: not well-formed XML: the prefix 'x' of the attribute 'x:y' is not declared"),
+        ("<p:a/>", "doc.xml:1:2: not well-formed XML: the prefix 'p' of the element 'p:a' is not declared"),
+        (#"<a b="1" b="2"/>"#, "doc.xml:1:10: not well-formed XML: the attribute 'b' is given twice"),
+        ("<a>&nbsp;</a>", "doc.xml:1:4: not well-formed XML: the entity '&nbsp;' is not defined (only &amp; &lt; &gt; &quot; &apos; are)"),
+        ("<a>AT&T</a>", "doc.xml:1:6: not well-formed XML: '&' starts no entity or character reference (write &amp;)"),
+        ("<a>&#0;</a>", "doc.xml:1:4: not well-formed XML: '&#0;' is not a character XML allows"),
+        ("<a/><b/>", "doc.xml:1:5: not well-formed XML: content after the root element"),
+        ("<a>\n<b>", "doc.xml:2:1: not well-formed XML: the element 'b' is not closed"),
+        (#"<a b="1/>"#, "doc.xml:1:6: not well-formed XML: the attribute value is not closed"),
+        (#"<a b="x<y"/>"#, "doc.xml:1:8: not well-formed XML: '<' is not allowed in an attribute value"),
+        ("<a><!-- open </a>", "doc.xml:1:4: not well-formed XML: a comment is not closed"),
+        ("text<a/>", "doc.xml:1:1: not well-formed XML: text before the root element"),
+        ("", "doc.xml:1:1: not well-formed XML: the document has no root element"),
+        ("<a><![CDATA[x</a>", "doc.xml:1:4: not well-formed XML: a CDATA section is not closed"),
+        (#"<a xmlns:p=""/>"#, "doc.xml:1:4: not well-formed XML: the prefix 'p' cannot be declared empty (Namespaces in XML 1.0)"),
+        ("<é>\u{1F600}<ü x='1'y='2'/></é>", "doc.xml:1:13: not well-formed XML: a space is needed before an attribute in the start tag of 'ü'"),
+    ])
+    func eachMistakeIsLocated(text: String, message: String) {
+        #expect(throws: XMLProblem(message: message)) { try Self.parse(text) }
+    }
+
+    @Test func referencesLineEndsAndAttributeValuesAreReadAsXMLSays() throws {
+        let root = try Self.parse("<?xml version='1.0'?>\r\n<!-- a comment --><?app hint?>\r\n<a v='one\ttwo\r\nthree &amp; &#x263A;'>x &lt;&gt;&quot;&apos; &#233;\r\ny<!-- between -->z<?pi here?><![CDATA[<&>]]></a>\n<!-- after -->\n")
+        #expect(root.attribute("v") == "one two three & ☺")
+        // Text is joined across comments and processing instructions; CR LF is LF.
+        #expect(root.children == [.text("x <>\"' é\nyz<&>")])
+        #expect(root.line == 3 && root.column == 1)
+    }
+
+    @Test func elementsRememberWhereTheyBeginOnALongLine() throws {
+        let line = "<r>" + String(repeating: "<i>ü</i>", count: 500) + "<last/></r>"
+        let root = try Self.parse(line)
+        let last = try #require(root.child("last"))
+        #expect(last.line == 1)
+        #expect(last.column == 4 + 500 * 8)
+    }
+
+    @Test func otherEncodingsAreConvertedAndBadBytesRefused() throws {
+        // ISO-8859-1, as its declaration says: é is one byte, 0xE9.
+        let latin1: [UInt8] = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>Jos".utf8) + [0xE9] + Array("</a>".utf8)
+        #expect(try XMLReader.parse(latin1, name: "l.xml").text == "José")
+        // UTF-16 with its byte order mark.
+        let utf16: [UInt8] = [0xFF, 0xFE] + "<a>Ñ</a>".utf16.flatMap { unit -> [UInt8] in [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        #expect(try XMLReader.parse(utf16, name: "u.xml").text == "Ñ")
+        // UTF-8 with its byte order mark.
+        #expect(try XMLReader.parse([0xEF, 0xBB, 0xBF] + Array("<a>ok</a>".utf8), name: "b.xml").text == "ok")
+        #expect(throws: XMLProblem(message: "x.xml:1:1: not well-formed XML: the document is not valid UTF-8")) {
+            try XMLReader.parse(Array("<a>".utf8) + [0xC3, 0x28] + Array("</a>".utf8), name: "x.xml")
+        }
+        #expect(throws: XMLProblem(message: "e.xml:1:1: not well-formed XML: the encoding 'EBCDIC-US' is not read (UTF-8, UTF-16, ISO-8859-1 and windows-1252 are)")) {
+            try XMLReader.parse(Array("<?xml version='1.0' encoding='EBCDIC-US'?><a/>".utf8), name: "e.xml")
+        }
+    }
 }
