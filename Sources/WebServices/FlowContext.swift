@@ -174,10 +174,10 @@ package struct StepResult: Sendable {
 extension FlowContext {
     /// Keeps the cookies a response sets (`Set-Cookie: name=value; path=…`), replacing those of the same name.
     mutating func keepCookies(of response: IncomingResponse) {
-        for (name, value) in response.headers where name.lowercased() == "set-cookie" {
+        for (name, value) in response.headers where HeaderName.same(name, "set-cookie") {
             guard let pair = value.split(separator: ";", maxSplits: 1).first, let equals = pair.firstIndex(of: "=") else { continue }
-            let cookie = pair[..<equals].trimmingCharacters(in: .whitespaces)
-            let content = pair[pair.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let cookie = String(pair[..<equals].trimmingSpaces)
+            let content = String(pair[pair.index(after: equals)...].trimmingSpaces)
             guard !cookie.isEmpty else { continue }
             cookies.removeAll { $0.name == cookie }
             cookies.append((cookie, content))

@@ -29,7 +29,7 @@ package struct OutgoingRequest: Sendable {
     package var isIdempotent: Bool { ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(method) }
 
     package func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        headers.first { HeaderName.same($0.0, name) }?.1
     }
 
     /// The request as text, each secret replaced by `[Redact]`, ready for a trace or a dry run.
@@ -53,6 +53,22 @@ package struct OutgoingRequest: Sendable {
     }
 }
 
+/// Header names compare without regard to ASCII case (RFC 9110 §5.1).
+enum HeaderName {
+    static func same(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) }
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingSpaces: Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return self[first...last]
+    }
+}
+
 /// An HTTP response as a value.
 package struct IncomingResponse: Sendable {
     package var status: Int
@@ -66,7 +82,7 @@ package struct IncomingResponse: Sendable {
     }
 
     package func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        headers.first { HeaderName.same($0.0, name) }?.1
     }
 
     /// The body as JSON, when it is JSON.

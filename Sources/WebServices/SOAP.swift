@@ -151,21 +151,22 @@ package enum SOAPEnvelope {
         let children = element.elements
         if children.isEmpty {
             let text = element.text
-            let blank = text.allSatisfy(\.isWhitespace)
+            let blank = text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } || text.allSatisfy(\.isWhitespace)
             if attributes.isEmpty { return blank ? .null : .string(text) }
             return .object(attributes + (blank ? [] : [("#text", .string(text))]))
         }
-        var order: [String] = []
-        var grouped: [String: [JSON]] = [:]
+        // Repeated children become a list, in the order their name first came; a few names
+        // are found faster by looking than by hashing.
+        var grouped: [(key: String, values: [JSON])] = []
         for child in children {
             let key = child.name.local
-            if grouped[key] == nil { order.append(key) }
-            grouped[key, default: []].append(json(child))
+            if let at = grouped.firstIndex(where: { $0.key == key }) {
+                grouped[at].values.append(json(child))
+            } else {
+                grouped.append((key, [json(child)]))
+            }
         }
-        return .object(attributes + order.map { key in
-            let values = grouped[key]!
-            return (key, values.count == 1 ? values[0] : .array(values))
-        })
+        return .object(attributes + grouped.map { ($0.key, $0.values.count == 1 ? $0.values[0] : .array($0.values)) })
     }
 
     /// A WS-Security header with a UsernameToken (OASIS Username Token Profile 1.0): the
