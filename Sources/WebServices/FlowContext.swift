@@ -1,4 +1,5 @@
 import Foundation
+import MappingExpressions
 package import JSONValues
 package import MappingExpressions
 
@@ -174,7 +175,7 @@ package struct StepResult: Sendable {
 extension FlowContext {
     /// Keeps the cookies a response sets (`Set-Cookie: name=value; path=…`), replacing those of the same name.
     mutating func keepCookies(of response: IncomingResponse) {
-        for (name, value) in response.headers where HeaderName.same(name, "set-cookie") {
+        for (name, value) in response.headers where name.caseInsensitiveEquals("set-cookie") {
             guard let pair = value.split(separator: ";", maxSplits: 1).first, let equals = pair.firstIndex(of: "=") else { continue }
             let cookie = String(pair[..<equals].trimmingSpaces)
             let content = String(pair[pair.index(after: equals)...].trimmingSpaces)
@@ -182,5 +183,14 @@ extension FlowContext {
             cookies.removeAll { $0.name == cookie }
             cookies.append((cookie, content))
         }
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs.
+    fileprivate var trimmingSpaces: Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return self[first...last]
     }
 }

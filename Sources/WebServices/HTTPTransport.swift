@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 package import JSONValues
+import MappingExpressions
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -29,7 +30,7 @@ package struct OutgoingRequest: Sendable {
     package var isIdempotent: Bool { ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(method) }
 
     package func header(_ name: String) -> String? {
-        headers.first { HeaderName.same($0.0, name) }?.1
+        headers.first { $0.0.caseInsensitiveEquals(name) }?.1
     }
 
     /// The request as text, each secret replaced by `[Redact]`, ready for a trace or a dry run.
@@ -53,22 +54,6 @@ package struct OutgoingRequest: Sendable {
     }
 }
 
-/// Header names compare without regard to ASCII case (RFC 9110 §5.1).
-enum HeaderName {
-    static func same(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) }
-    }
-}
-
-extension Substring {
-    /// Without leading and trailing spaces and tabs.
-    var trimmingSpaces: Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return self[first...last]
-    }
-}
-
 /// An HTTP response as a value.
 package struct IncomingResponse: Sendable {
     package var status: Int
@@ -82,7 +67,7 @@ package struct IncomingResponse: Sendable {
     }
 
     package func header(_ name: String) -> String? {
-        headers.first { HeaderName.same($0.0, name) }?.1
+        headers.first { $0.0.caseInsensitiveEquals(name) }?.1
     }
 
     /// The body as JSON, when it is JSON.
@@ -199,13 +184,7 @@ package final class AsyncHTTPTransport: HTTPTransport {
                 let timer = eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) {
                     race.finish(.failure(HTTPClientError.deadlineExceeded))
                 }
-                race.start(continuation, timer: timer) {
-                    Task {
-                        let result: Result<IncomingResponse, any Error>
-                        do { result = .success(try await work()) } catch { result = .failure(error) }
-                        race.finish(result)
-                    }
-                }
+                race.start(continuation, timer: timer, work: work)
             }
         } onCancel: {
             race.finish(.failure(CancellationError()))
@@ -247,7 +226,10 @@ private final class DeadlineRace: Sendable {
     private let state = Mutex(State())
 
     /// Starts the work unless the request is already over (cancelled before it began).
-    func start(_ continuation: CheckedContinuation<IncomingResponse, any Error>, timer: Scheduled<Void>, work: () -> Task<Void, Never>) {
+    func start(
+        _ continuation: CheckedContinuation<IncomingResponse, any Error>, timer: Scheduled<Void>,
+        work: @escaping @Sendable () async throws -> IncomingResponse
+    ) {
         let early: Result<IncomingResponse, any Error>? = state.withLock { state in
             if let result = state.result { return result }
             state.continuation = continuation
@@ -259,7 +241,11 @@ private final class DeadlineRace: Sendable {
             continuation.resume(with: early)
             return
         }
-        let task = work()
+        let task = Task {
+            let result: Result<IncomingResponse, any Error>
+            do { result = .success(try await work()) } catch { result = .failure(error) }
+            self.finish(result)
+        }
         let over = state.withLock { state in
             state.task = task
             return state.continuation == nil

@@ -151,7 +151,7 @@ package enum SOAPEnvelope {
         let children = element.elements
         if children.isEmpty {
             let text = element.text
-            let blank = text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } || text.allSatisfy(\.isWhitespace)
+            let blank = text.allSatisfy(\.isWhitespace)
             if attributes.isEmpty { return blank ? .null : .string(text) }
             return .object(attributes + (blank ? [] : [("#text", .string(text))]))
         }

@@ -94,7 +94,7 @@ enum Conversion {
 
 extension String {
     /// ASCII case-insensitive equality.
-    func caseInsensitiveEquals(_ other: String) -> Bool {
+    package func caseInsensitiveEquals(_ other: String) -> Bool {
         let a = utf8
         let b = other.utf8
         guard a.count == b.count else { return false }
