@@ -45,13 +45,15 @@ enum WebServiceBenchmark {
           if only.contains("creates") {
             let sqlite = try await creates(attrmap: attrmap, hrApp: nil, writes: writes, clients: clients)
             let rest = try await creates(attrmap: attrmap, hrApp: hrApp, writes: writes, clients: clients)
-            say(pad("creates", 34) + pad("users/s", 10) + pad("p50 ms", 9) + pad("p99 ms", 9))
-            for (name, phase) in [("host, embedded SQLite store", sqlite), ("host → REST sample (webservice)", rest)] {
+            say(pad("creates", 34) + pad("users/s", 10) + pad("p50 ms", 9) + pad("p99 ms", 9) + pad("host CPU µs", 13) + pad("app CPU µs", 11))
+            for (name, run) in [("host, embedded SQLite store", sqlite), ("host → REST sample (webservice)", rest)] {
+                let phase = run.phase
                 say(pad(name, 34) + pad(String(format: "%.0f", phase.rate), 10) + pad(String(format: "%.2f", phase.percentile(0.5) * 1000), 9)
-                    + pad(String(format: "%.2f", phase.percentile(0.99) * 1000), 9))
+                    + pad(String(format: "%.2f", phase.percentile(0.99) * 1000), 9) + pad(String(format: "%.0f", run.hostCPU * 1e6 / Double(writes)), 13)
+                    + pad(run.appCPU.map { String(format: "%.0f", $0 * 1e6 / Double(writes)) } ?? "", 11))
             }
-            say("the web service's create rate is \(String(format: "%.0f", rest.rate / max(sqlite.rate, 0.001) * 100)) % of the SQLite store's\n")
-            if sqlite.errors + rest.errors > 0 { fail("\(sqlite.errors + rest.errors) creates were answered with an error status") }
+            say("the web service's create rate is \(String(format: "%.0f", rest.phase.rate / max(sqlite.phase.rate, 0.001) * 100)) % of the SQLite store's\n")
+            if sqlite.phase.errors + rest.phase.errors > 0 { fail("\(sqlite.phase.errors + rest.phase.errors) creates were answered with an error status") }
           }
 
             say(pad("full import at start", 34) + pad("users", 9) + pad("seconds", 9) + pad("users/s", 10) + pad("calls", 9) + pad("peak MB", 9) + pad("host CPU s", 12) + pad("app CPU s", 10))
@@ -143,7 +145,9 @@ enum WebServiceBenchmark {
         return try LoadBenchmark.startAttrmap(attrmap, arguments: ["--config", config], token: token)
     }
 
-    static func creates(attrmap: String, hrApp: String?, writes: Int, clients: Int) async throws -> LoadBenchmark.PhaseResult {
+    /// Creates through the host: the phase's figures, and the processor time the host and the
+    /// application spent on it (per create, beside the rate, since the two share the machine).
+    static func creates(attrmap: String, hrApp: String?, writes: Int, clients: Int) async throws -> (phase: LoadBenchmark.PhaseResult, hostCPU: Double, appCPU: Double?) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-ws-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -157,7 +161,9 @@ enum WebServiceBenchmark {
         try await waitForReady(host)
         let connections = try (0..<clients).map { _ in try HTTPConnection(url: host.base) }
         let ext = "urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User"
-        return LoadBenchmark.phase("POST", writes, connections) { connection, i in
+        let hostBefore = HostScaleBenchmark.cpuSeconds(host.process.processIdentifier)
+        let appBefore = hr.map { HostScaleBenchmark.cpuSeconds($0.process.processIdentifier) }
+        let phase = LoadBenchmark.phase("POST", writes, connections) { connection, i in
             let login = "new\(i)"
             let attributes =
                 hr == nil
@@ -167,6 +173,9 @@ enum WebServiceBenchmark {
             let (status, _) = try LoadBenchmark.send(connection, host, "POST", "/Users", body: body)
             return status == 201
         }
+        let hostCPU = HostScaleBenchmark.cpuSeconds(host.process.processIdentifier) - hostBefore
+        let appCPU = hr.map { HostScaleBenchmark.cpuSeconds($0.process.processIdentifier) - (appBefore ?? 0) }
+        return (phase, hostCPU, appCPU)
     }
 
     static func fullImport(attrmap: String, _ application: Application, users: Int) async throws -> (seconds: Double, calls: Int, peakMB: Double, hostCPU: Double, appCPU: Double) {
