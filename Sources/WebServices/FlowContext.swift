@@ -17,6 +17,7 @@ package import MappingExpressions
 /// | `[flag.NAME]` | `X` when the attribute's value is sent: in an update when it changed (always with `send: all`), else when it has one (SAP's change flags) |
 /// | `[page.size]`, `[page.cursor]`, `[page.number]`, `[page.offset]` | in an import, the page asked for |
 /// | `[delta.since]` | in a delta import, the time the changes are asked from |
+/// | `[delta.token]` | in a delta import, the application's delta token from the last one; null when the current token is asked for |
 ///
 /// These names are reserved: an attribute cannot be called `steps`, `item`, `previous`,
 /// `changed`, `added`, `removed`, `flag`, `password`, `page` or `delta`.

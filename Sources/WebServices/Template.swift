@@ -173,10 +173,15 @@ package struct WebServiceTemplate: Sendable {
     }
 
     /// A delta import: an import flow whose calls read `[delta.since]`, the time the last import
-    /// started less `overlap` (RFC 3339, UTC, milliseconds), and optionally a member that marks a
+    /// started less `overlap` (RFC 3339, UTC, milliseconds), or `[delta.token]`, the delta token
+    /// the application gave at the end of the last one; and optionally a member that marks a
     /// record as deleted.
     package struct DeltaFlow: Sendable {
         package var flow: ImportFlow
+        /// Where a response holds the application's delta token: the token of the last page that
+        /// has one is where the next delta import starts. Without a token (`[delta.token]` is
+        /// null) the application answers its current one, which a full import starts from.
+        package var token: JSONPointer?
         /// Changes made this long before the last import started are asked for again, for clocks
         /// that differ and writes that were in flight.
         package var overlap: Duration = .seconds(5)

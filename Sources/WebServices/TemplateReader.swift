@@ -344,12 +344,26 @@ package struct TemplateReader {
         return flow
     }
 
-    /// An import flow whose calls read `[delta.since]`, with `overlap` and `deleted: {at: POINTER, equals: VALUE}`.
+    /// An import flow whose calls read `[delta.since]`, with `overlap`, or `[delta.token]`, with
+    /// `token: POINTER`; and `deleted: {at: POINTER, equals: VALUE}`.
     func deltaFlow(_ entry: ConnectorSettings, context: String) throws(Problem) -> WebServiceTemplate.DeltaFlow {
-        guard entry.mapping != nil else { throw entry.problem("'deltaImport' is {steps: […], records, paging, overlap, deleted}, its calls reading [delta.since]") }
-        var delta = WebServiceTemplate.DeltaFlow(flow: try importFlow(entry, context: context, extraKeys: ["overlap", "deleted"]))
-        guard delta.flow.steps.contains(where: { $0.reads.contains("delta.since") }) else {
-            throw entry.problem("no step of 'deltaImport' reads [delta.since]: it would import everything each time")
+        guard entry.mapping != nil else {
+            throw entry.problem("'deltaImport' is {steps: […], records, paging, overlap, token, deleted}, its calls reading [delta.since] or [delta.token]")
+        }
+        var delta = WebServiceTemplate.DeltaFlow(flow: try importFlow(entry, context: context, extraKeys: ["overlap", "token", "deleted"]))
+        if let token = entry["token"] {
+            delta.token = try pointer(token)
+            if let overlap = entry["overlap"] { throw overlap.problem("'overlap' is for a time watermark ([delta.since]); a delta token needs none") }
+            guard delta.flow.steps.contains(where: { $0.reads.contains("delta.token") }) else {
+                throw entry.problem("no step of 'deltaImport' reads [delta.token]: the token the application gave would not be sent back")
+            }
+        } else {
+            guard delta.flow.steps.contains(where: { $0.reads.contains("delta.since") }) else {
+                if delta.flow.steps.contains(where: { $0.reads.contains("delta.token") }) {
+                    throw entry.problem("a step of 'deltaImport' reads [delta.token], but 'token' does not say where a response holds it")
+                }
+                throw entry.problem("no step of 'deltaImport' reads [delta.since] or [delta.token]: it would import everything each time")
+            }
         }
         if let overlap = entry["overlap"] { delta.overlap = try duration(overlap) }
         if let deleted = entry["deleted"] {

@@ -72,23 +72,41 @@ package final class WebServiceConnector: DeltaImportingConnector {
         template.objectType(objectType)?.operations.deltaImport != nil
     }
 
-    /// Now, as the delta imports' watermark: RFC 3339 in UTC with milliseconds.
+    /// Where the next delta import starts: the application's current delta token, when its
+    /// template reads one (its delta call without `[delta.token]`), else now (RFC 3339 in UTC
+    /// with milliseconds). Taken before a full import, so that changes made during it are seen.
     package func watermark(objectType: String) async throws(ConnectorError) -> String {
-        Self.timestamp(Date())
+        let type = try self.type(objectType)
+        guard let delta = type.operations.deltaImport, let pointer = delta.token else { return Self.timestamp(Date()) }
+        let token = try await importPages(type, delta.flow, delta: [:], token: pointer, operation: "\(type.name) delta token") { _, _ throws(ConnectorError) in }
+        guard let token else {
+            throw ConnectorError(.applicationFailed, "\(type.name) delta token: the application's answer has no delta token at '\(pointer)'")
+        }
+        return token
     }
 
     package func deltaImport(objectType: String, since watermark: String) async throws(ConnectorError) -> ConnectorDelta {
         let type = try self.type(objectType)
         guard let delta = type.operations.deltaImport else { throw ConnectorError(.failed, "the template has no deltaImport for \(type.name)") }
-        guard let last = Self.date(watermark) else { throw ConnectorError(.failed, "'\(watermark)' is not a watermark of this connector (an RFC 3339 time)") }
-        let next = Self.timestamp(Date())
-        let since = Self.timestamp(last.addingTimeInterval(-delta.overlap.seconds))
         var changed: [ConnectorObject] = []
         var deleted: [String] = []
-        try await importPages(type, delta.flow, since: since, deleted: delta.deleted) { page, gone throws(ConnectorError) in
+        let deliver: ([ConnectorObject], [String]) async throws(ConnectorError) -> Void = { page, gone throws(ConnectorError) in
             changed += page
             deleted += gone
         }
+        if let pointer = delta.token {
+            let token = try await importPages(
+                type, delta.flow, delta: ["token": .string(watermark)], deleted: delta.deleted, token: pointer, operation: "\(type.name) delta import",
+                deliver: deliver)
+            guard let token else {
+                throw ConnectorError(.applicationFailed, "\(type.name) delta import: the application's answer has no delta token at '\(pointer)' to start the next one from")
+            }
+            return ConnectorDelta(changed: changed, deleted: deleted, watermark: token)
+        }
+        guard let last = Self.date(watermark) else { throw ConnectorError(.failed, "'\(watermark)' is not a watermark of this connector (an RFC 3339 time)") }
+        let next = Self.timestamp(Date())
+        let since = Self.timestamp(last.addingTimeInterval(-delta.overlap.seconds))
+        try await importPages(type, delta.flow, delta: ["since": .string(since)], deleted: delta.deleted, operation: "\(type.name) delta import", deliver: deliver)
         return ConnectorDelta(changed: changed, deleted: deleted, watermark: next)
     }
 
@@ -247,13 +265,16 @@ package final class WebServiceConnector: DeltaImportingConnector {
 
     // MARK: Import
 
-    /// Imports page by page, handing each page's objects to `deliver`.
     /// Imports page by page, handing each page's objects to `deliver`; in a delta import, with
-    /// `[delta.since]`, and the anchors of the records `deleted` marks handed over apart.
+    /// its `[delta.…]` variables, and the anchors of the records `deleted` marks handed over
+    /// apart. The last delta token found at `token` in a page is returned.
+    @discardableResult
     func importPages(
-        _ type: WebServiceTemplate.ObjectType, _ flow: WebServiceTemplate.ImportFlow, since: String? = nil,
-        deleted: (JSONPointer, JSON)? = nil, deliver: ([ConnectorObject], [String]) async throws(ConnectorError) -> Void
-    ) async throws(ConnectorError) {
+        _ type: WebServiceTemplate.ObjectType, _ flow: WebServiceTemplate.ImportFlow, delta: [String: JSON]? = nil,
+        deleted: (JSONPointer, JSON)? = nil, token: JSONPointer? = nil, operation name: String? = nil,
+        deliver: ([ConnectorObject], [String]) async throws(ConnectorError) -> Void
+    ) async throws(ConnectorError) -> String? {
+        var lastToken: String?
         let listing = WebServiceTemplate.Flow(steps: flow.steps, place: flow.place)
         var nextURL: String?
         var cursor: String?
@@ -262,11 +283,14 @@ package final class WebServiceConnector: DeltaImportingConnector {
         for number in 0..<(flow.paging?.maxPages ?? 1) {
             var context = context(type)
             context.page = pageVariables(flow.paging, number: number, offset: offset, cursor: cursor)
-            if let since { context.delta = ["since": .string(since)] }
-            let operation = "\(type.name) \(since == nil ? "import" : "delta import"), page \(number + 1)"
-            guard let result = try await run(listing, &context, operation: operation, url: nextURL) else { return }
+            if let delta { context.delta = delta }
+            let operation = "\(name ?? "\(type.name) import"), page \(number + 1)"
+            guard let result = try await run(listing, &context, operation: operation, url: nextURL) else { return lastToken }
             guard let body = result.body else {
                 throw ConnectorError(.applicationFailed, "\(operation): the response is not \(result.soap == nil && flow.steps.last?.soap == nil ? "JSON" : "a SOAP envelope")")
+            }
+            if let token, let value = token.value(in: body), value != .null, case let text = WebServiceClient.text(value), !text.isEmpty {
+                lastToken = text
             }
             var records: [JSON]
             switch flow.records {
@@ -303,31 +327,31 @@ package final class WebServiceConnector: DeltaImportingConnector {
             }
             try await deliver(page, gone)
             offset += listed
-            guard let paging = flow.paging else { return }
-            if let total = paging.total, let value = total.value(in: body), let count = Int(WebServiceClient.text(value)), offset >= count { return }
+            guard let paging = flow.paging else { return lastToken }
+            if let total = paging.total, let value = total.value(in: body), let count = Int(WebServiceClient.text(value)), offset >= count { return lastToken }
             switch paging.style {
             case .cursor(let pointer):
-                guard let value = pointer.value(in: body), value != .null, case let text = WebServiceClient.text(value), !text.isEmpty else { return }
+                guard let value = pointer.value(in: body), value != .null, case let text = WebServiceClient.text(value), !text.isEmpty else { return lastToken }
                 guard seen.insert(text).inserted else {
                     throw ConnectorError(.applicationFailed, "\(operation): the application gave the cursor '\(text)' a second time; the import stops rather than loop")
                 }
                 cursor = text
             case .nextLink(let pointer):
-                guard let value = pointer.value(in: body), case .string(let link) = value, !link.isEmpty else { return }
+                guard let value = pointer.value(in: body), case .string(let link) = value, !link.isEmpty else { return lastToken }
                 guard seen.insert(link).inserted else {
                     throw ConnectorError(.applicationFailed, "\(operation): the application gave the next link '\(link)' a second time; the import stops rather than loop")
                 }
                 nextURL = client.resolveLink(link)
             case .linkHeader:
-                guard let link = Self.nextLink(result.response.header("Link")) else { return }
+                guard let link = Self.nextLink(result.response.header("Link")) else { return lastToken }
                 guard seen.insert(link).inserted else {
                     throw ConnectorError(.applicationFailed, "\(operation): the Link header named '\(link)' a second time; the import stops rather than loop")
                 }
                 nextURL = client.resolveLink(link)
             case .page, .offset:
-                if listed < paging.size || listed == 0 { return }
+                if listed < paging.size || listed == 0 { return lastToken }
             case .keyset(let pointer):
-                if listed < paging.size || listed == 0 { return }
+                if listed < paging.size || listed == 0 { return lastToken }
                 guard let lastListed, let value = pointer.value(in: lastListed), case let key = WebServiceClient.text(value), !key.isEmpty else {
                     throw ConnectorError(.applicationFailed, "\(operation): the last record has no key at '\(pointer)' to ask for the next page with")
                 }
@@ -336,7 +360,7 @@ package final class WebServiceConnector: DeltaImportingConnector {
                 }
                 cursor = key
             }
-            if listed == 0 { return }
+            if listed == 0 { return lastToken }
         }
         throw ConnectorError(
             .applicationFailed, "\(type.name) import: more than \(flow.paging?.maxPages ?? 1) pages; the import stops (raise paging.maxPages if the application is that large)")

@@ -229,6 +229,87 @@ import WebServices
         #expect(try await cache.get(objectType: "User", anchor: "d008") == nil)
         #expect(try await cache.count(objectType: "User", query: nil) == 300)
     }
+
+    /// The application's delta import as Graph's and many others': a call without a token gives
+    /// the current one; with one, each object changed since, once, deletions marked, paged, and
+    /// on the last page the token the next delta starts from.
+    static let tokenDelta = """
+              deltaImport:
+                steps:
+                  - GET: /changes
+                    query: {token: "[delta.token]", limit: "[page.size]", cursor: "[page.cursor]"}
+                records: /changes
+                paging: {style: cursor, cursor: /next_cursor, size: 200}
+                token: /token
+                deleted: {at: /deleted, equals: true}
+        """
+
+    @Test func aDeltaTokenBringsEachChangeOnceDeletionsIncluded() async throws {
+        let hr = try HRApplication()
+        for index in 0..<300 {
+            #expect(try await hr.call("POST", "/employees", body: #"{"login": "t\#(String(format: "%03d", index))", "department": "Sales"}"#).status == 201)
+        }
+        let template = try hr.template(editing: { text in
+            let start = text.range(of: "      deltaImport:\n")!.lowerBound
+            let end = text.range(of: "      get: ")!.lowerBound
+            return text.replacingCharacters(in: start..<end, with: Self.tokenDelta + "\n")
+        })
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-delta-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = try LocallyCachedConnector(source: hr.connector(template), path: folder.appendingPathComponent("hr.cache.sqlite").path)
+        _ = try await cache.schema()
+        #expect(try await cache.count(objectType: "User", query: nil) == 300)
+        // The starting token was asked for before the full import, without a token.
+        let first = try hr.requests().filter { $0["path"] == .string("/api/v1/changes") }
+        #expect(first.count == 1)
+        #expect(first.first?["query"]?["token"] == nil)
+
+        // 250 new, one changed twice, one deleted, one given a role: 253 changes, two pages.
+        for index in 300..<550 {
+            #expect(try await hr.call("POST", "/employees", body: #"{"login": "t\#(String(format: "%03d", index))"}"#).status == 201)
+        }
+        #expect(try await hr.call("PATCH", "/employees/t007", body: #"{"department": "Legal"}"#).status == 200)
+        #expect(try await hr.call("PATCH", "/employees/t007", body: #"{"department": "Finance"}"#).status == 200)
+        #expect(try await hr.call("DELETE", "/employees/t008").status == 204)
+        #expect(try await hr.call("PUT", "/employees/t009/roles/Approver").status == 204)
+        let before = try hr.requests().count
+        _ = try await cache.schema()
+        let pages = try hr.requests().dropFirst(before)
+        #expect(pages.allSatisfy { $0["path"] == .string("/api/v1/changes") }, "a delta, not a full import")
+        #expect(pages.count == 2)
+        #expect(pages.allSatisfy { $0["query"]?["token"] != nil })
+        #expect(try await cache.get(objectType: "User", anchor: "t007")?.attributes["department"] == .string("Finance"))
+        #expect(try await cache.get(objectType: "User", anchor: "t008") == nil, "the application reports the deletion")
+        #expect(try await cache.get(objectType: "User", anchor: "t009")?.attributes["roles"] == .array([.string("Approver")]))
+        #expect(try await cache.count(objectType: "User", query: nil) == 549)
+
+        // Nothing changed since: one call, with the token the last page gave, and nothing to do.
+        let token = try #require(try await hr.call("GET", "/changes").body?["token"]?.stringValue)
+        let quiet = try hr.requests().count
+        _ = try await cache.schema()
+        let again = try hr.requests().dropFirst(quiet).filter { $0["path"] == .string("/api/v1/changes") }
+        #expect(again.count == 1)
+        #expect(again.first?["query"]?["token"] == .string(token), "the token of the last delta's last page")
+        #expect(try await cache.count(objectType: "User", query: nil) == 549)
+    }
+
+    @Test func aTokenTheApplicationRefusesIsItsReason() async throws {
+        let hr = try HRApplication()
+        let template = try hr.template(editing: { text in
+            let start = text.range(of: "      deltaImport:\n")!.lowerBound
+            let end = text.range(of: "      get: ")!.lowerBound
+            return text.replacingCharacters(in: start..<end, with: DeltaImportTests.tokenDelta + "\n")
+        })
+        let connector = try hr.connector(template)
+        #expect(try await connector.watermark(objectType: "User").isEmpty == false)
+        do {
+            _ = try await connector.deltaImport(objectType: "User", since: "not-a-token")
+            Issue.record("a token the application never gave was taken")
+        } catch {
+            #expect(error.message.contains("is not one this application gave"), "\(error)")
+        }
+    }
 }
 
 /// The transport's own deadline, apart from any application.

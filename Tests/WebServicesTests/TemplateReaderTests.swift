@@ -92,6 +92,25 @@ import WebServices
         #expect(Self.problem(Self.valid, variables: [:]) == "app.yaml:4:41 (template, 'connection.authentication.token'): the variable TOKEN is not set (in the configuration's 'variables' or the environment)")
     }
 
+    @Test func aDeltaImportReadsItsWatermarkOrItsToken() {
+        let since = Self.valid.replacingOccurrences(of: "      get: [", with: """
+                  deltaImport:
+                    steps: [{GET: /users, query: {after: "[delta.since]"}}]
+                    overlap: 2s
+                  get: [
+            """)
+        #expect(Self.problem(since) == "no error")
+        let token = since.replacingOccurrences(of: #"after: "[delta.since]"}}]"#, with: #"token: "[delta.token]"}}]\#n        token: /deltaToken"#)
+        // A token needs no overlap; a token read but not located; a token located but not sent back.
+        #expect(Self.problem(token) == "app.yaml:14:18 (object type User, 'operations.deltaImport.overlap'): 'overlap' is for a time watermark ([delta.since]); a delta token needs none")
+        let located = token.replacingOccurrences(of: "        overlap: 2s\n", with: "")
+        #expect(Self.problem(located) == "no error")
+        #expect(Self.problem(located.replacingOccurrences(of: "        token: /deltaToken\n", with: ""))
+            == "app.yaml:12:9 (object type User, 'operations.deltaImport'): a step of 'deltaImport' reads [delta.token], but 'token' does not say where a response holds it")
+        #expect(Self.problem(located.replacingOccurrences(of: #"token: "[delta.token]""#, with: #"token: '"all"'"#))
+            == "app.yaml:12:9 (object type User, 'operations.deltaImport'): no step of 'deltaImport' reads [delta.token]: the token the application gave would not be sent back")
+    }
+
     @Test func aPathTemplateNeedsItsBraces() {
         #expect(Self.problem(Self.valid.replacingOccurrences(of: #""/users/{[id]}""#, with: #""/users/{[id]""#))
             == "app.yaml:11:19 (User, get, step 1, 'GET'): '{' without '}' in the path '/users/{[id]'")

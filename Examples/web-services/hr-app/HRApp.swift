@@ -255,6 +255,10 @@ struct HRResponder: HTTPResponder {
         }
         try authenticate(headers, method: method.rawValue, target: target)
         let rest = Array(path.dropFirst(2))
+        if rest == ["changes"] {
+            guard method == .get else { throw Problem(status: 405, type: "method-not-allowed", title: "Method not allowed", detail: "GET /changes") }
+            return try changes(query)
+        }
         guard rest.first == "employees" || rest == ["login"] else {
             throw Problem(status: 404, type: "not-found", title: "Not found", detail: "no such endpoint: /\(path.joined(separator: "/"))")
         }
@@ -383,6 +387,46 @@ struct HRResponder: HTTPResponder {
         var response = json(.object(body))
         if page.more { response.headers[HTTPField.Name("Link")!] = "<\(next)>; rel=\"next\"" }
         return response
+    }
+
+    /// `GET /changes?token=T`: the employees changed since the delta token T, each whole (or
+    /// `{login, deleted: true}`), paged by `next_cursor`, the last page with the token to ask
+    /// from next time. Without a token: no changes, and the current token (a starting point).
+    func changes(_ query: [String: String]) throws -> Response {
+        let limit = query["limit"].map { Int($0) ?? -1 } ?? 100
+        guard (1...500).contains(limit) else { throw invalid("limit is a number from 1 to 500") }
+        guard let token = query["token"] else {
+            return json(.object(["changes": .array([]), "token": .string(Self.token(try store.lastChange()))]))
+        }
+        guard let since = Self.position(token) else {
+            throw Problem(status: 400, type: "invalid-token", title: "Invalid delta token", detail: "the token '\(token)' is not one this application gave")
+        }
+        var after = since
+        if let cursor = query["cursor"] {
+            guard let position = Self.position(cursor), position >= since else { throw invalid("the cursor '\(cursor)' is not one this application gave") }
+            after = position
+        }
+        // Taken before the page is read: a change made meanwhile is in the next delta too.
+        let last = try store.lastChange()
+        let page = try store.changes(since: since, after: after, limit: limit)
+        let records: [JSONValue] = page.changes.map { change in
+            change.employee.map { .object(withLinks($0)) } ?? .object(["login": .string(change.login), "deleted": .bool(true)])
+        }
+        var body: [String: JSONValue] = ["changes": .array(records)]
+        if page.more, let position = page.changes.last?.position {
+            body["next_cursor"] = .string(Self.token(position))
+        } else {
+            body["token"] = .string(Self.token(max(last, page.changes.last?.position ?? 0)))
+        }
+        return json(.object(body))
+    }
+
+    /// A delta token or a changes cursor: a position in the change log, opaque to clients.
+    static func token(_ position: Int) -> String { Data("changes:\(position)".utf8).base64EncodedString() }
+
+    static func position(_ token: String) -> Int? {
+        guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8), text.hasPrefix("changes:") else { return nil }
+        return Int(text.dropFirst("changes:".count)).flatMap { $0 >= 0 ? $0 : nil }
     }
 
     /// `?fields=login,email`: only those fields of each employee (and always `login`).

@@ -21,6 +21,62 @@ let openAPIDocument = #"""
     }
   ],
   "paths": {
+    "/changes": {
+      "get": {
+        "operationId": "listChanges",
+        "summary": "The employees changed since a delta token, each once; without a token, the current token.",
+        "parameters": [
+          {
+            "name": "token",
+            "in": "query",
+            "schema": {
+              "type": "string"
+            },
+            "description": "token of the last page of the previous delta."
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 500,
+              "default": 100
+            }
+          },
+          {
+            "name": "cursor",
+            "in": "query",
+            "schema": {
+              "type": "string"
+            },
+            "description": "next_cursor of the previous page."
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of changes.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ChangePage"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The token or cursor is not one the application gave.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/employees": {
       "get": {
         "operationId": "listEmployees",
@@ -907,6 +963,41 @@ let openAPIDocument = #"""
           }
         },
         "description": "A JSON merge patch: the fields given are set (null clears one), the others are kept; roles replaces the whole list."
+      },
+      "ChangePage": {
+        "type": "object",
+        "required": [
+          "changes"
+        ],
+        "properties": {
+          "changes": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "login"
+              ],
+              "properties": {
+                "login": {
+                  "type": "string"
+                },
+                "deleted": {
+                  "type": "boolean",
+                  "description": "true: the employee was deleted (and only login is given)."
+                }
+              },
+              "additionalProperties": true
+            }
+          },
+          "next_cursor": {
+            "type": "string",
+            "description": "More changes follow: ask again with this cursor."
+          },
+          "token": {
+            "type": "string",
+            "description": "On the last page: the delta token to ask from next time."
+          }
+        }
       },
       "EmployeePage": {
         "type": "object",

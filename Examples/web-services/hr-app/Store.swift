@@ -32,6 +32,14 @@ final class Store: Sendable {
                     login TEXT PRIMARY KEY NOT NULL REFERENCES employees(login) ON DELETE CASCADE,
                     salt BLOB NOT NULL, hash BLOB NOT NULL
                 );
+                -- The change log behind delta tokens: every change to an employee or their roles.
+                CREATE TABLE IF NOT EXISTS changes (sequence INTEGER PRIMARY KEY AUTOINCREMENT, login TEXT NOT NULL);
+                CREATE INDEX IF NOT EXISTS changes_login ON changes (login, sequence);
+                CREATE TRIGGER IF NOT EXISTS employee_added AFTER INSERT ON employees BEGIN INSERT INTO changes (login) VALUES (new.login); END;
+                CREATE TRIGGER IF NOT EXISTS employee_changed AFTER UPDATE ON employees BEGIN INSERT INTO changes (login) VALUES (new.login); END;
+                CREATE TRIGGER IF NOT EXISTS employee_removed AFTER DELETE ON employees BEGIN INSERT INTO changes (login) VALUES (old.login); END;
+                CREATE TRIGGER IF NOT EXISTS role_added AFTER INSERT ON roles BEGIN INSERT INTO changes (login) VALUES (new.login); END;
+                CREATE TRIGGER IF NOT EXISTS role_removed AFTER DELETE ON roles BEGIN INSERT INTO changes (login) VALUES (old.login); END;
                 """)
         }
     }
@@ -96,6 +104,29 @@ final class Store: Sendable {
                 }
             }
             return (page.map { Self.object($0, roles: roles[$0["login"]] ?? []) }, rows.count > limit)
+        }
+    }
+
+    /// The position of the last change: what a delta token stands for.
+    func lastChange() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT coalesce(max(sequence), 0) FROM changes") ?? 0 }
+    }
+
+    /// The employees changed after change `since`, each once, in the order of their last change,
+    /// after position `after` (paging): each whole, or `nil` for one deleted; its position; and
+    /// whether more follow.
+    func changes(since: Int, after: Int, limit: Int) throws -> (changes: [(login: String, employee: [String: JSONValue]?, position: Int)], more: Bool) {
+        try pool.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT login, max(sequence) AS position FROM changes WHERE sequence > ?
+                    GROUP BY login HAVING position > ? ORDER BY position LIMIT ?
+                    """, arguments: [since, after, limit + 1])
+            let changes = try rows.prefix(limit).map { row in
+                let login: String = row["login"]
+                return (login: login, employee: try Self.employee(login, db), position: row["position"] as Int)
+            }
+            return (changes, rows.count > limit)
         }
     }
 
