@@ -84,6 +84,7 @@ def send(method, path, body=None, headers=None, expect=None, content_type="appli
     return status, answer_headers, json.loads(answer_body) if answer_body else None
 
 
+_, _, start = send("GET", "/changes", expect=200)
 for index in range(7):
     send("POST", "/employees", {"login": f"check{index}", "givenName": "Zoë", "email": None, "roles": ["Employee"]}, expect=201)
 _, _, page = send("GET", "/employees?limit=3", expect=200)
@@ -104,6 +105,19 @@ send("POST", "/employees", {"login": "check2"}, expect=409)
 send("POST", "/employees", {"login": "check9", "active": "yes"}, expect=422, refused=True)
 send("GET", "/employees/check1", headers={}, expect=401, refused=True)
 send("DELETE", "/employees/check6", expect=204)
+# Every employee changed since the first token, each once, check6 as a deletion, two at a time.
+seen, query = [], "token=" + urllib.parse.quote(start["token"])
+while True:
+    _, _, changes = send("GET", "/changes?limit=2&" + query, expect=200)
+    seen += changes["changes"]
+    if "next_cursor" not in changes:
+        break
+    query = "token=" + urllib.parse.quote(start["token"]) + "&cursor=" + urllib.parse.quote(changes["next_cursor"])
+assert sorted(change["login"] for change in seen) == [f"check{index}" for index in range(7)], seen
+assert [change for change in seen if change.get("deleted")] == [{"login": "check6", "deleted": True}], seen
+_, _, quiet = send("GET", "/changes?token=" + urllib.parse.quote(changes["token"]), expect=200)
+assert quiet["changes"] == [] and quiet["token"] == changes["token"], quiet
+send("GET", "/changes?token=not-a-token", expect=400)
 
 client = os.environ.get("HR_CLIENT_ID")
 if client:

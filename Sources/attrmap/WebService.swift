@@ -28,10 +28,12 @@ extension Attrmap.WebService {
                 an earlier step's response cannot be shown until it is sent. With --send the requests are sent and each response \
                 is printed, then what the connector read from them.
 
-                OPERATION is test, import, get, create, update, delete or setPassword. The object is a JSON file of the \
+                OPERATION is test, import, deltaImport, get, create, update, delete or setPassword. The object is a JSON file of the \
                 connector's attributes ({"login": "ann", "givenName": "Ann", "roles": ["Employee"]}); an update also takes the \
                 object as it was (--previous). A password is read from standard input (--password-stdin), never from the command line: \
-                for setPassword, and for a create (sent with it when the create reads [password], else set right after).
+                for setPassword, and for a create (sent with it when the create reads [password], else set right after). \
+                deltaImport without --since asks where changes would start from (the application's current delta token, or \
+                now); with --since WATERMARK it reads the changes since then and shows the watermark to give next time.
 
                 ${NAME} in the template's connection reads --variable NAME=VALUE, else the environment; secrets belong in the environment. \
                 Without --send, a variable that is not set is shown as ${NAME}.
@@ -40,12 +42,13 @@ extension Attrmap.WebService {
                   attrmap webservice call Examples/web-services/templates/hr-app.yaml create --object Examples/web-services/ann.json
                   HR_API_KEY=… attrmap webservice call Examples/web-services/templates/hr-app.yaml get --anchor ann --send
                   attrmap webservice call Examples/web-services/templates/sap-app.yaml create --object ann.json --password-stdin < password.txt
+                  HR_API_KEY=… attrmap webservice call Examples/web-services/templates/hr-app.yaml deltaImport --since 2026-12-01T08:00:00.000Z --send
                 """)
 
         @Argument(help: ArgumentHelp("The template file (YAML).", valueName: "template"))
         var template: String
 
-        @Argument(help: ArgumentHelp("test, import, get, create, update, delete or setPassword.", valueName: "operation"))
+        @Argument(help: ArgumentHelp("test, import, deltaImport, get, create, update, delete or setPassword.", valueName: "operation"))
         var operation: String
 
         @Option(name: .long, help: ArgumentHelp("The object type (the template's first by default).", valueName: "type"))
@@ -60,6 +63,9 @@ extension Attrmap.WebService {
         @Option(name: .long, help: ArgumentHelp("The anchor, for get, delete and setPassword (or when the object file has none).", valueName: "anchor"))
         var anchor: String?
 
+        @Option(name: .long, help: ArgumentHelp("For deltaImport: the watermark to read changes since (a time, or the application's delta token).", valueName: "watermark"))
+        var since: String?
+
         @Flag(name: .long, help: "For setPassword and create: read the password from standard input.")
         var passwordStdin = false
 
@@ -69,7 +75,7 @@ extension Attrmap.WebService {
         @Flag(name: .long, help: "Send the requests and show the responses.")
         var send = false
 
-        static let operations = ["test", "import", "get", "create", "update", "delete", "setPassword"]
+        static let operations = ["test", "import", "deltaImport", "get", "create", "update", "delete", "setPassword"]
 
         func validate() throws {
             guard Self.operations.contains(operation) else {
@@ -78,6 +84,7 @@ extension Attrmap.WebService {
             for variable in variables where !variable.contains("=") { throw ValidationError("--variable takes NAME=VALUE, not '\(variable)'") }
             if operation == "update", object == nil || previous == nil { throw ValidationError("update needs --object and --previous") }
             if operation == "create", object == nil { throw ValidationError("create needs --object") }
+            if since != nil, operation != "deltaImport" { throw ValidationError("--since is for deltaImport") }
             if operation == "setPassword", !passwordStdin { throw ValidationError("setPassword reads the password from standard input: --password-stdin") }
         }
 
@@ -135,6 +142,19 @@ extension Attrmap.WebService {
                     if sends {
                         for object in objects { Terminal.write(Self.text(object) + "\n") }
                         Terminal.write("── \(objects.count) objects in \(transport?.requests ?? 0) requests\n")
+                    }
+                case "deltaImport":
+                    guard connector.importsChanges(objectType: type.name) else { return ConnectorError(.invalidValue, "the template has no deltaImport for \(type.name)") }
+                    guard let since else {
+                        let watermark = try await connector.watermark(objectType: type.name)
+                        Terminal.write("── changes start from: \(watermark) (give it as --since to a later deltaImport)\n")
+                        return nil
+                    }
+                    let delta = try await connector.deltaImport(objectType: type.name, since: since)
+                    if sends {
+                        for object in delta.changed { Terminal.write(Self.text(object) + "\n") }
+                        for anchor in delta.deleted { Terminal.write("deleted: \(anchor)\n") }
+                        Terminal.write("── \(delta.changed.count) changed, \(delta.deleted.count) deleted in \(transport?.requests ?? 0) requests; the next deltaImport is --since \(delta.watermark)\n")
                     }
                 case "get":
                     guard let anchor else { return ConnectorError(.invalidValue, "get needs --anchor (or --object with the anchor attribute)") }

@@ -219,6 +219,31 @@ import Testing
         #expect(refused.status == 1)
         #expect(refused.stderr == "error: User create: POST /employees answered 409: an employee with login 'ann' exists\n")
     }
+
+    /// A delta import tried by hand: where changes start, then the changes since.
+    @Test func aDeltaImportShowsWhereTheNextOneStarts() async throws {
+        let key = "delta-test-key-0123456789"
+        let app = try SampleApplication(executable: "sample-hr-app", arguments: ["--database", "hr.sqlite"], environment: ["HR_API_KEY": key])
+        let variables = ["--variable", "HR_URL=\(app.baseURL)/api/v1", "--send"]
+        let start = try AttrmapBinary.run(["webservice", "call", Self.template, "deltaImport"] + variables, environment: ["HR_API_KEY": key])
+        #expect(start.status == 0, "\(start.stderr)")
+        let marker = "── changes start from: "
+        let line = try #require(start.stdout.split(separator: "\n").first { $0.hasPrefix(marker) }, "\(start.stdout)")
+        let watermark = String(line.dropFirst(marker.count).prefix { $0 != " " })
+        #expect(line.hasSuffix("(give it as --since to a later deltaImport)"))
+
+        let bob = try Self.objectFile(#"{"login": "bob", "givenName": "Bob", "active": true}"#)
+        #expect(try AttrmapBinary.run(["webservice", "call", Self.template, "create", "--object", bob] + variables, environment: ["HR_API_KEY": key]).status == 0)
+        let delta = try AttrmapBinary.run(["webservice", "call", Self.template, "deltaImport", "--since", watermark] + variables, environment: ["HR_API_KEY": key])
+        #expect(delta.status == 0, "\(delta.stderr)")
+        #expect(delta.stdout.contains("updatedSince="), "\(delta.stdout)")
+        #expect(delta.stdout.contains(#"{"active":true,"givenName":"Bob","login":"bob"}\#n"#), "\(delta.stdout)")
+        #expect(delta.stdout.contains(" changed, 0 deleted in 1 requests; the next deltaImport is --since 20"), "\(delta.stdout)")
+
+        let misplaced = try AttrmapBinary.run(["webservice", "call", Self.template, "get", "--anchor", "bob", "--since", watermark])
+        #expect(misplaced.status == 64)
+        #expect(misplaced.stderr.contains("--since is for deltaImport"), "\(misplaced.stderr)")
+    }
 }
 
 /// `attrmap discover rest`, through the binary.
