@@ -1,6 +1,6 @@
 import Foundation
 
-/// JSON as the application reads it (through Foundation's JSONSerialization) and writes it.
+/// JSON as the application reads it (RFC 8259, strictly) and writes it.
 enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
@@ -11,22 +11,170 @@ enum JSONValue: Equatable, Sendable {
 
     var string: String? { if case .string(let text) = self { text } else { nil } }
 
-    /// JSON text as a value (through JSONSerialization, which tells a boolean from a number by
-    /// its type); nil when it is not JSON.
+    /// JSON text as a value; nil when it is not JSON (a duplicate member keeps the last value).
     static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        guard !bytes.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else { return nil }
-        return JSONValue(foundation: object)
+        var reader = Reader(bytes: bytes)
+        guard let value = reader.value(depth: 0) else { return nil }
+        reader.skipSpace()
+        return reader.index == bytes.count ? value : nil
     }
 
-    init(foundation value: Any) {
-        switch value {
-        case is NSNull: self = .null
-        case let text as String: self = .string(text)
-        case let number as NSNumber:
-            self = String(cString: number.objCType) == "c" ? .bool(number.boolValue) : .number(number.doubleValue)
-        case let array as [Any]: self = .array(array.map(JSONValue.init(foundation:)))
-        case let object as [String: Any]: self = .object(object.mapValues(JSONValue.init(foundation:)))
-        default: self = .null
+    /// One pass over the bytes; every function returns nil at the first byte that is not JSON.
+    private struct Reader {
+        let bytes: [UInt8]
+        var index = 0
+
+        mutating func skipSpace() {
+            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        }
+
+        mutating func value(depth: Int) -> JSONValue? {
+            guard depth < 64 else { return nil }
+            skipSpace()
+            guard index < bytes.count else { return nil }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                var members: [String: JSONValue] = [:]
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return .object(members)
+                }
+                while true {
+                    skipSpace()
+                    guard let name = string(), expect(UInt8(ascii: ":")), let member = value(depth: depth + 1) else { return nil }
+                    members[name] = member
+                    skipSpace()
+                    guard index < bytes.count else { return nil }
+                    index += 1
+                    if bytes[index - 1] == UInt8(ascii: "}") { return .object(members) }
+                    guard bytes[index - 1] == UInt8(ascii: ",") else { return nil }
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                var elements: [JSONValue] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return .array(elements)
+                }
+                while true {
+                    guard let element = value(depth: depth + 1) else { return nil }
+                    elements.append(element)
+                    skipSpace()
+                    guard index < bytes.count else { return nil }
+                    index += 1
+                    if bytes[index - 1] == UInt8(ascii: "]") { return .array(elements) }
+                    guard bytes[index - 1] == UInt8(ascii: ",") else { return nil }
+                }
+            case UInt8(ascii: "\""):
+                return string().map(JSONValue.string)
+            case UInt8(ascii: "t"): return word("true", .bool(true))
+            case UInt8(ascii: "f"): return word("false", .bool(false))
+            case UInt8(ascii: "n"): return word("null", .null)
+            default: return number()
+            }
+        }
+
+        mutating func expect(_ byte: UInt8) -> Bool {
+            skipSpace()
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func word(_ text: String, _ value: JSONValue) -> JSONValue? {
+            let expected = Array(text.utf8)
+            guard bytes.count - index >= expected.count, Array(bytes[index..<index + expected.count]) == expected else { return nil }
+            index += expected.count
+            return value
+        }
+
+        /// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+        mutating func number() -> JSONValue? {
+            let start = index
+            func digits() -> Bool {
+                let first = index
+                while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+                return index > first
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            let integer = index
+            guard digits(), bytes[integer] != UInt8(ascii: "0") || index - integer == 1 else { return nil }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                guard digits() else { return nil }
+            }
+            if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                guard digits() else { return nil }
+            }
+            return Double(String(decoding: bytes[start..<index], as: UTF8.self)).map(JSONValue.number)
+        }
+
+        /// A string at `index` (its opening quote), escapes resolved; invalid UTF-8 is refused.
+        mutating func string() -> String? {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+            index += 1
+            var text: [UInt8] = []
+            var start = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    text += bytes[start..<index]
+                    index += 1
+                    return String(validating: text, as: UTF8.self)
+                }
+                if byte < 0x20 { return nil }
+                guard byte == UInt8(ascii: "\\") else {
+                    index += 1
+                    continue
+                }
+                text += bytes[start..<index]
+                index += 1
+                guard index < bytes.count else { return nil }
+                let escaped = bytes[index]
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escaped)
+                case UInt8(ascii: "b"): text.append(0x08)
+                case UInt8(ascii: "f"): text.append(0x0C)
+                case UInt8(ascii: "n"): text.append(0x0A)
+                case UInt8(ascii: "r"): text.append(0x0D)
+                case UInt8(ascii: "t"): text.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard var scalar = hex() else { return nil }
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        // A high surrogate needs its low one.
+                        guard word("\\u", .null) != nil, let low = hex(), (0xDC00..<0xE000).contains(low) else { return nil }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { return nil }
+                    text += Array(String(Character(unicode)).utf8)
+                default: return nil
+                }
+                start = index
+            }
+            return nil
+        }
+
+        mutating func hex() -> UInt32? {
+            guard bytes.count - index >= 4 else { return nil }
+            var value: UInt32 = 0
+            for byte in bytes[index..<index + 4] {
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: return nil
+                }
+                value = value << 4 | UInt32(digit)
+            }
+            index += 4
+            return value
         }
     }
 

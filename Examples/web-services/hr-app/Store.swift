@@ -53,18 +53,19 @@ final class Store: Sendable {
     }
 
     /// An employee as its JSON object (every field present, null when unset).
+    /// One statement, so it reads one state of the file without a transaction of its own.
     func employee(_ login: String) throws -> [String: JSONValue]? {
-        try pool.read { db in try Self.employee(login, db) }
+        try pool.unsafeRead { db in try Self.employee(login, db) }
     }
 
     private static func employee(_ login: String, _ db: Database) throws -> [String: JSONValue]? {
-        let select = try db.cachedStatement(sql: "SELECT * FROM employees WHERE login = ?")
+        let select = try db.cachedStatement(sql: """
+            SELECT *, (SELECT json_group_array(role) FROM (SELECT role FROM roles WHERE login = employees.login ORDER BY sequence)) AS roleList
+            FROM employees WHERE login = ?
+            """)
         guard let row = try Row.fetchOne(select, arguments: [login]) else { return nil }
-        return try object(row, roles: roles(login, db))
-    }
-
-    private static func roles(_ login: String, _ db: Database) throws -> [String] {
-        try String.fetchAll(db.cachedStatement(sql: "SELECT role FROM roles WHERE login = ? ORDER BY sequence"), arguments: [login])
+        guard case .array(let roles)? = JSONValue.parse(Array((row["roleList"] as String? ?? "[]").utf8)) else { return object(row, roles: []) }
+        return object(row, roles: roles.compactMap(\.string))
     }
 
     private static func object(_ row: Row, roles: [String]) -> [String: JSONValue] {

@@ -259,6 +259,10 @@ struct SOAPResponder: HTTPResponder {
             return [.table("ACTIVITYGROUPS", []), .table("RETURN", [Self.error(124, "User \(username) does not exist")])]
         }
         let names = items(call, "ACTIVITYGROUPS").compactMap { $0["AGR_NAME"] }.filter { !$0.isEmpty }
+        // AGR_NAME is CHAR 30: one line.
+        if let name = names.first(where: { $0.count > 30 || $0.contains(where: \.isNewline) }) {
+            return [.table("ACTIVITYGROUPS", []), .table("RETURN", [Self.error(410, "Activity group \(name) is not a name of 1 to 30 characters on one line")])]
+        }
         sessions.hold(session, .groups(username, names))
         return [
             .table("ACTIVITYGROUPS", names.map { [("AGR_NAME", $0), ("FROM_DAT", ""), ("TO_DAT", "9999-12-31")] }),

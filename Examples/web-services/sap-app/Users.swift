@@ -41,15 +41,19 @@ final class Users: Sendable {
         }
     }
 
+    /// One statement, so it reads one state of the file without a transaction of its own.
     func user(_ username: String) throws -> User? {
-        try pool.read { db in try Self.user(username, db) }
+        try pool.unsafeRead { db in try Self.user(username, db) }
     }
 
     private static func user(_ username: String, _ db: Database) throws -> User? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE username = ?"), arguments: [username]) else {
-            return nil
-        }
-        let groups = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM groups WHERE username = ? ORDER BY sequence"), arguments: [username])
+        let select = try db.cachedStatement(sql: """
+            SELECT *, (SELECT group_concat(name, char(10)) FROM (SELECT name FROM groups WHERE username = users.username ORDER BY sequence)) AS names
+            FROM users WHERE username = ?
+            """)
+        guard let row = try Row.fetchOne(select, arguments: [username]) else { return nil }
+        // Activity group names are single-line (AGR_NAME, 30 characters).
+        let groups = (row["names"] as String?).map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
         return User(
             username: row["username"], address: decode(row["address"]), logon: decode(row["logon"]), company: row["company"],
             locked: (row["locked"] as Int) != 0, groups: groups)
