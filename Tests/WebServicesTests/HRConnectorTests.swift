@@ -203,10 +203,9 @@ import WebServices
         try await Task.sleep(for: .milliseconds(20))
         // No overlap, so that the 300 just made are not asked for again.
         let template = try hr.template(editing: { $0.replacingOccurrences(of: "overlap: 5s", with: "overlap: 0s") })
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-delta-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let cache = try LocallyCachedConnector(source: hr.connector(template), path: folder.appendingPathComponent("hr.cache.sqlite").path)
+        let folder = try TemporaryFolder("attrmap-delta")
+        defer { folder.remove() }
+        let cache = try LocallyCachedConnector(source: hr.connector(template), path: folder.path("hr.cache.sqlite"))
         _ = try await cache.schema()
         #expect(try await cache.count(objectType: "User", query: nil) == 300)
 
@@ -244,20 +243,24 @@ import WebServices
                 deleted: {at: /deleted, equals: true}
         """
 
+    /// The HR template with its delta import by token.
+    static func tokenTemplate(_ hr: HRApplication) throws -> WebServiceTemplate {
+        try hr.template(editing: { text in
+            let start = text.range(of: "      deltaImport:\n")!.lowerBound
+            let end = text.range(of: "      get: ")!.lowerBound
+            return text.replacingCharacters(in: start..<end, with: tokenDelta + "\n")
+        })
+    }
+
     @Test func aDeltaTokenBringsEachChangeOnceDeletionsIncluded() async throws {
         let hr = try HRApplication()
         for index in 0..<300 {
             #expect(try await hr.call("POST", "/employees", body: #"{"login": "t\#(String(format: "%03d", index))", "department": "Sales"}"#).status == 201)
         }
-        let template = try hr.template(editing: { text in
-            let start = text.range(of: "      deltaImport:\n")!.lowerBound
-            let end = text.range(of: "      get: ")!.lowerBound
-            return text.replacingCharacters(in: start..<end, with: Self.tokenDelta + "\n")
-        })
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-delta-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let cache = try LocallyCachedConnector(source: hr.connector(template), path: folder.appendingPathComponent("hr.cache.sqlite").path)
+        let template = try Self.tokenTemplate(hr)
+        let folder = try TemporaryFolder("attrmap-delta")
+        defer { folder.remove() }
+        let cache = try LocallyCachedConnector(source: hr.connector(template), path: folder.path("hr.cache.sqlite"))
         _ = try await cache.schema()
         #expect(try await cache.count(objectType: "User", query: nil) == 300)
         // The starting token was asked for before the full import, without a token.
@@ -296,11 +299,7 @@ import WebServices
 
     @Test func aTokenTheApplicationRefusesIsItsReason() async throws {
         let hr = try HRApplication()
-        let template = try hr.template(editing: { text in
-            let start = text.range(of: "      deltaImport:\n")!.lowerBound
-            let end = text.range(of: "      get: ")!.lowerBound
-            return text.replacingCharacters(in: start..<end, with: DeltaImportTests.tokenDelta + "\n")
-        })
+        let template = try Self.tokenTemplate(hr)
         let connector = try hr.connector(template)
         #expect(try await connector.watermark(objectType: "User").isEmpty == false)
         do {
