@@ -11,6 +11,10 @@ package protocol ConnectorKind: Sendable {
     /// The name in a configuration: `sqlite`.
     var name: String { get }
 
+    /// The other keys of a connector's entry the kind reads (`sync`, `objectTypes`); any key
+    /// neither the host nor the kind reads is an error.
+    var keys: [String] { get }
+
     /// Reads the kind's settings from a connector's entry (the whole entry: the kind reads the
     /// keys it knows). Nothing is opened yet.
     func configuration(from entry: ConnectorSettings) throws(ConnectorSettings.Problem) -> any ConnectorConfiguration

@@ -97,6 +97,8 @@ package struct InMemoryKind: ConnectorKind {
 
     package var name: String { "memory" }
 
+    package var keys: [String] { [] }
+
     package struct Configuration: ConnectorConfiguration {
         package func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector { InMemoryConnector() }
     }

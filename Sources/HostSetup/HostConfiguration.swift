@@ -5,7 +5,6 @@ import JSONValues
 import LocalCache
 package import Logging
 import SCIMHost
-import Yams
 
 /// `attrmap serve --config FILE`: several named connectors, each with its own token, store,
 /// deprovisioning flows and distinguished-name template. The store is a connector kind, read by
@@ -63,91 +62,87 @@ package struct HostConfiguration: Sendable {
         package var description: String { message }
     }
 
-    /// Reads a configuration file, each connector's store through the kind it names.
-    /// `${NAME}` in a token reads the environment variable NAME.
+    /// The keys of a connector's entry the host reads itself; the kind reads its own.
+    static let hostKeys = ["name", "token", "tokenFile", "kind", "deprovisioning", "distinguishedName", "autosyncMinutes", "cache"]
+
+    /// Reads a configuration file, each connector's store through the kind it names, strictly:
+    /// a key the host or the kind does not read, a key written twice, `yes` for `true`, each is
+    /// an error at its line and column. `${NAME}` in a token reads the environment variable NAME.
     package static func load(
         path: String, kinds: ConnectorKinds, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(Problem) -> HostConfiguration {
-        let text: String
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            do { text = try UTF8Text.decode(data) } catch { throw Problem(message: "\(path):\(error.line):\(error.column): \(error.message)") }
-        } catch let problem as Problem {
-            throw problem
+            return try read(ConnectorSettings.load(file: path, context: "configuration", environment: environment), kinds: kinds)
         } catch {
-            throw Problem(message: "cannot read the configuration '\(path)': \(error.localizedDescription)")
+            throw Problem(message: error.message)
         }
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw Problem(message: "\(path): invalid YAML: \(error)") }
-        let folder = (path as NSString).deletingLastPathComponent
-        guard let connectors = root?["connectors"]?.sequence, !connectors.isEmpty else {
-            throw Problem(message: "\(path): expected a list 'connectors' with at least one connector")
+    }
+
+    static func read(_ root: ConnectorSettings, kinds: ConnectorKinds) throws(ConnectorSettings.Problem) -> HostConfiguration {
+        try root.checkKeys(["connectors"], what: "the configuration")
+        guard let connectors = root["connectors"]?.sequence, !connectors.isEmpty else {
+            throw root.problem("expected a list 'connectors' with at least one connector")
         }
         var specifications: [ConnectorSpecification] = []
-        for (index, node) in connectors.enumerated() {
-            let entry = ConnectorSettings(yaml: node, file: path, context: "connector \(index + 1)", folder: folder, environment: environment)
-            func where_(_ key: String) -> String {
-                let mark = node[key]?.mark ?? node.mark
-                return "\(path):\(mark.map { "\($0.line):\($0.column)" } ?? "?") (connector \(index + 1), '\(key)')"
+        for (index, item) in connectors.enumerated() {
+            var entry = item
+            entry.context = "connector \(index + 1)"
+            guard let name = entry["name"]?.string, !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+                throw (entry["name"] ?? entry).problem("every connector needs a 'name' of letters, digits, '_' or '-'")
             }
-            guard let name = node["name"]?.string, !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
-                throw Problem(message: "\(where_("name")): every connector needs a 'name' of letters, digits, '_' or '-'")
-            }
-            if specifications.contains(where: { $0.name == name }) { throw Problem(message: "\(where_("name")): the name '\(name)' is used twice") }
-            var token: String?
-            do { token = try entry["token"]?.expanded() } catch { throw Problem(message: error.message) }
-            if token == nil, let file = node["tokenFile"]?.string {
-                let resolved = file.hasPrefix("/") ? file : (folder as NSString).appendingPathComponent(file)
+            if specifications.contains(where: { $0.name == name }) { throw entry["name"]!.problem("the name '\(name)' is used twice") }
+            var token = try entry["token"]?.expanded()
+            if token == nil, let file = entry["tokenFile"], let resolved = file.resolvedPath() {
                 token = (try? String(contentsOfFile: resolved, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-                if token == nil { throw Problem(message: "\(where_("tokenFile")): cannot read '\(resolved)'") }
+                if token == nil { throw file.problem("cannot read '\(resolved)'") }
             }
             guard let secret = token, secret.count >= 12 else {
-                throw Problem(message: "\(where_("token")): connector '\(name)' needs a secret token of at least 12 characters ('token', '${VARIABLE}' or 'tokenFile')")
+                throw (entry["token"] ?? entry).problem("connector '\(name)' needs a secret token of at least 12 characters ('token', '${VARIABLE}' or 'tokenFile')")
             }
-            let kind: any ConnectorKind
-            let connector: any ConnectorConfiguration
-            do {
-                kind = try kinds.kind(for: entry)
-                connector = try kind.configuration(from: entry)
-            } catch {
-                throw Problem(message: error.message)
-            }
+            let kind = try kinds.kind(for: entry)
+            let connector = try kind.configuration(from: entry)
+            try entry.checkKeys(hostKeys + [kind.name] + kind.keys, what: "a connector of kind '\(kind.name)'")
             var deprovisioning = Deprovisioning()
-            if let flows = node["deprovisioning"] {
-                deprovisioning.disableFlow = try flow(flows["disable"], default: .none, at: where_("deprovisioning"))
-                deprovisioning.deleteFlow = try flow(flows["delete"], default: .delete, at: where_("deprovisioning"))
+            if let flows = entry["deprovisioning"] {
+                try flows.checkKeys(["disable", "delete"], what: "'deprovisioning'")
+                deprovisioning.disableFlow = try flow(flows["disable"], default: .none)
+                deprovisioning.deleteFlow = try flow(flows["delete"], default: .delete)
             }
             var distinguishedName: (String, String)?
-            if let dn = node["distinguishedName"] {
-                guard let attribute = dn["attribute"]?.string else { throw Problem(message: "\(where_("distinguishedName")): needs 'attribute'") }
+            if let dn = entry["distinguishedName"] {
+                try dn.checkKeys(["attribute", "template"], what: "'distinguishedName'")
+                guard let attribute = dn["attribute"]?.string else { throw dn.problem("needs 'attribute'") }
                 distinguishedName = (attribute, dn["template"]?.string ?? "CN={anchor},OBJECT=USER")
+            }
+            var autosync = 120
+            if let minutes = entry["autosyncMinutes"] {
+                guard let number = minutes.int, number >= 1 else { throw minutes.problem("'autosyncMinutes' is a whole number of minutes, at least 1") }
+                autosync = number
+            }
+            var caches = false
+            if let cache = entry["cache"] {
+                guard let flag = cache.bool else { throw cache.problem("'cache' is true or false") }
+                caches = flag
             }
             specifications.append(ConnectorSpecification(
                 name: name, token: secret, kind: kind.name, connector: connector, deprovisioning: deprovisioning,
-                distinguishedName: distinguishedName, autosyncMinutes: node["autosyncMinutes"]?.int ?? 120,
-                cachesObjects: try cache(node["cache"], at: where_("cache"))))
+                distinguishedName: distinguishedName, autosyncMinutes: autosync, cachesObjects: caches))
         }
         return HostConfiguration(connectors: specifications)
     }
 
-    /// `cache: true` or `false`; absent is false.
-    static func cache(_ node: Node?, at place: String) throws(Problem) -> Bool {
-        guard let node else { return false }
-        guard let value = node.bool else { throw Problem(message: "\(place): 'cache' is true or false") }
-        return value
-    }
-
-    static func flow(_ node: Node?, default value: Deprovisioning.Flow, at place: String) throws(Problem) -> Deprovisioning.Flow {
+    static func flow(_ node: ConnectorSettings?, default value: Deprovisioning.Flow) throws(ConnectorSettings.Problem) -> Deprovisioning.Flow {
         guard let node else { return value }
         if let text = node.string {
             switch text.lowercased() {
             case "none": return .none
             case "delete": return .delete
-            default: throw Problem(message: "\(place): a flow is 'none', 'delete' or {set: ATTRIBUTE, value: true|false}, not '\(text)'")
+            default: throw node.problem("a flow is 'none', 'delete' or {set: ATTRIBUTE, value: true|false}, not '\(text)'")
             }
         }
+        try node.checkKeys(["set", "value"], what: "a flow")
         guard let attribute = node["set"]?.string, let flag = node["value"]?.bool else {
-            throw Problem(message: "\(place): a flow is 'none', 'delete' or {set: ATTRIBUTE, value: true|false}")
+            throw node.problem("a flow is 'none', 'delete' or {set: ATTRIBUTE, value: true|false}")
         }
         return .setAttribute(attribute, flag)
     }

@@ -20,6 +20,8 @@ package struct SQLiteKind: ConnectorKind {
 
     package var name: String { "sqlite" }
 
+    package var keys: [String] { ["sync", "setUp", "objectTypes"] }
+
     package struct Configuration: ConnectorConfiguration {
         package var path: String
         package var synchronous: SQLiteConnector.Synchronous
@@ -59,6 +61,8 @@ package struct PostgresKind: ConnectorKind {
     package init() {}
 
     package var name: String { "postgres" }
+
+    package var keys: [String] { ["setUp", "objectTypes"] }
 
     package struct Configuration: ConnectorConfiguration {
         package var endpoint: PostgresConnector.Endpoint

@@ -18,6 +18,8 @@ package struct WebServiceKind: ConnectorKind {
 
     package var name: String { "webservice" }
 
+    package var keys: [String] { ["variables"] }
+
     package struct Configuration: ConnectorConfiguration {
         package var template: WebServiceTemplate
 

@@ -122,6 +122,7 @@ struct HostConfigurationTests {
     struct ImportOnlyKind: ConnectorKind {
         let store: InMemoryConnector
         var name: String { "importOnly" }
+        var keys: [String] { [] }
         struct Configuration: ConnectorConfiguration {
             let store: InMemoryConnector
             func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector { CacheOnly(store) }
@@ -199,5 +200,25 @@ struct HostConfigurationTests {
         #expect {
             try HostConfiguration.load(path: none, kinds: TestKinds.all, environment: [:])
         } throws: { "\($0)".contains("the connector needs a store: one of 'sqlite', 'postgres', 'memory'") }
+    }
+
+    /// A misspelt key is an error where it is written, not a setting silently left at its default.
+    @Test(arguments: [
+        ("listen: 8080\nconnectors:\n  - {name: HR, token: hr-token-0000000, sqlite: hr.sqlite}",
+         "1:1 (configuration, 'listen'): unknown key 'listen' in the configuration; the keys are 'connectors'"),
+        ("connectors:\n  - name: HR\n    token: hr-token-0000000\n    sqlite: hr.sqlite\n    autosyncMinute: 5",
+         "5:5 (connector 1, 'autosyncMinute'): unknown key 'autosyncMinute' in a connector of kind 'sqlite'; the keys are 'name', 'token', 'tokenFile', 'kind', 'deprovisioning', 'distinguishedName', 'autosyncMinutes', 'cache', 'sqlite', 'sync', 'setUp', 'objectTypes'"),
+        ("connectors:\n  - name: HR\n    token: hr-token-0000000\n    sqlite: hr.sqlite\n    cache: yes",
+         "5:12 (connector 1, 'cache'): 'cache' is true or false"),
+        ("connectors:\n  - name: HR\n    token: hr-token-0000000\n    sqlite: hr.sqlite\n    autosyncMinutes: soon",
+         "5:22 (connector 1, 'autosyncMinutes'): 'autosyncMinutes' is a whole number of minutes, at least 1"),
+        ("connectors:\n  - name: HR\n    token: hr-token-0000000\n    sqlite: hr.sqlite\n    deprovisioning: {disabel: none}",
+         "5:22 (connector 1, 'deprovisioning.disabel'): unknown key 'disabel' in 'deprovisioning'; the keys are 'disable', 'delete'"),
+        ("connectors:\n  - name: HR\n    token: hr-token-0000000\n    token: hr-token-1111111\n    sqlite: hr.sqlite",
+         "3:5: the key 'token' is written twice in one map"),
+    ] as [(String, String)])
+    func aMistakeInTheConfigurationIsLocated(text: String, message: String) throws {
+        let path = try Self.write(text)
+        #expect { try HostConfiguration.load(path: path, kinds: TestKinds.all, environment: [:]) } throws: { "\($0)" == "\(path):\(message)" }
     }
 }
