@@ -49,7 +49,9 @@ final class Authenticator: Sendable {
         case .digest(let username, let password):
             // Nothing before the first challenge; then each call answers it, its count one more.
             let target = Self.target(of: request.url)
-            if let header = await digest.authorization(method: request.method, target: target, username: username, password: password.value) {
+            if let header = await digest.authorization(
+                method: request.method, target: target, body: request.body ?? [], username: username, password: password.value)
+            {
                 request.headers.append(("Authorization", header))
             }
             request.secrets.append(password.value)
@@ -200,31 +202,38 @@ actor DigestChallenge {
         self.nonce = nonce
         opaque = chosen["opaque"]
         algorithm = (chosen["algorithm"] ?? "MD5").uppercased()
-        qop = chosen["qop"].flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains("auth") ? "auth" : nil }
+        // `auth` where offered; `auth-int` (the body protected too) where only it is.
+        let qops = (chosen["qop"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        qop = qops.contains("auth") ? "auth" : qops.contains("auth-int") ? "auth-int" : nil
         count = 0
         known = true
         return true
     }
 
-    func authorization(method: String, target: String, username: String, password: String) -> String? {
+    /// The `Authorization` header for a call; with `auth-int`, its digest covers `body` too.
+    func authorization(method: String, target: String, body: [UInt8], username: String, password: String) -> String? {
         guard known else { return nil }
         count += 1
         let nc = String(format: "%08x", count)
         let cnonce = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let ha1 = hash("\(username):\(realm):\(password)")
-        let ha2 = hash("\(method):\(target)")
-        let response = qop == nil ? hash("\(ha1):\(nonce):\(ha2)") : hash("\(ha1):\(nonce):\(nc):\(cnonce):auth:\(ha2)")
+        let ha2 = hash(qop == "auth-int" ? "\(method):\(target):\(hash(body))" : "\(method):\(target)")
+        let response = qop.map { hash("\(ha1):\(nonce):\(nc):\(cnonce):\($0):\(ha2)") } ?? hash("\(ha1):\(nonce):\(ha2)")
         var fields = [
             "username=\"\(username)\"", "realm=\"\(realm)\"", "nonce=\"\(nonce)\"", "uri=\"\(target)\"", "algorithm=\(algorithm)", "response=\"\(response)\"",
         ]
-        if qop != nil { fields += ["qop=auth", "nc=\(nc)", "cnonce=\"\(cnonce)\""] }
+        if let qop { fields += ["qop=\(qop)", "nc=\(nc)", "cnonce=\"\(cnonce)\""] }
         if let opaque { fields.append("opaque=\"\(opaque)\"") }
         return "Digest " + fields.joined(separator: ", ")
     }
 
     private func hash(_ text: String) -> String {
-        let bytes: [UInt8] = algorithm == "MD5" ? Array(Insecure.MD5.hash(data: Array(text.utf8))) : Array(SHA256.hash(data: Array(text.utf8)))
-        return bytes.map { String(format: "%02x", $0) }.joined()
+        hash(Array(text.utf8))
+    }
+
+    private func hash(_ bytes: [UInt8]) -> String {
+        let digest: [UInt8] = algorithm == "MD5" ? Array(Insecure.MD5.hash(data: bytes)) : Array(SHA256.hash(data: bytes))
+        return digest.map { String(format: "%02x", $0) }.joined()
     }
 
     /// `name="value", name=value, …`

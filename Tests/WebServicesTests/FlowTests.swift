@@ -121,9 +121,13 @@ import WebServices
         #expect(try hr.requests().filter { $0["path"] == .string("/oauth/token") }.count == 2)
     }
 
-    @Test(arguments: ["SHA-256", "MD5"]) func answersAnHTTPDigestChallenge(algorithm: String) async throws {
+    /// Each algorithm with `qop=auth`, and SHA-256 with `auth-int` alone, where each digest covers
+    /// the body too (the creates have one, the import none).
+    @Test(arguments: [("SHA-256", "auth"), ("MD5", "auth"), ("SHA-256", "auth-int")])
+    func answersAnHTTPDigestChallenge(algorithm: String, qop: String) async throws {
         // No API key: the application asks for Digest only.
-        let hr = try HRApplication(digest: (user: "attrmap", password: "digest-password-0123"), extra: ["--digest-algorithm", algorithm])
+        let hr = try HRApplication(
+            digest: (user: "attrmap", password: "digest-password-0123"), extra: ["--digest-algorithm", algorithm, "--digest-qop", qop])
         let digest = #"{type: digest, username: attrmap, password: "${DIGEST_PASSWORD}"}"#
         let template = { (password: String) throws -> WebServiceTemplate in
             let root = try ConnectorSettings.parse(

@@ -2,20 +2,24 @@ import Crypto
 import Foundation
 import Synchronization
 
-/// HTTP Digest authentication (RFC 7616) for the API, `qop=auth`, with SHA-256 or MD5: a nonce
-/// handed out in each challenge, valid for five minutes, and each nonce count taken once.
+/// HTTP Digest authentication (RFC 7616) for the API, `qop=auth` or `auth-int` (the body
+/// protected too) as offered, with SHA-256 or MD5: a nonce handed out in each challenge, valid
+/// for five minutes, and each nonce count taken once.
 final class DigestAuthentication: Sendable {
     static let realm = "sample-hr-app"
     let username: String
     let password: String
     let algorithm: String
+    /// The protections offered, `auth` and/or `auth-int`.
+    let qops: [String]
     let opaque = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     private let nonces = Mutex<[String: (issued: ContinuousClock.Instant, counts: Set<String>)]>([:])
 
-    init(username: String, password: String, algorithm: String) {
+    init(username: String, password: String, algorithm: String, qops: [String] = ["auth"]) {
         self.username = username
         self.password = password
         self.algorithm = algorithm
+        self.qops = qops
     }
 
     /// A `WWW-Authenticate` challenge with a fresh nonce; `stale` when the client's nonce expired.
@@ -25,16 +29,16 @@ final class DigestAuthentication: Sendable {
             nonces = nonces.filter { ContinuousClock.now - $0.value.issued < .seconds(300) }
             nonces[nonce] = (.now, [])
         }
-        return #"Digest realm="\#(Self.realm)", qop="auth", algorithm=\#(algorithm), nonce="\#(nonce)", opaque="\#(opaque)""# + (stale ? ", stale=true" : "")
+        return #"Digest realm="\#(Self.realm)", qop="\#(qops.joined(separator: ","))", algorithm=\#(algorithm), nonce="\#(nonce)", opaque="\#(opaque)""# + (stale ? ", stale=true" : "")
     }
 
     enum Verdict { case accepted, refused, stale }
 
-    /// Whether an `Authorization: Digest …` header is the user's, for this method and target.
-    func verify(_ header: String, method: String, target: String) -> Verdict {
+    /// Whether an `Authorization: Digest …` header is the user's, for this method, target and body.
+    func verify(_ header: String, method: String, target: String, body: [UInt8]) -> Verdict {
         let fields = Self.parameters(String(header.dropFirst("Digest ".count)))
         guard let nonce = fields["nonce"], let response = fields["response"], let uri = fields["uri"], let count = fields["nc"],
-            let cnonce = fields["cnonce"], fields["qop"] == "auth", fields["username"] == username, fields["realm"] == Self.realm,
+            let cnonce = fields["cnonce"], let qop = fields["qop"], qops.contains(qop), fields["username"] == username, fields["realm"] == Self.realm,
             (fields["algorithm"] ?? "MD5").uppercased() == algorithm.uppercased(), uri == target
         else { return .refused }
         let fresh = nonces.withLock { nonces -> Bool? in
@@ -46,13 +50,17 @@ final class DigestAuthentication: Sendable {
         guard let fresh else { return .stale }
         guard fresh else { return .refused }
         let ha1 = hash("\(username):\(Self.realm):\(password)")
-        let ha2 = hash("\(method):\(uri)")
-        return HRResponder.same(hash("\(ha1):\(nonce):\(count):\(cnonce):auth:\(ha2)"), response) ? .accepted : .refused
+        let ha2 = hash(qop == "auth-int" ? "\(method):\(uri):\(hash(body))" : "\(method):\(uri)")
+        return HRResponder.same(hash("\(ha1):\(nonce):\(count):\(cnonce):\(qop):\(ha2)"), response) ? .accepted : .refused
     }
 
     func hash(_ text: String) -> String {
-        let bytes: [UInt8] = algorithm.uppercased() == "MD5" ? Array(Insecure.MD5.hash(data: Data(text.utf8))) : Array(SHA256.hash(data: Data(text.utf8)))
-        return bytes.map { String(format: "%02x", $0) }.joined()
+        hash(Array(text.utf8))
+    }
+
+    func hash(_ bytes: [UInt8]) -> String {
+        let digest: [UInt8] = algorithm.uppercased() == "MD5" ? Array(Insecure.MD5.hash(data: bytes)) : Array(SHA256.hash(data: bytes))
+        return digest.map { String(format: "%02x", $0) }.joined()
     }
 
     /// `name="value", name=value, …`

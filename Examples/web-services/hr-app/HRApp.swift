@@ -24,6 +24,7 @@ struct HRApp {
         var digestUser: String?
         var digestPassword: String?
         var digestAlgorithm = "SHA-256"
+        var digestQops = ["auth"]
         var tokenLifetime = 3600
         var rate = 0
         var requestLog: String?
@@ -40,7 +41,8 @@ struct HRApp {
 
     static let usage = """
         usage: sample-hr-app [--host ADDRESS] [--port N] [--database FILE] [--rate N] [--token-lifetime SECONDS] [--request-log FILE] [--seed N]
-                     [--delay MILLISECONDS[/METHOD]] [--fault STATUS/N[/METHOD]] [--digest-algorithm NAME] [--cert FILE --key FILE [--client-ca FILE]]
+                     [--delay MILLISECONDS[/METHOD]] [--fault STATUS/N[/METHOD]] [--digest-algorithm NAME] [--digest-qop LIST]
+                     [--cert FILE --key FILE [--client-ca FILE]]
 
         A sample HR application: employees with roles and passwords, served as a REST API on
         http://HOST:PORT/api/v1 (its OpenAPI document at /openapi.json).
@@ -56,6 +58,7 @@ struct HRApp {
                                     answer every request (of METHOD) only after this long (a slow application)
           --fault STATUS/N[/METHOD] answer every Nth API request (of METHOD) with STATUS (500, 503, …) and a problem body
           --digest-algorithm NAME   HTTP Digest's algorithm: SHA-256 (the default) or MD5
+          --digest-qop LIST         the protections HTTP Digest offers: auth (the default), auth-int (the body too), or auth,auth-int
           --cert FILE --key FILE    serve HTTPS with this certificate chain and private key (PEM)
           --client-ca FILE          and accept only clients that present a certificate signed by one of these (PEM)
 
@@ -65,7 +68,7 @@ struct HRApp {
                                     an OAuth 2 client for POST /oauth/token (client credentials);
                                     clients then send Authorization: Bearer TOKEN
           HR_DIGEST_USER, HR_DIGEST_PASSWORD
-                                    a user for HTTP Digest authentication (RFC 7616, qop=auth)
+                                    a user for HTTP Digest authentication (RFC 7616)
         At least one of the three must be set.
         """
 
@@ -85,6 +88,11 @@ struct HRApp {
             case "--digest-algorithm":
                 options.digestAlgorithm = value(argument).uppercased()
                 if !["SHA-256", "MD5"].contains(options.digestAlgorithm) { fail("--digest-algorithm is SHA-256 or MD5") }
+            case "--digest-qop":
+                options.digestQops = value(argument).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                if options.digestQops.isEmpty || !options.digestQops.allSatisfy({ ["auth", "auth-int"].contains($0) }) {
+                    fail("--digest-qop is auth, auth-int or auth,auth-int")
+                }
             case "--token-lifetime": options.tokenLifetime = Int(value(argument)) ?? { fail("--token-lifetime takes a number") }()
             case "--request-log": options.requestLog = value(argument)
             case "--seed": options.seed = Int(value(argument)) ?? { fail("--seed takes a number") }()
@@ -186,7 +194,7 @@ struct HRResponder: HTTPResponder {
         self.limiter = options.rate > 0 ? RateLimiter(perSecond: options.rate) : nil
         self.log = options.requestLog.map(RequestLog.init)
         if let user = options.digestUser, let password = options.digestPassword {
-            digest = DigestAuthentication(username: user, password: password, algorithm: options.digestAlgorithm)
+            digest = DigestAuthentication(username: user, password: password, algorithm: options.digestAlgorithm, qops: options.digestQops)
         } else {
             digest = nil
         }
@@ -253,7 +261,7 @@ struct HRResponder: HTTPResponder {
         guard path.count >= 3, path[0] == "api", path[1] == "v1" else {
             throw Problem(status: 404, type: "not-found", title: "Not found", detail: "no such endpoint")
         }
-        try authenticate(headers, method: method.rawValue, target: target)
+        try authenticate(headers, method: method.rawValue, target: target, body: body)
         let rest = Array(path.dropFirst(2))
         if rest == ["changes"] {
             guard method == .get else { throw Problem(status: 405, type: "method-not-allowed", title: "Method not allowed", detail: "GET /changes") }
@@ -447,12 +455,12 @@ struct HRResponder: HTTPResponder {
 
     // MARK: Authentication
 
-    func authenticate(_ headers: HTTPFields, method: String, target: String) throws {
+    func authenticate(_ headers: HTTPFields, method: String, target: String, body: [UInt8]) throws {
         if let key = options.apiKey, let given = headers[HTTPField.Name("X-API-Key")!], Self.same(given, key) { return }
         if let digest {
             var stale = false
             if let authorization = headers[.authorization], authorization.hasPrefix("Digest ") {
-                switch digest.verify(authorization, method: method, target: target) {
+                switch digest.verify(authorization, method: method, target: target, body: body) {
                 case .accepted: return
                 case .stale: stale = true
                 case .refused: break
