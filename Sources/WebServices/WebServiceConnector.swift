@@ -267,7 +267,8 @@ package final class WebServiceConnector: DeltaImportingConnector {
 
     /// Imports page by page, handing each page's objects to `deliver`; in a delta import, with
     /// its `[delta.…]` variables, and the anchors of the records `deleted` marks handed over
-    /// apart. The last delta token found at `token` in a page is returned.
+    /// apart. The next page is asked for while this one's detail calls run and its objects are
+    /// delivered. The last delta token found at `token` in a page is returned.
     @discardableResult
     func importPages(
         _ type: WebServiceTemplate.ObjectType, _ flow: WebServiceTemplate.ImportFlow, delta: [String: JSON]? = nil,
@@ -276,16 +277,23 @@ package final class WebServiceConnector: DeltaImportingConnector {
     ) async throws(ConnectorError) -> String? {
         var lastToken: String?
         let listing = WebServiceTemplate.Flow(steps: flow.steps, place: flow.place)
-        var nextURL: String?
-        var cursor: String?
-        var seen: Set<String> = []
-        var offset = 0
-        for number in 0..<(flow.paging?.maxPages ?? 1) {
+        let maxPages = flow.paging?.maxPages ?? 1
+        func operation(_ number: Int) -> String { "\(name ?? "\(type.name) import"), page \(number + 1)" }
+        /// A list call: its result, nil when the flow sent nothing.
+        func list(_ number: Int, offset: Int, cursor: String?, url: String?) async -> Result<StepResult?, ConnectorError> {
             var context = context(type)
             context.page = pageVariables(flow.paging, number: number, offset: offset, cursor: cursor)
             if let delta { context.delta = delta }
-            let operation = "\(name ?? "\(type.name) import"), page \(number + 1)"
-            guard let result = try await run(listing, &context, operation: operation, url: nextURL) else { return lastToken }
+            do throws(ConnectorError) { return .success(try await run(listing, &context, operation: operation(number), url: url)) } catch {
+                return .failure(error)
+            }
+        }
+        var seen: Set<String> = []
+        var offset = 0
+        var pending = await list(0, offset: 0, cursor: nil, url: nil)
+        for number in 0..<maxPages {
+            let operation = operation(number)
+            guard let result = try pending.get() else { return lastToken }
             guard let body = result.body else {
                 throw ConnectorError(.applicationFailed, "\(operation): the response is not \(result.soap == nil && flow.steps.last?.soap == nil ? "JSON" : "a SOAP envelope")")
             }
@@ -305,6 +313,7 @@ package final class WebServiceConnector: DeltaImportingConnector {
             }
             let listed = records.count
             let lastListed = records.last
+            offset += listed
             var gone: [String] = []
             if let (pointer, value) = deleted {
                 records = records.filter { record in
@@ -313,57 +322,75 @@ package final class WebServiceConnector: DeltaImportingConnector {
                     return false
                 }
             }
-            var page: [ConnectorObject] = []
-            if let detail = flow.detail {
-                page = try await details(records, type: type, detail: detail, concurrency: flow.detailConcurrency, operation: operation)
-            } else {
-                for (index, record) in records.enumerated() {
+            // Where the next page is, if there is one.
+            let next = try nextPage(flow.paging, body: body, response: result.response, listed: listed, offset: offset, last: lastListed, seen: &seen, operation: operation)
+            let kept = records
+            func objects() async throws(ConnectorError) -> [ConnectorObject] {
+                if let detail = flow.detail {
+                    return try await details(kept, type: type, detail: detail, concurrency: flow.detailConcurrency, operation: operation)
+                }
+                var page: [ConnectorObject] = []
+                for (index, record) in kept.enumerated() {
                     guard let object = object(record, type: type) else {
                         logger.warning("a record without an anchor is left out", metadata: ["page": "\(number + 1)", "record": "\(index)", "anchor": "\(type.anchor)"])
                         continue
                     }
                     page.append(object)
                 }
+                return page
             }
-            try await deliver(page, gone)
-            offset += listed
-            guard let paging = flow.paging else { return lastToken }
-            if let total = paging.total, let value = total.value(in: body), let count = Int(WebServiceClient.text(value)), offset >= count { return lastToken }
-            switch paging.style {
-            case .cursor(let pointer):
-                guard let value = pointer.value(in: body), value != .null, case let text = WebServiceClient.text(value), !text.isEmpty else { return lastToken }
-                guard seen.insert(text).inserted else {
-                    throw ConnectorError(.applicationFailed, "\(operation): the application gave the cursor '\(text)' a second time; the import stops rather than loop")
-                }
-                cursor = text
-            case .nextLink(let pointer):
-                guard let value = pointer.value(in: body), case .string(let link) = value, !link.isEmpty else { return lastToken }
-                guard seen.insert(link).inserted else {
-                    throw ConnectorError(.applicationFailed, "\(operation): the application gave the next link '\(link)' a second time; the import stops rather than loop")
-                }
-                nextURL = client.resolveLink(link)
-            case .linkHeader:
-                guard let link = Self.nextLink(result.response.header("Link")) else { return lastToken }
-                guard seen.insert(link).inserted else {
-                    throw ConnectorError(.applicationFailed, "\(operation): the Link header named '\(link)' a second time; the import stops rather than loop")
-                }
-                nextURL = client.resolveLink(link)
-            case .page, .offset:
-                if listed < paging.size || listed == 0 { return lastToken }
-            case .keyset(let pointer):
-                if listed < paging.size || listed == 0 { return lastToken }
-                guard let lastListed, let value = pointer.value(in: lastListed), case let key = WebServiceClient.text(value), !key.isEmpty else {
-                    throw ConnectorError(.applicationFailed, "\(operation): the last record has no key at '\(pointer)' to ask for the next page with")
-                }
-                guard seen.insert(key).inserted else {
-                    throw ConnectorError(.applicationFailed, "\(operation): the page ends with the key '\(key)' a second time; the import stops rather than loop")
-                }
-                cursor = key
+            guard let next, number + 1 < maxPages else {
+                try await deliver(try await objects(), gone)
+                if next == nil { return lastToken }
+                break
             }
-            if listed == 0 { return lastToken }
+            async let following = list(number + 1, offset: offset, cursor: next.cursor, url: next.url)
+            try await deliver(try await objects(), gone)
+            pending = await following
         }
         throw ConnectorError(
-            .applicationFailed, "\(type.name) import: more than \(flow.paging?.maxPages ?? 1) pages; the import stops (raise paging.maxPages if the application is that large)")
+            .applicationFailed, "\(type.name) import: more than \(maxPages) pages; the import stops (raise paging.maxPages if the application is that large)")
+    }
+
+    /// The next page after one that listed `listed` records (`offset` in all so far): its cursor
+    /// or URL, or nil at the end. A cursor, link or key given a second time is an error.
+    func nextPage(
+        _ paging: WebServiceTemplate.Paging?, body: JSON, response: IncomingResponse, listed: Int, offset: Int, last: JSON?, seen: inout Set<String>,
+        operation: String
+    ) throws(ConnectorError) -> (cursor: String?, url: String?)? {
+        guard let paging, listed > 0 else { return nil }
+        if let total = paging.total, let value = total.value(in: body), let count = Int(WebServiceClient.text(value)), offset >= count { return nil }
+        switch paging.style {
+        case .cursor(let pointer):
+            guard let value = pointer.value(in: body), value != .null, case let text = WebServiceClient.text(value), !text.isEmpty else { return nil }
+            guard seen.insert(text).inserted else {
+                throw ConnectorError(.applicationFailed, "\(operation): the application gave the cursor '\(text)' a second time; the import stops rather than loop")
+            }
+            return (text, nil)
+        case .nextLink(let pointer):
+            guard let value = pointer.value(in: body), case .string(let link) = value, !link.isEmpty else { return nil }
+            guard seen.insert(link).inserted else {
+                throw ConnectorError(.applicationFailed, "\(operation): the application gave the next link '\(link)' a second time; the import stops rather than loop")
+            }
+            return (nil, client.resolveLink(link))
+        case .linkHeader:
+            guard let link = Self.nextLink(response.header("Link")) else { return nil }
+            guard seen.insert(link).inserted else {
+                throw ConnectorError(.applicationFailed, "\(operation): the Link header named '\(link)' a second time; the import stops rather than loop")
+            }
+            return (nil, client.resolveLink(link))
+        case .page, .offset:
+            return listed < paging.size ? nil : (nil, nil)
+        case .keyset(let pointer):
+            if listed < paging.size { return nil }
+            guard let last, let value = pointer.value(in: last), case let key = WebServiceClient.text(value), !key.isEmpty else {
+                throw ConnectorError(.applicationFailed, "\(operation): the last record has no key at '\(pointer)' to ask for the next page with")
+            }
+            guard seen.insert(key).inserted else {
+                throw ConnectorError(.applicationFailed, "\(operation): the page ends with the key '\(key)' a second time; the import stops rather than loop")
+            }
+            return (key, nil)
+        }
     }
 
     func pageVariables(_ paging: WebServiceTemplate.Paging?, number: Int, offset: Int, cursor: String?) -> [String: JSON] {

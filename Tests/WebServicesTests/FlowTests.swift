@@ -53,6 +53,12 @@ import WebServices
         let calls = try hr.requests().filter { $0["method"] == .string("GET") }
         #expect(calls.filter { $0["path"] == .string("/api/v1/employees") }.count == 3)
         #expect(calls.filter { $0["path"]?.stringValue?.hasPrefix("/api/v1/employees/d") == true }.count == 120)
+        // The next page is asked for while this one's detail calls run: the second list call
+        // comes before the last of the first page's fifty.
+        let paths = calls.compactMap { $0["path"]?.stringValue }
+        let secondList = try #require(paths.indices.filter { paths[$0] == "/api/v1/employees" }.dropFirst().first)
+        let lastOfFirstPage = try #require(paths.firstIndex(of: "/api/v1/employees/d049"))
+        #expect(secondList < lastOfFirstPage, "\(paths.prefix(60))")
     }
 
     @Test func aConditionalStepRunsOnlyWhenItHolds() async throws {
