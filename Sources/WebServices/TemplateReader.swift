@@ -351,15 +351,17 @@ package struct TemplateReader {
             throw entry.problem("'deltaImport' is {steps: […], records, paging, overlap, token, deleted}, its calls reading [delta.since] or [delta.token]")
         }
         var delta = WebServiceTemplate.DeltaFlow(flow: try importFlow(entry, context: context, extraKeys: ["overlap", "token", "deleted"]))
+        let steps = delta.flow.steps
+        func read(_ name: String) -> Bool { steps.contains { $0.reads.contains(name) } }
         if let token = entry["token"] {
             delta.token = try pointer(token)
             if let overlap = entry["overlap"] { throw overlap.problem("'overlap' is for a time watermark ([delta.since]); a delta token needs none") }
-            guard delta.flow.steps.contains(where: { $0.reads.contains("delta.token") }) else {
+            guard read("delta.token") else {
                 throw entry.problem("no step of 'deltaImport' reads [delta.token]: the token the application gave would not be sent back")
             }
         } else {
-            guard delta.flow.steps.contains(where: { $0.reads.contains("delta.since") }) else {
-                if delta.flow.steps.contains(where: { $0.reads.contains("delta.token") }) {
+            guard read("delta.since") else {
+                if read("delta.token") {
                     throw entry.problem("a step of 'deltaImport' reads [delta.token], but 'token' does not say where a response holds it")
                 }
                 throw entry.problem("no step of 'deltaImport' reads [delta.since] or [delta.token]: it would import everything each time")

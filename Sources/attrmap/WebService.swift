@@ -48,7 +48,7 @@ extension Attrmap.WebService {
         @Argument(help: ArgumentHelp("The template file (YAML).", valueName: "template"))
         var template: String
 
-        @Argument(help: ArgumentHelp("test, import, deltaImport, get, create, update, delete or setPassword.", valueName: "operation"))
+        @Argument(help: ArgumentHelp("One of \(operations.joined(separator: ", ")).", valueName: "operation"))
         var operation: String
 
         @Option(name: .long, help: ArgumentHelp("The object type (the template's first by default).", valueName: "type"))
