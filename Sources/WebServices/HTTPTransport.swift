@@ -1,11 +1,7 @@
-import AsyncHTTPClient
 import Foundation
 package import JSONValues
 import MappingExpressions
 import NIOCore
-import NIOHTTP1
-import NIOSSL
-import Synchronization
 
 /// An HTTP request as a value: what a step becomes once its expressions are evaluated.
 package struct OutgoingRequest: Sendable {
@@ -106,163 +102,9 @@ package protocol HTTPTransport: Sendable {
     func shutdown() async
 }
 
-/// HTTP/1.1 and HTTP/2 through async-http-client, with a connection pool sized to the
-/// connector's concurrency. Responses larger than `maxBodySize` fail.
-package final class AsyncHTTPTransport: HTTPTransport {
-    private let client: HTTPClient
-    private let maxBodySize: Int
-
-    package init(connection: WebServiceTemplate.Connection, maxBodySize: Int = 64 << 20) throws(TransportFailure) {
-        var tls: TLSConfiguration?
-        if connection.baseURL.hasPrefix("https://") || connection.tls.caFile != nil || connection.tls.certificateFile != nil {
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            do {
-                if let ca = connection.tls.caFile { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
-                if let certificate = connection.tls.certificateFile, let key = connection.tls.privateKeyFile {
-                    configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
-                    configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
-                }
-            } catch {
-                throw .connect("the TLS files cannot be read: \(error)")
-            }
-            if connection.tls.insecure { configuration.certificateVerification = .none }
-            tls = configuration
-        }
-        var pool = HTTPClient.Configuration.ConnectionPool()
-        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, connection.concurrency)
-        // The connector retries on its own, with its backoff: a refused connection fails at once.
-        pool.retryConnectionEstablishment = false
-        var configuration = HTTPClient.Configuration(
-            tlsConfiguration: tls, redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(Int64(connection.connectTimeout / .nanoseconds(1)))),
-            connectionPool: pool, decompression: .disabled)
-        // The connector traces requests its own way (TracingTransport): no spans of the client's.
-        configuration.tracing.tracer = nil
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        self.maxBodySize = maxBodySize
-    }
-
-    package func send(_ request: OutgoingRequest, timeout: Duration) async throws(TransportFailure) -> IncomingResponse {
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = HTTPMethod(rawValue: request.method)
-        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
-        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        do {
-            return try await withDeadline(timeout) { [client, maxBodySize, outgoing] in
-                let response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
-                let body = try await response.body.collect(upTo: maxBodySize)
-                return IncomingResponse(
-                    status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(body.readableBytesView))
-            }
-        } catch let error as HTTPClientError {
-            switch error {
-            case .connectTimeout: throw .connect("the connection was not made in time")
-            case .deadlineExceeded, .readTimeout: throw .timeout("\(timeout) passed")
-            case .invalidURL, .emptyHost, .emptyScheme: throw .connect("the URL \(WebServiceClient.pathOnly(request.url)) is not valid")
-            default: throw .interrupted("\(error)")
-            }
-        } catch let error as NIOTooManyBytesError {
-            throw .interrupted("the response is larger than \(maxBodySize) bytes (\(error))")
-        } catch {
-            let text = "\(error)"
-            if text.contains("refused") || text.contains("NIOConnectionError") || text.contains("connect(") || text.contains("ECONNREFUSED") {
-                throw .connect(Self.reason(text))
-            }
-            throw .interrupted(text)
-        }
-    }
-
-    /// Runs `work` and gives up on it when `timeout` passes: the caller has its failure at the
-    /// deadline, whatever the work does then (the client's own deadline covers only the wait for
-    /// the response's head, and is carried out in tasks a busy process may run late). The work is
-    /// cancelled and finishes on its own. One task and one timer on an event loop per request.
-    package func withDeadline(_ timeout: Duration, _ work: @escaping @Sendable () async throws -> IncomingResponse) async throws -> IncomingResponse {
-        let eventLoop = client.eventLoopGroup.any()
-        let race = DeadlineRace()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<IncomingResponse, any Error>) in
-                let timer = eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) {
-                    race.finish(.failure(HTTPClientError.deadlineExceeded))
-                }
-                race.start(continuation, timer: timer, work: work)
-            }
-        } onCancel: {
-            race.finish(.failure(CancellationError()))
-        }
-    }
-
-    private static func reason(_ text: String) -> String {
-        text.contains("refused") || text.contains("ECONNREFUSED") ? "connection refused" : text
-    }
-
-    package func shutdown() async {
-        try? await client.shutdown()
-    }
-
-    deinit {
-        // A connector that was never run as a service (a command, a test) still lets its
-        // connections go; the task holds the client until they have.
-        let client = self.client
-        Task { try? await client.shutdown() }
-    }
-}
-
 extension Duration {
     /// In seconds, as a fraction.
     var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
-/// Who finishes a request first: its work, its deadline or its caller's cancellation. The first
-/// resumes the caller; the others only cancel what is left (the work's task, the timer).
-private final class DeadlineRace: Sendable {
-    private struct State {
-        var continuation: CheckedContinuation<IncomingResponse, any Error>?
-        var result: Result<IncomingResponse, any Error>?
-        var task: Task<Void, Never>?
-        var timer: Scheduled<Void>?
-    }
-    private let state = Mutex(State())
-
-    /// Starts the work unless the request is already over (cancelled before it began).
-    func start(
-        _ continuation: CheckedContinuation<IncomingResponse, any Error>, timer: Scheduled<Void>,
-        work: @escaping @Sendable () async throws -> IncomingResponse
-    ) {
-        let early: Result<IncomingResponse, any Error>? = state.withLock { state in
-            if let result = state.result { return result }
-            state.continuation = continuation
-            state.timer = timer
-            return nil
-        }
-        if let early {
-            timer.cancel()
-            continuation.resume(with: early)
-            return
-        }
-        let task = Task {
-            let result: Result<IncomingResponse, any Error>
-            do { result = .success(try await work()) } catch { result = .failure(error) }
-            self.finish(result)
-        }
-        let over = state.withLock { state in
-            state.task = task
-            return state.continuation == nil
-        }
-        if over { task.cancel() }
-    }
-
-    func finish(_ result: Result<IncomingResponse, any Error>) {
-        let (continuation, task, timer) = state.withLock { state in
-            guard state.result == nil else { return (nil, nil, nil) as (CheckedContinuation<IncomingResponse, any Error>?, Task<Void, Never>?, Scheduled<Void>?) }
-            state.result = result
-            defer { state.continuation = nil }
-            return (state.continuation, state.task, state.timer)
-        }
-        guard let continuation else { return }
-        timer?.cancel()
-        if case .failure = result { task?.cancel() }
-        continuation.resume(with: result)
     }
 }

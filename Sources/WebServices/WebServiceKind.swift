@@ -24,8 +24,8 @@ package struct WebServiceKind: ConnectorKind {
         package var template: WebServiceTemplate
 
         package func makeConnector(logger: Logger) throws(ConnectorError) -> any Connector {
-            let transport: AsyncHTTPTransport
-            do { transport = try AsyncHTTPTransport(connection: template.connection) } catch {
+            let transport: HTTP1Transport
+            do { transport = try HTTP1Transport(connection: template.connection) } catch {
                 throw ConnectorError(.failed, "\(template.file): \(error)")
             }
             return WebServiceConnector(template: template, transport: transport, logger: logger)

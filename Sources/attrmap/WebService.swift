@@ -104,7 +104,7 @@ extension Attrmap.WebService {
                 }
                 var real: (any HTTPTransport)?
                 if send {
-                    do { real = try AsyncHTTPTransport(connection: template.connection) } catch let failure as TransportFailure {
+                    do { real = try HTTP1Transport(connection: template.connection) } catch let failure as TransportFailure {
                         throw CommandFailure(failure.description)
                     }
                 }

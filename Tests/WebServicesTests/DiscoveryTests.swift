@@ -31,7 +31,7 @@ import WebServices
         let user = try #require(template.objectType("User"))
         #expect(user.anchor == "login")
         #expect(user.attribute("roles")?.multiValued == true)
-        let connector = WebServiceConnector(template: template, transport: try AsyncHTTPTransport(connection: template.connection), logger: Logger(label: "test"))
+        let connector = WebServiceConnector(template: template, transport: try HTTP1Transport(connection: template.connection), logger: Logger(label: "test"))
         try await ConnectorConformance.check(ConnectorConformance.Subject(
             connector: connector, sample: HRConnectorTests.sample(), anchorAttribute: "login", textAttribute: "displayName",
             multiValuedAttribute: "roles",

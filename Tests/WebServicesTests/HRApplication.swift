@@ -52,7 +52,7 @@ final class HRApplication: Sendable {
 
     func connector(_ template: WebServiceTemplate? = nil) throws -> WebServiceConnector {
         let template = try template ?? self.template()
-        return WebServiceConnector(template: template, transport: try AsyncHTTPTransport(connection: template.connection), logger: Logger(label: "test"))
+        return WebServiceConnector(template: template, transport: try HTTP1Transport(connection: template.connection), logger: Logger(label: "test"))
     }
 
     /// The requests the application received, in order.

@@ -34,7 +34,7 @@ final class SAPApplication: Sendable {
 
     func connector(_ template: WebServiceTemplate? = nil) throws -> WebServiceConnector {
         let template = try template ?? self.template()
-        return WebServiceConnector(template: template, transport: try AsyncHTTPTransport(connection: template.connection), logger: Logger(label: "test"))
+        return WebServiceConnector(template: template, transport: try HTTP1Transport(connection: template.connection), logger: Logger(label: "test"))
     }
 
     /// Calls a function module as another client would, a hand-written SOAP 1.1 envelope with
