@@ -6,7 +6,8 @@ import JSONValues
 /// each really started on loopback.
 ///
 /// 1. Creates through the host, beside the host on its embedded SQLite store: the same SCIM
-///    POSTs at the same clients, so that the difference is the call to the application.
+///    POSTs at the same clients, so that the difference is the call to the application. Run with
+///    all processes sharing the cores, then with the host on a core of its own (``Affinity``).
 /// 2. The host's first full import of an application that already holds `--import` employees:
 ///    from list pages holding whole records, and from a list of logins with one detail call per
 ///    employee (16 in parallel, the template's connection limit raised to match); the time from
@@ -44,17 +45,30 @@ enum WebServiceBenchmark {
         say("attrmap serve and the web services connector — the sample HR application on loopback, \(clients) clients\n")
         do {
           if only.contains("creates") {
-            let sqlite = try await creates(attrmap: attrmap, hrApp: nil, writes: writes, clients: clients)
-            let rest = try await creates(attrmap: attrmap, hrApp: hrApp, writes: writes, clients: clients)
-            say(pad("creates", 34) + pad("users/s", 10) + pad("p50 ms", 9) + pad("p99 ms", 9) + pad("host CPU µs", 13) + pad("app CPU µs", 11))
-            for (name, run) in [("host, embedded SQLite store", sqlite), ("host → REST sample (webservice)", rest)] {
-                let phase = run.phase
-                say(pad(name, 34) + pad(String(format: "%.0f", phase.rate), 10) + pad(String(format: "%.2f", phase.percentile(0.5) * 1000), 9)
-                    + pad(String(format: "%.2f", phase.percentile(0.99) * 1000), 9) + pad(String(format: "%.0f", run.hostCPU * 1e6 / Double(writes)), 13)
-                    + pad(run.appCPU.map { String(format: "%.0f", $0 * 1e6 / Double(writes)) } ?? "", 11))
+            // Twice: everything sharing the machine's cores, where the sample's own processor
+            // time slows the host; then, with two cores or more, the host on a core of its own and
+            // the sample and the clients on the others, as if the application ran elsewhere, so
+            // that the rate measures what the call to it costs the host.
+            let cores = Affinity.cores
+            for hostCore in cores.count >= 2 ? [nil, cores[0]] : [nil] {
+                let others = cores.filter { $0 != hostCore }
+                let layout = hostCore.map { core in (host: [core], others: others) }
+                let sqlite = try await creates(attrmap: attrmap, hrApp: nil, writes: writes, clients: clients, layout: layout)
+                let rest = try await creates(attrmap: attrmap, hrApp: hrApp, writes: writes, clients: clients, layout: layout)
+                say(
+                    hostCore == nil
+                        ? "creates, all sharing \(cores.count) cores"
+                        : "creates, the host alone on core \(hostCore!), the sample and the clients on \(others.count == 1 ? "core \(others[0])" : "cores \(others.map(String.init).joined(separator: ","))")")
+                say(pad("", 34) + pad("users/s", 10) + pad("p50 ms", 9) + pad("p99 ms", 9) + pad("host CPU µs", 13) + pad("app CPU µs", 11))
+                for (name, run) in [("host, embedded SQLite store", sqlite), ("host → REST sample (webservice)", rest)] {
+                    let phase = run.phase
+                    say(pad(name, 34) + pad(String(format: "%.0f", phase.rate), 10) + pad(String(format: "%.2f", phase.percentile(0.5) * 1000), 9)
+                        + pad(String(format: "%.2f", phase.percentile(0.99) * 1000), 9) + pad(String(format: "%.0f", run.hostCPU * 1e6 / Double(writes)), 13)
+                        + pad(run.appCPU.map { String(format: "%.0f", $0 * 1e6 / Double(writes)) } ?? "", 11))
+                }
+                say("the web service's create rate is \(String(format: "%.0f", rest.phase.rate / max(sqlite.phase.rate, 0.001) * 100)) % of the SQLite store's\n")
+                if sqlite.phase.errors + rest.phase.errors > 0 { fail("\(sqlite.phase.errors + rest.phase.errors) creates were answered with an error status") }
             }
-            say("the web service's create rate is \(String(format: "%.0f", rest.phase.rate / max(sqlite.phase.rate, 0.001) * 100)) % of the SQLite store's\n")
-            if sqlite.phase.errors + rest.phase.errors > 0 { fail("\(sqlite.phase.errors + rest.phase.errors) creates were answered with an error status") }
           }
 
             say(pad("full import at start", 34) + pad("users", 9) + pad("seconds", 9) + pad("users/s", 10) + pad("calls", 9) + pad("peak MB", 9) + pad("host CPU s", 12) + pad("app CPU s", 10))
@@ -172,7 +186,11 @@ enum WebServiceBenchmark {
 
     /// Creates through the host: the phase's figures, and the processor time the host and the
     /// application spent on it (per create, beside the rate, since the two share the machine).
-    static func creates(attrmap: String, hrApp: String?, writes: Int, clients: Int) async throws -> (phase: LoadBenchmark.PhaseResult, hostCPU: Double, appCPU: Double?) {
+    /// Creates at `clients` connections; with a layout, the host's threads on its cores and the
+    /// sample's and this process's on the others, for the run.
+    static func creates(
+        attrmap: String, hrApp: String?, writes: Int, clients: Int, layout: (host: [Int], others: [Int])?
+    ) async throws -> (phase: LoadBenchmark.PhaseResult, hostCPU: Double, appCPU: Double?) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-ws-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -184,6 +202,12 @@ enum WebServiceBenchmark {
             host.process.waitUntilExit()
         }
         try await waitForReady(host)
+        if let layout {
+            try Affinity.pin(host.process.processIdentifier, to: layout.host)
+            if let hr { try Affinity.pin(hr.process.processIdentifier, to: layout.others) }
+            try Affinity.pin(getpid(), to: layout.others)
+        }
+        defer { if layout != nil { try? Affinity.pin(getpid(), to: Affinity.cores) } }
         let connections = try (0..<clients).map { _ in try HTTPConnection(url: host.base) }
         let ext = "urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User"
         let hostBefore = HostScaleBenchmark.cpuSeconds(host.process.processIdentifier)
@@ -258,5 +282,26 @@ enum WebServiceBenchmark {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw LoadBenchmark.Failure("the host was not ready within 10 minutes")
+    }
+}
+
+/// Which cores a process's threads run on (Linux, through util-linux's `taskset`): every thread
+/// of it is moved, and threads it starts later inherit the set from the thread that starts them.
+enum Affinity {
+    /// The machine's cores.
+    static let cores: [Int] = Array(0..<max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func pin(_ pid: Int32, to cores: [Int]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+        process.arguments = ["--all-tasks", "--pid", "--cpu-list", cores.map(String.init).joined(separator: ","), String(pid)]
+        process.standardOutput = FileHandle.nullDevice
+        do { try process.run() } catch { throw Failure(description: "cannot run taskset to move process \(pid) to cores \(cores): \(error)") }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw Failure(description: "taskset could not move process \(pid) to cores \(cores)") }
     }
 }
