@@ -147,7 +147,9 @@ package struct WebServiceTemplate: Sendable {
 
     /// An operation: steps run in order, and for `get`, where the record is.
     package struct Flow: Sendable {
-        package var steps: [Step]
+        package var steps: [Step] {
+            didSet { readsPassword = Self.readsPassword(steps) }
+        }
         /// For `get` and an import's detail call: the record, in the last step's response (by
         /// default the whole JSON body, or the element in a SOAP body).
         package var record: ResponsePath?
@@ -158,7 +160,18 @@ package struct WebServiceTemplate: Sendable {
         package var place: String
 
         /// Whether a step reads `[password]`: a create that sends the initial password itself.
-        package var readsPassword: Bool { steps.contains { $0.reads.contains("password") } }
+        /// (Asked at every create: known once the steps are.)
+        package private(set) var readsPassword: Bool
+
+        package init(steps: [Step], record: ResponsePath? = nil, sendsEverything: Bool = false, place: String) {
+            self.steps = steps
+            self.record = record
+            self.sendsEverything = sendsEverything
+            self.place = place
+            readsPassword = Self.readsPassword(steps)
+        }
+
+        private static func readsPassword(_ steps: [Step]) -> Bool { steps.contains { $0.reads.contains("password") } }
     }
 
     /// The full import: list calls page by page, the records in each page, and optionally a

@@ -99,12 +99,18 @@ package final class WebServiceClient: Sendable {
             case .object(let members):
                 var built: [(String, JSON)] = []
                 for (name, member) in members {
-                    let reads = Set(member.reads).intersection(objectAttributes)
-                    let readsChange = changed.map { !reads.isDisjoint(with: $0) } ?? false
-                    if changed != nil, !reads.isEmpty, !readsChange { continue }
+                    // Which of the object's attributes the member reads matters to an update
+                    // (a create sends every member): worked out only then.
+                    func reads() -> Set<String> { Set(member.reads).intersection(objectAttributes) }
+                    var readsChange = false
+                    if let changed {
+                        let reads = reads()
+                        readsChange = !reads.isDisjoint(with: changed)
+                        if !reads.isEmpty, !readsChange { continue }
+                    }
                     if let json = try build(member, context) {
                         built.append((name, json))
-                    } else if clears, !reads.isEmpty {
+                    } else if clears, !reads().isEmpty {
                         built.append((name, .null))
                     } else {
                         continue
