@@ -2,6 +2,7 @@ import Connectors
 import Crypto
 import Foundation
 import JSONValues
+import MappingExpressions
 
 /// Adds the connection's credentials to each request. Tokens from a token endpoint or a login
 /// call are kept until shortly before they expire, fetched by one call however many requests
@@ -30,7 +31,7 @@ final class Authenticator: Sendable {
     func renew(after response: IncomingResponse) async -> Bool {
         switch method {
         case .digest:
-            let challenges = response.headers.filter { $0.0.lowercased() == "www-authenticate" }.map(\.1)
+            let challenges = response.headers.filter { $0.0.caseInsensitiveEquals("WWW-Authenticate") }.map(\.1)
             return await digest.take(challenges)
         default:
             await tokens.invalidate()

@@ -340,7 +340,14 @@ package struct TemplateReader {
         if let detail = entry["detail"] {
             flow.detail = try self.flow(detail, context: "\(context), detail", allowsRecord: true, allowsSend: false)
         }
-        if let concurrency = entry["concurrency"] { flow.detailConcurrency = try integer(concurrency, in: 1...256) }
+        if let concurrency = entry["concurrency"] {
+            flow.detailConcurrency = try integer(concurrency, in: 1...256)
+            // More would wait for the connection's limit anyway: say so rather than seem to run.
+            guard flow.detailConcurrency <= connection.concurrency else {
+                throw concurrency.problem(
+                    "\(flow.detailConcurrency) detail calls at once is more than the connection allows (its 'concurrency' is \(connection.concurrency)); raise 'connection.concurrency' as well, or lower this")
+            }
+        }
         return flow
     }
 

@@ -125,7 +125,7 @@ enum WebServiceBenchmark {
     /// The SAP template with `detailConcurrency` detail calls in flight, written into `folder`.
     static func sapTemplate(folder: String) throws -> String {
         var text = try String(contentsOf: packageRoot.appendingPathComponent("Examples/web-services/templates/sap-app.yaml"), encoding: .utf8)
-        let detail = "\n        concurrency: 4   # no more than the connection's concurrency would run at once anyway\n"
+        let detail = "\n        concurrency: 4   # at most the connection's concurrency (the reader refuses more)\n"
         guard text.contains(detail) else { throw LoadBenchmark.Failure("the example SAP template's detail concurrency is not the one this benchmark knows") }
         text = try withConnectionConcurrency(text.replacingOccurrences(of: detail, with: "\n        concurrency: \(detailConcurrency)\n"), from: 4)
         let path = (folder as NSString).appendingPathComponent("sap-app.yaml")

@@ -28,7 +28,7 @@ extension Attrmap.WebService {
                 an earlier step's response cannot be shown until it is sent. With --send the requests are sent and each response \
                 is printed, then what the connector read from them.
 
-                OPERATION is test, import, deltaImport, get, create, update, delete or setPassword. The object is a JSON file of the \
+                OPERATION is \(operations.dropLast().joined(separator: ", ")) or \(operations.last!). The object is a JSON file of the \
                 connector's attributes ({"login": "ann", "givenName": "Ann", "roles": ["Employee"]}); an update also takes the \
                 object as it was (--previous). A password is read from standard input (--password-stdin), never from the command line: \
                 for setPassword, and for a create (sent with it when the create reads [password], else set right after). \
@@ -41,7 +41,7 @@ extension Attrmap.WebService {
                 Examples:
                   attrmap webservice call Examples/web-services/templates/hr-app.yaml create --object Examples/web-services/ann.json
                   HR_API_KEY=… attrmap webservice call Examples/web-services/templates/hr-app.yaml get --anchor ann --send
-                  attrmap webservice call Examples/web-services/templates/sap-app.yaml create --object ann.json --password-stdin < password.txt
+                  attrmap webservice call Examples/web-services/templates/sap-app.yaml create --object Examples/web-services/sap-ann.json --password-stdin < password.txt
                   HR_API_KEY=… attrmap webservice call Examples/web-services/templates/hr-app.yaml deltaImport --since 2026-12-01T08:00:00.000Z --send
                 """)
 

@@ -165,6 +165,33 @@ import Testing
         return path
     }
 
+    /// The examples in `webservice call --help` name files that exist, and their dry runs work
+    /// as written (from the repository's root), sending nothing.
+    @Test func theHelpsExamplesRunAsWritten() throws {
+        // Wide enough that no example is wrapped.
+        let help = try AttrmapBinary.run(["webservice", "call", "--help"], environment: ["COLUMNS": "400"])
+        let examples = help.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("attrmap webservice call ") && !$0.contains("--send") }
+        #expect(examples.count >= 2, "\(help.stdout)")
+        for example in examples {
+            var words = example.split(separator: " ").map(String.init).dropFirst()
+            var input: [UInt8]?
+            if let redirect = words.firstIndex(of: "<") {
+                words = words[..<redirect]
+                input = Array("Initial-pass-1\n".utf8)
+            }
+            let arguments = words.map { word in
+                word.hasPrefix("Examples/") ? AttrmapBinary.packageRoot.appendingPathComponent(word).path : word
+            }
+            for path in arguments where path.hasSuffix(".json") || path.hasSuffix(".yaml") {
+                #expect(FileManager.default.fileExists(atPath: path), "\(example): \(path) does not exist")
+            }
+            let output = try AttrmapBinary.run(Array(arguments), input: input)
+            #expect(output.status == 0, "\(example): \(output.stderr)")
+            #expect(output.stdout.contains("(not sent)"), "\(example): \(output.stdout)")
+        }
+    }
+
     @Test func aDryRunShowsTheRequestsAndSendsNothing() throws {
         let before = try Self.objectFile(#"{"login": "ann", "givenName": "Ann", "department": "Sales", "roles": ["Employee"]}"#)
         let after = try Self.objectFile(#"{"login": "ann", "givenName": "Ann", "jobTitle": "Manager", "roles": ["Employee", "Approver"]}"#)

@@ -72,6 +72,9 @@ import WebServices
         (#"get: [{GET: "/users/{[id]}"}]"#, #"get: [{GET: "/users/{[id]}", POST: /users}]"#,
          "app.yaml:11:13 (User, get, step 1): a step is one call: one of GET, POST, PUT, PATCH, DELETE, HEAD with its path (GET: /employees), or SOAP with its operation"),
         ("anchor: id", "anchor: login", "app.yaml:7:13 (object type User, 'anchor'): the anchor 'login' is not one of the attributes"),
+        // More detail calls at once than the connection carries.
+        ("import: [{GET: /users}]", #"import: {steps: [{GET: /users}], detail: [{GET: "/users/{[id]}"}], concurrency: 16}"#,
+         "app.yaml:10:87 (object type User, 'operations.import.concurrency'): 16 detail calls at once is more than the connection allows (its 'concurrency' is 8); raise 'connection.concurrency' as well, or lower this"),
     ] as [(String, String, String)])
     func refusesWithTheMistakesPlace(replacing: String, with: String, message: String) {
         #expect(Self.problem(Self.valid.replacingOccurrences(of: replacing, with: with)) == message)
