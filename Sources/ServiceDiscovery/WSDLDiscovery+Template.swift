@@ -266,7 +266,7 @@ extension WSDLDiscovery {
                 if let get = bound["get"] {
                     yaml.append("        detail:   # one call per record, in parallel")
                     yaml += step(get, indent: "          ", Writing(item: "item"))
-                    yaml.append("        concurrency: 8")
+                    yaml.append("        concurrency: 4   # at most the connection's")
                 }
             } else {
                 yaml.append("        records: \(Self.quoted("tns:" + (list.output?.name ?? "Response")))   # review: no list found in the response")

@@ -276,10 +276,9 @@ import Testing
 /// `attrmap discover rest`, through the binary.
 @Suite struct DiscoverCommandTests {
     @Test func printsTheTreeAndWritesAStarterTemplateOnce() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-discover-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let template = folder.appendingPathComponent("directory.yaml").path
+        let folder = try TemporaryFolder("attrmap-discover")
+        defer { folder.remove() }
+        let template = folder.path("directory.yaml")
         let first = try AttrmapBinary.run(["discover", "rest", "--openapi", "Fixtures/openapi/directory.yaml", "--template", template])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.hasPrefix("Contoso Directory 2.4.0 (OpenAPI 3.0.3)\n"))

@@ -7,16 +7,10 @@ import WebServices
 /// The connection's TLS options against the sample served over HTTPS with a certificate from a
 /// certificate authority made for the test, and with client certificates required.
 @Suite struct TLSTests {
-    static func folder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
     @Test func httpsWithTheApplicationsOwnCertificateAuthority() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let authority = try TestCertificateAuthority(folder: folder)
+        let folder = try TemporaryFolder("attrmap-tls")
+        defer { folder.remove() }
+        let authority = try TestCertificateAuthority(folder: folder.url)
         let (certificate, key) = try authority.issue("127.0.0.1")
         let hr = try HRApplication(extra: ["--cert", certificate, "--key", key])
         #expect(hr.apiURL.hasPrefix("https://"))
@@ -41,9 +35,9 @@ import WebServices
     }
 
     @Test func aClientCertificateWhenTheApplicationRequiresOne() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let authority = try TestCertificateAuthority(folder: folder)
+        let folder = try TemporaryFolder("attrmap-tls")
+        defer { folder.remove() }
+        let authority = try TestCertificateAuthority(folder: folder.url)
         let (certificate, key) = try authority.issue("127.0.0.1")
         let (client, clientKey) = try authority.issue("attrmap-client", client: true)
         let hr = try HRApplication(extra: ["--cert", certificate, "--key", key, "--client-ca", authority.file.path])
