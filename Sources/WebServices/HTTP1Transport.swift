@@ -57,24 +57,36 @@ package final class HTTP1Transport: HTTPTransport {
             pools[target.origin] = pool
             return pool
         }
-        let connection = try await pool.acquire(timeout: timeout)
-        let exchange = Exchange(
-            head: Self.head(request, target), body: request.body.map { ByteBuffer(bytes: $0) },
-            timeout: TimeAmount.nanoseconds(Int64(timeout / .nanoseconds(1))), maxBodySize: maxBodySize,
-            promise: connection.channel.eventLoop.makePromise())
-        let result = await withTaskCancellationHandler {
-            connection.channel.writeAndFlush(exchange, promise: nil)
-            return await outcome { try await exchange.promise.futureResult.get() }
-        } onCancel: {
-            connection.channel.close(promise: nil)
-        }
-        switch result {
-        case .success(let (response, keepAlive)):
-            pool.release(connection, reuse: keepAlive)
-            return response
-        case .failure(let error):
-            pool.release(connection, reuse: false)
-            throw error as? TransportFailure ?? .interrupted("\(error)")
+        let head = Self.head(request, target)
+        let body = request.body.map { ByteBuffer(bytes: $0) }
+        // A kept-alive connection the application closed just as the request went out fails with
+        // no byte of an answer; an idempotent request is then sent again, on another connection
+        // (RFC 9112 §9.3.1), as long as the one that failed had carried a request before.
+        var attempts = 0
+        while true {
+            attempts += 1
+            let connection = try await pool.acquire(timeout: timeout)
+            let exchange = Exchange(
+                head: head, body: body, timeout: TimeAmount.nanoseconds(Int64(timeout / .nanoseconds(1))), maxBodySize: maxBodySize,
+                promise: connection.channel.eventLoop.makePromise())
+            let result = await withTaskCancellationHandler {
+                connection.channel.writeAndFlush(exchange, promise: nil)
+                return await outcome { try await exchange.promise.futureResult.get() }
+            } onCancel: {
+                connection.channel.close(promise: nil)
+            }
+            switch result {
+            case .success(let (response, keepAlive)):
+                pool.release(connection, reuse: keepAlive)
+                return response
+            case .failure(let error):
+                pool.release(connection, reuse: false)
+                if let unanswered = error as? Unanswered {
+                    if connection.reused, request.isIdempotent, !Task.isCancelled, attempts <= limit { continue }
+                    throw unanswered.failure
+                }
+                throw error as? TransportFailure ?? .interrupted("\(error)")
+            }
         }
     }
 
@@ -199,10 +211,17 @@ final class Exchange: Sendable {
     }
 }
 
-/// A connection of the pool: its channel.
+/// A connection of the pool: its channel, and whether it carried a request before this one.
 struct PooledConnection: Sendable {
     let id: Int
     let channel: any Channel
+    var reused = false
+}
+
+/// A request's failure before any byte of its answer came, on a connection that closed or broke:
+/// the application cannot have answered it.
+struct Unanswered: Error {
+    let failure: TransportFailure
 }
 
 /// The connections to one origin: idle ones reused newest first, new ones made while fewer than
@@ -251,7 +270,8 @@ final class ConnectionPool: Sendable {
         }
         let next: Next = state.withLock { state in
             if state.closed { return .closed }
-            while let connection = state.idle.popLast() {
+            while var connection = state.idle.popLast() {
+                connection.reused = true
                 if connection.channel.isActive { return .reuse(connection) }
             }
             if state.open < limit {
@@ -335,6 +355,8 @@ final class ConnectionPool: Sendable {
         }
         if let waiter {
             waiter.timer?.cancel()
+            var connection = connection
+            connection.reused = true
             waiter.continuation.resume(returning: .reuse(connection))
         } else if state.withLock({ $0.closed }) {
             connection.channel.close(promise: nil)
@@ -484,7 +506,7 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let exchange = unwrapOutboundIn(data)
         guard self.exchange == nil, context.channel.isActive else {
-            exchange.promise.fail(TransportFailure.interrupted("the connection was closed before the request was sent"))
+            exchange.promise.fail(Unanswered(failure: .interrupted("the connection was closed before the request was sent")))
             promise?.fail(ChannelError.ioOnClosedChannel)
             return
         }
@@ -503,7 +525,10 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let sent = context.eventLoop.makePromise(of: Void.self)
             sent.futureResult.assumeIsolated().whenFailure { error in
                 let (handler, context) = loopBound.value
-                handler.fail(TransportFailure.interrupted("the request could not be sent: \(error)"))
+                // A connection that closed under the request is one more unanswered failure; a
+                // request the encoder refused (a header with a line break) is the request's own.
+                let closed = error as? ChannelError == .ioOnClosedChannel || error as? ChannelError == .outputClosed
+                handler.fail(TransportFailure.interrupted("the request could not be sent: \(error)"), unanswered: closed)
                 context.close(promise: nil)
             }
             return sent
@@ -546,19 +571,22 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func fail(_ error: any Error) {
+    /// Fails the request in flight. With `unanswered`, a failure of the connection itself: when
+    /// no byte of an answer had come, it is ``Unanswered``.
+    private func fail(_ error: TransportFailure, unanswered: Bool = false) {
         timer?.cancel()
         timer = nil
         let exchange = self.exchange
+        let nothingCame = head == nil && body == nil
         self.exchange = nil
         head = nil
         body = nil
-        exchange?.promise.fail(error)
+        exchange?.promise.fail(unanswered && nothingCame ? Unanswered(failure: error) : error)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         failReady(TransportFailure.connect("the application closed the connection"))
-        fail(TransportFailure.interrupted("the application closed the connection before its answer was complete"))
+        fail(.interrupted("the application closed the connection before its answer was complete"), unanswered: true)
         context.fireChannelInactive()
     }
 
@@ -571,7 +599,8 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     ? "the application closed the connection before its answer was complete"
                     : "the application's answer is not HTTP/1.1 (\(error))"))
         } else {
-            fail(TransportFailure.interrupted("\(error)"))
+            // A reset or another failure of the socket.
+            fail(.interrupted("\(error)"), unanswered: error is IOError)
         }
         context.close(promise: nil)
     }

@@ -92,12 +92,38 @@ import WebServices
         let server = try await ScriptedServer { _ in Self.ok("fine") }
         let transport = try Self.transport(server)
         #expect(try await transport.send(OutgoingRequest(method: "POST", url: server.url + "/a"), timeout: .seconds(10)).status == 200)
-        server.closeAll()
-        // The close reaches the client; the next request goes on a new connection.
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(try await transport.send(OutgoingRequest(method: "POST", url: server.url + "/b"), timeout: .seconds(10)).status == 200)
+        await server.closeAll()
+        // Whether the close has reached the client or not, the next request is answered, on a
+        // new connection.
+        #expect(try await transport.send(OutgoingRequest(method: "GET", url: server.url + "/b"), timeout: .seconds(10)).status == 200)
         #expect(server.connections == 2)
-        #expect(server.requests.count == 2)
+        await transport.shutdown()
+        try await server.stop()
+    }
+
+    @Test func aKeptAliveConnectionClosedUnderARequestRetriesOnlyAnIdempotentOne() async throws {
+        // The application closes the connection on the first request to /drop, unanswered.
+        let dropped = Mutex(false)
+        let server = try await ScriptedServer { request in
+            if request.contains(" /drop "), dropped.withLock({ state in defer { state = true }; return !state }) { return .close }
+            return Self.ok("fine")
+        }
+        let transport = try Self.transport(server, concurrency: 1)
+        for (method, expected) in [("GET", 200), ("POST", nil as Int?)] {
+            dropped.withLock { $0 = false }
+            _ = try await transport.send(OutgoingRequest(method: "GET", url: server.url + "/first"), timeout: .seconds(10))
+            do {
+                let response = try await transport.send(OutgoingRequest(method: method, url: server.url + "/drop"), timeout: .seconds(10))
+                #expect(response.status == expected, "\(method)")
+            } catch {
+                #expect(expected == nil, "\(method): \(error)")
+                guard case .interrupted = error else { Issue.record("\(method): not interrupted: \(error)"); continue }
+            }
+        }
+        // The GET went twice (the second time on a new connection), the POST once.
+        let drops = server.requests.filter { $0.contains(" /drop ") }
+        #expect(drops.filter { $0.hasPrefix("GET ") }.count == 2)
+        #expect(drops.filter { $0.hasPrefix("POST ") }.count == 1)
         await transport.shutdown()
         try await server.stop()
     }
@@ -206,6 +232,8 @@ final class ScriptedServer: Sendable {
     enum Reply: Sendable {
         case send([UInt8])
         case sendAndClose([UInt8])
+        /// The connection is closed, the request unanswered.
+        case close
         case hang
     }
 
@@ -247,13 +275,13 @@ final class ScriptedServer: Sendable {
         port = channel.localAddress!.port!
     }
 
-    /// Closes every connection, as an application does with idle ones.
-    func closeAll() {
-        for channel in record.state.withLock({ $0.channels }) { channel.close(promise: nil) }
+    /// Closes every connection, as an application does with idle ones, and returns once they are.
+    func closeAll() async {
+        for channel in record.state.withLock({ $0.channels }) { try? await channel.close() }
     }
 
     func stop() async throws {
-        closeAll()
+        await closeAll()
         try await channel.close()
     }
 
@@ -278,6 +306,7 @@ final class ScriptedServer: Sendable {
                 case .send(let bytes): context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
                 case .sendAndClose(let bytes):
                     context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                case .close: context.close(promise: nil)
                 case .hang: break
                 }
             }
