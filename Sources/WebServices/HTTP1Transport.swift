@@ -316,12 +316,33 @@ final class ConnectionPool: Sendable {
                 let timer = group.any().scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) {
                     self.abandon(id, TransportFailure.timeout("\(timeout) passed waiting for a free connection"))
                 }
-                let queued = state.withLock { state in
-                    guard !state.closed else { return false }
-                    state.waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
-                    return true
+                // What freed a slot or brought a connection back since the caller found none is
+                // taken here, under the same lock as the queue: else the caller would wait for a
+                // release that has already happened.
+                enum Queued {
+                    case waiting
+                    case now(Turn)
+                    case closed
                 }
-                if !queued {
+                let queued: Queued = state.withLock { state in
+                    guard !state.closed else { return .closed }
+                    while var connection = state.idle.popLast() {
+                        connection.reused = true
+                        if connection.channel.isActive { return .now(.reuse(connection)) }
+                    }
+                    if state.open < limit {
+                        state.open += 1
+                        return .now(.connect)
+                    }
+                    state.waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
+                    return .waiting
+                }
+                switch queued {
+                case .waiting: break
+                case .now(let turn):
+                    timer.cancel()
+                    continuation.resume(returning: turn)
+                case .closed:
                     timer.cancel()
                     continuation.resume(throwing: TransportFailure.connect("the connector is shutting down"))
                 }
