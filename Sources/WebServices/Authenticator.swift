@@ -89,11 +89,8 @@ final class Authenticator: Sendable {
 
     /// The request target of a URL: its path and query (`/api/v1/employees?limit=1`).
     static func target(of url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let rest = url[schemeEnd.upperBound...]
-        guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
-        let target = String(rest[slash...])
-        return target.hasPrefix("?") ? "/" + target : target
+        // The transport's own reading of the URL, so that the digest's `uri` is the request line's.
+        RequestTarget(url)?.path ?? url
     }
 
     /// A token by the client-credentials grant (RFC 6749 §4.4).

@@ -244,6 +244,23 @@ final class ConnectionPool: Sendable {
         var waiters: [Waiter] = []
         var nextID = 0
         var closed = false
+
+        /// An idle connection still open, else a slot for a new one below `limit`; nil when
+        /// neither is free.
+        mutating func take(limit: Int) -> Turn? {
+            while var connection = idle.popLast() {
+                connection.reused = true
+                if connection.channel.isActive { return .reuse(connection) }
+            }
+            guard open < limit else { return nil }
+            open += 1
+            return .connect
+        }
+
+        mutating func newID() -> Int {
+            nextID += 1
+            return nextID
+        }
     }
 
     let origin: Origin
@@ -263,30 +280,19 @@ final class ConnectionPool: Sendable {
     /// An idle connection, a new one, or the next one free within `timeout`.
     func acquire(timeout: Duration) async throws(TransportFailure) -> PooledConnection {
         enum Next {
-            case reuse(PooledConnection)
-            case connect(Int)
+            case now(Turn)
             case wait
             case closed
         }
         let next: Next = state.withLock { state in
             if state.closed { return .closed }
-            while var connection = state.idle.popLast() {
-                connection.reused = true
-                if connection.channel.isActive { return .reuse(connection) }
-            }
-            if state.open < limit {
-                state.open += 1
-                state.nextID += 1
-                return .connect(state.nextID)
-            }
-            return .wait
+            return state.take(limit: limit).map(Next.now) ?? .wait
         }
+        let turn: Turn
         switch next {
-        case .reuse(let connection): return connection
-        case .connect(let id): return try await connect(id)
+        case .now(let now): turn = now
         case .closed: throw .connect("the connector is shutting down")
         case .wait:
-            let turn: Turn
             do {
                 turn = try await wait(timeout)
             } catch let failure as TransportFailure {
@@ -294,23 +300,15 @@ final class ConnectionPool: Sendable {
             } catch {
                 throw .interrupted("\(error)")
             }
-            switch turn {
-            case .reuse(let connection): return connection
-            case .connect:
-                let id = state.withLock { state in
-                    state.nextID += 1
-                    return state.nextID
-                }
-                return try await connect(id)
-            }
+        }
+        switch turn {
+        case .reuse(let connection): return connection
+        case .connect: return try await connect(state.withLock { $0.newID() })
         }
     }
 
     private func wait(_ timeout: Duration) async throws -> Turn {
-        let id = state.withLock { state in
-            state.nextID += 1
-            return state.nextID
-        }
+        let id = state.withLock { $0.newID() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Turn, any Error>) in
                 let timer = group.any().scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) {
@@ -326,14 +324,7 @@ final class ConnectionPool: Sendable {
                 }
                 let queued: Queued = state.withLock { state in
                     guard !state.closed else { return .closed }
-                    while var connection = state.idle.popLast() {
-                        connection.reused = true
-                        if connection.channel.isActive { return .now(.reuse(connection)) }
-                    }
-                    if state.open < limit {
-                        state.open += 1
-                        return .now(.connect)
-                    }
+                    if let turn = state.take(limit: limit) { return .now(turn) }
                     state.waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
                     return .waiting
                 }
