@@ -250,9 +250,18 @@ let package = Package(
 
         // A real PostgreSQL server from the system's packages, started on loopback in a temporary
         // folder: for the tests and the benchmarks.
+        // Child processes that inherit nothing but their standard input, output and error (the
+        // tests' servers, PostgreSQL); a C shim for what Glibc's module does not declare.
+        .target(name: "CSpawning"),
+        .target(
+            name: "Spawning",
+            dependencies: ["CSpawning"],
+            swiftSettings: swiftSettings
+        ),
+
         .target(
             name: "LocalPostgreSQL",
-            dependencies: ["SQLConnector"],
+            dependencies: ["SQLConnector", "Spawning"],
             swiftSettings: swiftSettings
         ),
 
@@ -291,7 +300,7 @@ let package = Package(
         .target(
             name: "AttrmapTesting",
             dependencies: [
-                "Connectors", "JSONValues", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Connectors", "JSONValues", "Spawning", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
@@ -374,8 +383,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SpawningTests",
+            dependencies: ["Spawning"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CLITests",
-            dependencies: ["attrmap", "JSONValues", "AttrmapTesting", "LocalPostgreSQL"],
+            dependencies: ["attrmap", "JSONValues", "AttrmapTesting", "LocalPostgreSQL", "Spawning"],
             swiftSettings: swiftSettings
         ),
     ],

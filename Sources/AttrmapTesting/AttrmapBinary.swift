@@ -1,4 +1,5 @@
 package import Foundation
+import Spawning
 
 /// The built `attrmap` binary, run as users run it: for the CLI tests of every target.
 package enum AttrmapBinary {
@@ -29,26 +30,10 @@ package enum AttrmapBinary {
     /// Runs `attrmap ARGUMENTS` in the package root with `input` on standard input (closed after
     /// it), colour off, and waits for it.
     package static func run(_ arguments: [String], input: [UInt8]? = nil, environment extra: [String: String] = [:]) throws -> Output {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         for (name, value) in extra { environment[name] = value }
-        process.environment = environment
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input)) }
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        let (termination, out, err) = try ChildProcess.run(url.path, arguments, environment: environment, directory: packageRoot.path, input: input ?? [])
+        return Output(status: termination.status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Spawning
 package import Testing
 
 /// `attrmap` in a real pseudo-terminal (util-linux's `script` allocates it), driven as a person
@@ -17,20 +18,15 @@ package final class PseudoTerminal {
         package static let end = "\u{1B}[F"
     }
 
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let screen = Screen()
+    private let process: ChildProcess
+    private let screen = ChildProcess.Collected()
+    private let reader: ChildProcess.Reader
     /// How much of the screen earlier expectations have consumed.
     private var consumed = 0
 
     /// Starts `attrmap ARGUMENTS` on a new terminal; `environment` is added to the test's own.
     package init(_ arguments: [String], environment: [String: String] = [:]) throws {
         let quoted = ([AttrmapBinary.url.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        // -q quiet, -f flush, -e the child's exit code, -c the command; the typescript goes nowhere.
-        process.arguments = ["-qfec", quoted.joined(separator: " "), "/dev/null"]
-        process.currentDirectoryURL = AttrmapBinary.packageRoot
         var merged = ProcessInfo.processInfo.environment
         merged["TERM"] = "xterm"
         merged["LANG"] = "C.UTF-8"
@@ -38,40 +34,36 @@ package final class PseudoTerminal {
         merged["LC_CTYPE"] = nil
         merged["NO_COLOR"] = "1"
         for (name, value) in environment { merged[name] = value }
-        process.environment = merged
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        let screen = self.screen
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            screen.withLock { $0.append(contentsOf: data) }
-        }
-        try process.run()
+        // -q quiet, -f flush, -e the child's exit code, -c the command; the typescript goes nowhere.
+        process = try ChildProcess(
+            "/usr/bin/script", ["-qfec", quoted.joined(separator: " "), "/dev/null"], environment: merged, directory: AttrmapBinary.packageRoot.path,
+            input: .pipe, output: .pipe, error: .standardOutput)
+        reader = screen.reading(process.standardOutput!)
     }
 
     /// Types `keys`: one write, as a paste arrives, or `oneByOne` character, as typing does.
     package func type(_ keys: String, oneByOne: Bool = false) {
         if oneByOne {
             for character in keys {
-                input.fileHandleForWriting.write(Data(String(character).utf8))
+                try? process.standardInput!.write(contentsOf: Data(String(character).utf8))
                 Thread.sleep(forTimeInterval: 0.01)
             }
         } else {
-            input.fileHandleForWriting.write(Data(keys.utf8))
+            try? process.standardInput!.write(contentsOf: Data(keys.utf8))
         }
     }
 
     /// The screen since the last expectation, with carriage returns dropped.
     package var recent: String {
         let from = consumed
-        let bytes = screen.withLock { Array($0[min(from, $0.count)...]) }
+        let shown = [UInt8](screen.data)
+        let bytes = shown[min(from, shown.count)...]
         return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
     }
 
     /// Everything the terminal showed, with carriage returns dropped.
     package var everything: String {
-        String(decoding: screen.withLock { $0 }, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
+        String(decoding: screen.data, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
     }
 
     /// Waits until `text` shows on the screen after what earlier expectations consumed; records
@@ -82,7 +74,8 @@ package final class PseudoTerminal {
         let wanted = Array(text.utf8)
         while Date() < deadline {
             let from = consumed
-            let found: Int? = screen.withLock { bytes in Self.find(wanted, in: bytes[min(from, bytes.count)...]) }
+            let shown = [UInt8](screen.data)
+            let found = Self.find(wanted, in: shown[min(from, shown.count)...])
             if let found {
                 consumed = found
                 return true
@@ -117,21 +110,9 @@ package final class PseudoTerminal {
 
     /// Closes the keyboard and waits for the program to end; its exit status.
     package func finish() throws -> Int32 {
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        output.fileHandleForReading.readabilityHandler = nil
-        return process.terminationStatus
-    }
-}
-
-/// What the terminal has shown so far, appended to by the reading thread.
-private final class Screen: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bytes: [UInt8] = []
-
-    func withLock<Result>(_ body: (inout [UInt8]) -> Result) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&bytes)
+        try process.standardInput!.close()
+        let termination = process.wait()
+        reader.wait()
+        return termination.status
     }
 }

@@ -1,4 +1,5 @@
 package import Foundation
+import Spawning
 import Synchronization
 
 /// One of the sample applications of `Examples/web-services`, really started: its own built
@@ -10,7 +11,7 @@ package final class SampleApplication: Sendable {
     package let folder: URL
     package let environment: [String: String]
     let arguments: [String]
-    private let state = Mutex<(process: Process?, port: Int)>((nil, 0))
+    private let state = Mutex<(process: ChildProcess?, port: Int)>((nil, 0))
 
     /// Starts `executable` (a product of the package, next to the test bundle) with `arguments`
     /// and `--port 0`, and waits for the line that says where it listens.
@@ -41,56 +42,37 @@ package final class SampleApplication: Sendable {
 
     /// Starts it (again): on `port`, 0 for a free one.
     package func start(port: Int? = nil) throws {
-        let process = Process()
-        process.executableURL = Self.url(of: executable)
-        process.arguments = arguments + ["--port", String(port ?? self.port)]
-        process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment
         for (name, value) in self.environment { environment[name] = value }
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let listening = Mutex<(text: String, port: Int?)>(("", nil))
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                return
-            }
-            listening.withLock { state in
-                state.text += String(decoding: data, as: UTF8.self)
-                if state.port == nil, let range = state.text.range(of: "listening on http://127.0.0.1:") ?? state.text.range(of: "listening on https://127.0.0.1:") {
-                    let digits = state.text[range.upperBound...].prefix { $0.isNumber }
-                    state.port = Int(digits)
-                }
-            }
-        }
-        try process.run()
+        let process = try ChildProcess(
+            Self.url(of: executable).path, arguments + ["--port", String(port ?? self.port)], environment: environment, directory: folder.path,
+            output: .pipe)
+        // Read to its end, so that the application never blocks on a full pipe.
+        let output = ChildProcess.Collected()
+        output.reading(process.standardOutput!)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if let port = listening.withLock({ $0.port }) {
+            let text = output.text
+            if let range = text.range(of: "listening on http://127.0.0.1:") ?? text.range(of: "listening on https://127.0.0.1:"),
+                let port = Int(text[range.upperBound...].prefix { $0.isNumber })
+            {
                 state.withLock { $0 = (process, port) }
                 return
             }
             if !process.isRunning { break }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        process.terminate()
-        throw SampleFailure(message: "\(executable) did not start: \(listening.withLock { $0.text })")
+        process.stop()
+        throw SampleFailure(message: "\(executable) did not start: \(output.text)")
     }
 
     /// Stops it (SIGTERM, then SIGKILL after 5 seconds) and waits until it has exited.
     package func stop() {
-        guard let process = state.withLock({ state -> Process? in
+        guard let process = state.withLock({ state -> ChildProcess? in
             defer { state.process = nil }
             return state.process
         }) else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.stop(grace: 5)
     }
 
     package struct SampleFailure: Error, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 package import SQLConnector
+import Spawning
 
 /// A real PostgreSQL server from Debian's packages, started on loopback in a temporary folder for
 /// the duration of a test (as the `postgres` user when the tests run as root, as CI does).
@@ -44,28 +45,22 @@ package final class PostgresServer: @unchecked Sendable {
         init(_ description: String) { self.description = description }
     }
 
-    /// Runs a PostgreSQL tool and waits for it. Spawned directly (not through Foundation's
-    /// Process, which would wait for the server that pg_ctl leaves running to close the pipe it
-    /// inherited), output to a file.
+    /// Runs a PostgreSQL tool and waits for it, output to a file (a pipe would stay open as
+    /// long as the server that pg_ctl leaves running). The server inherits no descriptor of this
+    /// process: else it would keep copies of the sockets open at that moment, and a connection
+    /// another test closed would stay open for its peer.
     private func run(_ tool: String, _ arguments: [String]) throws {
         let executable = getuid() == 0 ? "/usr/sbin/runuser" : "\(binaries)/\(tool)"
-        let argv = (getuid() == 0 ? ["runuser", "-u", "postgres", "--", "\(binaries)/\(tool)"] : [tool]) + arguments
+        let argv = (getuid() == 0 ? ["-u", "postgres", "--", "\(binaries)/\(tool)"] : []) + arguments
         let log = folder + "/\(tool).out"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var cArguments = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, &cArguments, environ)
-        guard spawned == 0 else { throw Failure("cannot start \(tool): error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        let termination: ChildProcess.Termination
+        do {
+            termination = try ChildProcess(executable, argv, output: .file(log), error: .standardOutput).wait()
+        } catch {
+            throw Failure("cannot start \(tool): \(error)")
+        }
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        guard status == 0 else { throw Failure("\(tool) failed: \(text)") }
+        guard termination == .exited(0) else { throw Failure("\(tool) failed (\(termination)): \(text)") }
     }
 
     /// Stops the server for good and removes its folder.

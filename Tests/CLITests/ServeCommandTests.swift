@@ -4,15 +4,17 @@ import FoundationNetworking
 #endif
 import AttrmapTesting
 import LocalPostgreSQL
+import Spawning
 import Testing
 
 /// `attrmap serve`, the real binary on loopback: no configuration, a user created and read back,
 /// and an acknowledged write that survives `kill -9`.
 struct ServeCommandTests {
-    final class Server: @unchecked Sendable {
-        let process = Process()
+    final class Server: Sendable {
+        let process: ChildProcess
         let port: Int
-        let stderr: Pipe
+        private let log = ChildProcess.Collected()
+        private let logEnd: ChildProcess.Reader
 
         /// The connector requests go to.
         let connector: String
@@ -24,55 +26,54 @@ struct ServeCommandTests {
             arguments: [String]? = nil, environment extraEnvironment: [String: String] = [:]
         ) throws {
             self.connector = connector
-            process.executableURL = CLITests.binary
-            process.arguments = ["serve", "--port", "0", "--log-level", logLevel]
-                + (arguments ?? ["--data", data] + (token.map { ["--token", $0] } ?? [])) + extra
             var environment = ProcessInfo.processInfo.environment
             environment["ATTRMAP_TOKEN"] = nil
             for (name, value) in extraEnvironment { environment[name] = value }
-            process.environment = environment
-            stderr = Pipe()
-            process.standardError = stderr
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
+            process = try ChildProcess(
+                CLITests.binary.path,
+                ["serve", "--port", "0", "--log-level", logLevel] + (arguments ?? ["--data", data] + (token.map { ["--token", $0] } ?? [])) + extra,
+                environment: environment, error: .pipe)
+            logEnd = log.reading(process.standardError!)
             // The server says where it listens once it does.
-            var seen = ""
             let deadline = Date().addingTimeInterval(30)
             var found: Int?
             while found == nil, Date() < deadline {
-                let data = stderr.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                seen += String(decoding: data, as: UTF8.self)
+                let seen = log.text
                 if let range = seen.range(of: #"https?://127\.0\.0\.1:(\d+)/ecma2host_"# + connector + "/scim", options: .regularExpression) {
-                    let url = String(seen[range])
-                    found = Int(url.split(separator: ":")[2].split(separator: "/")[0])
+                    found = Int(seen[range].split(separator: ":")[2].split(separator: "/")[0])
+                } else if !process.isRunning {
+                    break
+                } else {
+                    Thread.sleep(forTimeInterval: 0.02)
                 }
             }
-            guard let found else { throw ServerError(output: seen) }
+            guard let found else {
+                process.stop()
+                throw ServerError(output: log.text)
+            }
             port = found
-            self.output = seen
         }
 
-        var output: String
+        /// What it wrote to standard error so far.
+        var output: String { log.text }
 
         struct ServerError: Error { var output: String }
 
         func kill() {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.signal(SIGKILL)
+            process.wait()
         }
 
         func stop() {
-            process.terminate()
-            process.waitUntilExit()
+            process.signal(SIGTERM)
+            process.wait()
         }
 
         /// Stops the server and returns everything it wrote to standard error.
         func stopAndReadLog() -> String {
-            process.terminate()
-            let rest = stderr.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return output + String(decoding: rest, as: UTF8.self)
+            stop()
+            logEnd.wait()
+            return log.text
         }
 
         func send(_ method: String, _ path: String, token: String, body: String? = nil) async throws -> (Int, String) {
@@ -99,9 +100,9 @@ struct ServeCommandTests {
         /// Sends SIGTERM, as a service manager does, and waits for the exit: its status and how long it took.
         func terminate() async -> (status: Int32, after: Duration) {
             let signalled = ContinuousClock.now
-            Foundation.kill(process.processIdentifier, SIGTERM)
+            process.signal(SIGTERM)
             while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-            return (process.terminationStatus, signalled.duration(to: .now))
+            return (process.wait().status, signalled.duration(to: .now))
         }
     }
 
@@ -160,21 +161,19 @@ struct ServeCommandTests {
                     anchor: login
                     statements: {insert: "INSERT INTO People (login, first) VALUES (@login, @GivenName)"}
             """.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = CLITests.binary
-        process.arguments = ["serve", "--config", folder + "/serve.yaml", "--port", "0", "--log-level", "critical"]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            CLITests.binary.path, ["serve", "--config", folder + "/serve.yaml", "--port", "0", "--log-level", "critical"], error: .pipe)
+        let log = ChildProcess.Collected()
+        let logEnd = log.reading(process.standardError!)
         for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning {
-            process.terminate()
+            process.signal(SIGTERM)
             Issue.record("serve kept running with a connector it cannot start")
         }
-        process.waitUntilExit()
-        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 65)
+        let termination = process.wait()
+        logEnd.wait()
+        let output = log.text
+        #expect(termination == .exited(65))
         #expect(output.contains("connector HR cannot start: the insert statement of User names @GivenName"))
     }
 
@@ -215,15 +214,7 @@ struct ServeCommandTests {
         defer { server.stop() }
         #expect(server.output.contains("https://127.0.0.1:\(server.port)/ecma2host_APP1/scim"))
         func curl(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            process.arguments = ["-s", "-w", "\n%{http_code}"] + arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            String(decoding: try ChildProcess.run("/usr/bin/curl", ["-s", "-w", "\n%{http_code}"] + arguments).output, as: UTF8.self)
         }
         let url = "https://localhost:\(server.port)/ecma2host_APP1/scim/Users"
         // Trusting the certificate, whose subject alternative name is the host name: 201.

@@ -85,7 +85,7 @@ struct ServeShutdownTests {
         let (status, after) = await server.terminate()
         #expect(status == 0)
         #expect(after < .seconds(10), "the shutdown took \(after)")
-        let log = String(decoding: server.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = server.stopAndReadLog()
         #expect(log.contains("full import cancelled"), "\(log.suffix(2000))")
     }
 }
