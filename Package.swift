@@ -250,6 +250,14 @@ let package = Package(
 
         // A real PostgreSQL server from the system's packages, started on loopback in a temporary
         // folder: for the tests and the benchmarks.
+        // The messages of the process connector protocol (Documentation/process-connector-protocol.md),
+        // public for connectors written in Swift.
+        .target(
+            name: "ConnectorWire",
+            dependencies: ["JSONValues"],
+            swiftSettings: swiftSettings
+        ),
+
         // Child processes that inherit nothing but their standard input, output and error (the
         // tests' servers, PostgreSQL); a C shim for what Glibc's module does not declare.
         .target(name: "CSpawning"),
@@ -380,6 +388,11 @@ let package = Package(
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["MappingExpressions"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConnectorWireTests",
+            dependencies: ["ConnectorWire", "JSONValues"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
