@@ -227,6 +227,7 @@ let package = Package(
                 .target(name: "HostSetup", condition: .when(traits: ["Server"])),
                 .target(name: "Connectors", condition: .when(traits: ["Server"])),
                 .target(name: "WebServices", condition: .when(traits: ["Server"])),
+                .target(name: "ProcessConnector", condition: .when(traits: ["Server"])),
                 .target(name: "ServiceDiscovery", condition: .when(traits: ["Server"])),
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Server"])),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Server"])),
@@ -255,6 +256,16 @@ let package = Package(
         .target(
             name: "ConnectorWire",
             dependencies: ["JSONValues"],
+            swiftSettings: swiftSettings
+        ),
+
+        // A connector that is a program of its own, in any language, over ConnectorWire.
+        .target(
+            name: "ProcessConnector",
+            dependencies: [
+                "Connectors", "ConnectorWire", "Spawning", "JSONValues", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -393,6 +404,14 @@ let package = Package(
         .testTarget(
             name: "ConnectorWireTests",
             dependencies: ["ConnectorWire", "JSONValues"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProcessConnectorTests",
+            dependencies: [
+                "ProcessConnector", "ConnectorWire", "Connectors", "JSONValues", "AttrmapTesting", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,216 @@
+import ConnectorWire
+import Connectors
+import Foundation
+import JSONValues
+import Logging
+import Spawning
+import Synchronization
+
+/// One run of a connector's executable: its standard input carries requests, its standard output
+/// responses (read by a thread of its own and handed to the request they answer, by id), and its
+/// standard error is logged line by line. It ends when the child exits, breaks the protocol or
+/// misses a deadline; every request in flight then fails, and the connector starts another.
+final class ConnectorProcess: Sendable {
+    /// A request waiting for its answer: the pages of an import go to `pages`, the last answer
+    /// to the continuation.
+    private struct Pending {
+        var continuation: CheckedContinuation<WireResponse.Result, any Error>
+        var pages: (@Sendable ([WireObject]) -> Void)?
+        var timeout: Duration
+        /// When it fails unanswered: `timeout` after it was sent, or after its last page.
+        var deadline: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var pending: [Int: Pending] = [:]
+        var nextID = 0
+        /// Why it ended, once it has.
+        var ended: ConnectorError?
+    }
+
+    let child: ChildProcess
+    let name: String
+    private let state = Mutex(State())
+    private let writing = Mutex(())
+    private let logger: Logger
+
+    /// Starts `command` and its readers.
+    init(name: String, command: [String], environment: [String: String], directory: String?, limit: Int, logger: Logger) throws(ConnectorError) {
+        self.name = name
+        self.logger = logger
+        do {
+            child = try ChildProcess(command[0], Array(command.dropFirst()), environment: environment, directory: directory, input: .pipe, output: .pipe, error: .pipe)
+        } catch {
+            throw ConnectorError(.unavailable, "the connector process cannot start: \(error)")
+        }
+        let output = child.standardOutput!.fileDescriptor
+        let errors = child.standardError!.fileDescriptor
+        Thread.detachNewThread { [self] in readResponses(output, limit: limit) }
+        Thread.detachNewThread { [self] in readLog(errors) }
+        Task { [self] in await watchDeadlines() }
+    }
+
+    /// Sends `operation` and waits for its answer, at most `timeout` (between two pages, for an
+    /// import); pages go to `pages` as they come.
+    func send(
+        _ operation: WireRequest.Operation, timeout: Duration, pages: (@Sendable ([WireObject]) -> Void)? = nil
+    ) async throws(ConnectorError) -> WireResponse.Result {
+        let result = await outcome {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<WireResponse.Result, any Error>) in
+                let id: Int? = state.withLock { state in
+                    if state.ended != nil { return nil }
+                    state.nextID += 1
+                    state.pending[state.nextID] = Pending(continuation: continuation, pages: pages, timeout: timeout, deadline: .now + timeout)
+                    return state.nextID
+                }
+                guard let id else {
+                    continuation.resume(throwing: state.withLock { $0.ended } ?? ConnectorError(.unavailable, "the connector process has ended"))
+                    return
+                }
+                write(WireRequest(id: id, operation))
+            }
+        }
+        switch result {
+        case .success(let result): return result
+        case .failure(let error as ConnectorError): throw error
+        case .failure(let error): throw ConnectorError(.failed, "\(error)")
+        }
+    }
+
+    /// Ends the process when a request has gone unanswered (no page, for an import) past its
+    /// deadline: a connector that misses one is taken as hung.
+    private func watchDeadlines() async {
+        while ended == nil {
+            try? await Task.sleep(for: .milliseconds(100))
+            let now = ContinuousClock.now
+            let late = state.withLock { state in state.pending.values.first { $0.deadline < now }?.timeout }
+            if let late {
+                end(ConnectorError(.timedOut, "the connector did not answer within \(late); its process is restarted"))
+            }
+        }
+    }
+
+    private func write(_ request: WireRequest) {
+        let data: Data
+        do {
+            data = try WireLines.encode(request)
+        } catch {
+            fail(request.id, ConnectorError(.failed, "the request cannot be written: \(error)"))
+            return
+        }
+        let written: Bool = writing.withLock { _ in
+            (try? child.standardInput!.write(contentsOf: data)) != nil
+        }
+        if !written { end(ConnectorError(.unavailable, "the connector process does not read its input any more")) }
+    }
+
+    private func fail(_ id: Int, _ error: ConnectorError) {
+        let pending = state.withLock { $0.pending.removeValue(forKey: id) }
+        pending?.continuation.resume(throwing: error)
+    }
+
+    /// Ends the process: every request in flight fails with `error`, the child is stopped.
+    func end(_ error: ConnectorError) {
+        let pending: [Pending] = state.withLock { state in
+            guard state.ended == nil else { return [] }
+            state.ended = error
+            defer { state.pending = [:] }
+            return Array(state.pending.values)
+        }
+        for request in pending { request.continuation.resume(throwing: error) }
+        if child.isRunning {
+            logger.warning("connector process stopped", metadata: ["connector": "\(name)", "reason": "\(error.message)"])
+            Thread.detachNewThread { [child] in child.stop(grace: 2) }
+        }
+    }
+
+    /// Why it ended; nil while it serves.
+    var ended: ConnectorError? { state.withLock { $0.ended } }
+
+    /// Asks it to finish and exit, then stops it if it has not a few seconds later.
+    func shutdown() async {
+        if ended == nil { _ = try? await send(.shutdown, timeout: .seconds(5)) }
+        try? child.standardInput?.close()
+        for _ in 0..<100 where child.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        end(ConnectorError(.unavailable, "the connector has shut down"))
+        child.stop(grace: 2)
+    }
+
+    private func readResponses(_ descriptor: Int32, limit: Int) {
+        var reader = WireLineReader(descriptor: descriptor, limit: limit)
+        while let item = reader.next() {
+            switch item {
+            case .tooLong(let problem):
+                logger.error("connector sent a line that is too long", metadata: ["connector": "\(name)", "problem": "\(problem)"])
+                end(ConnectorError(.failed, "the connector broke the protocol: \(problem.message)"))
+            case .line(let line):
+                if line.isEmpty { continue }
+                let response: WireResponse
+                do {
+                    response = try WireLines.response(line)
+                } catch {
+                    logger.error("connector sent a line that is not a response", metadata: ["connector": "\(name)", "problem": "\(error)"])
+                    let failure = ConnectorError(.failed, "the connector broke the protocol: \(error.message)")
+                    if let id = WireLines.id(of: line) { fail(id, failure) } else { end(failure) }
+                    continue
+                }
+                deliver(response)
+            }
+        }
+        let termination = child.wait()
+        end(ConnectorError(.unavailable, "the connector process ended (\(termination))"))
+    }
+
+    private func deliver(_ response: WireResponse) {
+        switch response.body {
+        case .page(let objects):
+            let pages: (@Sendable ([WireObject]) -> Void)? = state.withLock { state in
+                guard let timeout = state.pending[response.id]?.timeout else { return nil }
+                state.pending[response.id]?.deadline = .now + timeout
+                return state.pending[response.id]?.pages
+            }
+            guard let pages else {
+                logger.error("connector sent a page no import asked for", metadata: ["connector": "\(name)", "id": "\(response.id)"])
+                return
+            }
+            pages(objects)
+        case .ok(let result):
+            let pending = state.withLock { $0.pending.removeValue(forKey: response.id) }
+            guard let pending else {
+                logger.error("connector answered a request it was not asked", metadata: ["connector": "\(name)", "id": "\(response.id)"])
+                return
+            }
+            pending.continuation.resume(returning: result)
+        case .error(let error):
+            fail(response.id, ConnectorError(Self.kind(error.code), error.message, retryAfter: error.retryAfter))
+        }
+    }
+
+    static func kind(_ code: String) -> ConnectorError.Kind {
+        switch code {
+        case "notFound": .notFound
+        case "alreadyExists": .alreadyExists
+        case "invalidValue": .invalidValue
+        case "invalidPassword": .invalidPassword
+        case "permissionDenied": .permissionDenied
+        case "unavailable": .unavailable
+        case "timedOut": .timedOut
+        case "applicationFailed": .applicationFailed
+        default: .failed
+        }
+    }
+
+    private func readLog(_ descriptor: Int32) {
+        var reader = WireLineReader(descriptor: descriptor, limit: 64 << 10)
+        while let item = reader.next() {
+            if case .line(let line) = item, !line.isEmpty {
+                logger.info("\(String(decoding: line, as: UTF8.self))", metadata: ["connector": "\(name)"])
+            }
+        }
+    }
+}
+
+/// What an async throwing call gave, as a value.
+func outcome<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+    do { return .success(try await body()) } catch { return .failure(error) }
+}

@@ -1,0 +1,129 @@
+import AttrmapTesting
+import Connectors
+import ConnectorWire
+import Crypto
+import Foundation
+import JSONValues
+import Logging
+import ProcessConnector
+import Testing
+
+/// The process connector against real programs: the Python example of Examples/process-connectors,
+/// and a program that misbehaves on purpose.
+@Suite struct ProcessConnectorTests {
+    static let example = AttrmapBinary.packageRoot.appendingPathComponent("Examples/process-connectors/csv-users/connector.py").path
+
+    /// A folder with a copy of the example, and a connector on it.
+    static func csvConnector(in folder: TemporaryFolder, timeout: Duration = .seconds(30)) -> ProcessConnector {
+        ProcessConnector(
+            settings: .init(
+                name: "CSV", command: ["python3", folder.path("connector.py")], workingDirectory: folder.url.path,
+                settings: .object([("file", .string("users.csv"))]), timeout: timeout),
+            logger: Logger(label: "test"))
+    }
+
+    static func sample() -> ConnectorObject {
+        ConnectorObject(
+            objectType: "User", anchor: "ann",
+            attributes: ["login": .string("ann"), "displayName": .string("Ann Smith"), "city": .string("Lisbon"), "roles": .array([.string("hr")])])
+    }
+
+    @Test func thePythonExampleMeetsTheConnectorContract() async throws {
+        let folder = try TemporaryFolder("process-csv")
+        defer { folder.remove() }
+        try FileManager.default.copyItem(atPath: Self.example, toPath: folder.path("connector.py"))
+        let connector = Self.csvConnector(in: folder)
+        try await ConnectorConformance.check(ConnectorConformance.Subject(
+            connector: connector, sample: Self.sample(), anchorAttribute: "login", textAttribute: "displayName", multiValuedAttribute: "roles",
+            storedPassword: { login in
+                // The example keeps a SHA-256 of the password: a password is known by its hash.
+                let text = try String(contentsOfFile: folder.path("users.csv"), encoding: .utf8)
+                let hash = SHA256.hash(data: Data("Pass@w0rd1-é".utf8)).map { String(format: "%02x", $0) }.joined()
+                return text.split(separator: "\n").contains { $0.hasPrefix(login + ",") && $0.hasSuffix("," + hash) } ? "Pass@w0rd1-é" : nil
+            },
+            reopen: { Self.csvConnector(in: folder) },
+            outage: (
+                goAway: {
+                    // The program goes away, and cannot start again until it is back.
+                    try FileManager.default.moveItem(atPath: folder.path("connector.py"), toPath: folder.path("away.py"))
+                    if let pid = connector.processIdentifier { kill(pid, SIGKILL) }
+                    for _ in 0..<100 where connector.processIdentifier != nil { try await Task.sleep(for: .milliseconds(20)) }
+                },
+                comeBack: { try FileManager.default.moveItem(atPath: folder.path("away.py"), toPath: folder.path("connector.py")) })))
+    }
+
+    @Test func attributeLevelUpdatesSendOnlyWhatChanged() async throws {
+        let folder = try TemporaryFolder("process-csv-update")
+        defer { folder.remove() }
+        try FileManager.default.copyItem(atPath: Self.example, toPath: folder.path("connector.py"))
+        let connector = Self.csvConnector(in: folder)
+        let ann = Self.sample()
+        try await connector.create(ann)
+        var changed = ann
+        changed.attributes["city"] = nil
+        changed.attributes["roles"] = .array([.string("hr"), .string("finance")])
+        try await connector.update(changed, from: ann)
+        #expect(try await connector.get(objectType: "User", anchor: "ann") == changed)
+        #expect(
+            ProcessConnector.changes(from: ann.attributes, to: changed.attributes) == [
+                .init(attribute: "city", delete: true), .init(attribute: "roles", add: [.string("finance")]),
+            ])
+    }
+
+    /// A program that hangs, crashes, or writes what is not a message: each call fails with its
+    /// reason, and the next is served by a new process.
+    @Test func aHungCrashedOrBabblingProgramFailsItsCallAndIsStartedAgain() async throws {
+        let folder = try TemporaryFolder("process-broken")
+        defer { folder.remove() }
+        try """
+            import json, os, sys, time
+            for line in sys.stdin:
+                request = json.loads(line)
+                op, anchor = request["op"], request.get("anchor")
+                def answer(ok): print(json.dumps({"id": request["id"], "ok": ok}), flush=True)
+                if op == "hello":
+                    answer({"protocol": 1, "capabilities": {"operations": ["test", "get", "delete"]}})
+                elif op == "get" and anchor == "hang":
+                    time.sleep(60)
+                elif op == "get" and anchor == "crash":
+                    os._exit(3)
+                elif op == "get" and anchor == "babble":
+                    print("this is not JSON", flush=True)
+                elif op == "get":
+                    answer({"object": {"anchor": anchor, "attributes": {"pid": str(os.getpid())}}})
+                else:
+                    answer({})
+            """.write(toFile: folder.path("broken.py"), atomically: true, encoding: .utf8)
+        let connector = ProcessConnector(
+            settings: .init(name: "BROKEN", command: ["python3", folder.path("broken.py")], workingDirectory: folder.url.path, timeout: .seconds(1)),
+            logger: Logger(label: "test"))
+        func pid() async throws -> String? {
+            try await connector.get(objectType: "User", anchor: "fine")?.attributes["pid"]?.stringValue
+        }
+        var last = try await pid()
+        for (anchor, kind, reason) in [
+            ("hang", ConnectorError.Kind.timedOut, "did not answer within"), ("crash", .unavailable, "ended (exit status 3)"),
+            ("babble", .failed, "the line is not JSON"),
+        ] {
+            do {
+                _ = try await connector.get(objectType: "User", anchor: anchor)
+                Issue.record("\(anchor) answered")
+            } catch {
+                #expect(error.kind == kind, "\(anchor): \(error)")
+                #expect(error.message.contains(reason), "\(anchor): \(error)")
+            }
+            // The next call is served, by a new process after a hang or a crash (a restart
+            // waits out its backoff first).
+            var served: String?
+            for _ in 0..<50 where served == nil {
+                served = try? await pid()
+                if served == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(served != nil, "\(anchor): nothing served after it")
+            if anchor != "babble" { #expect(served != last, "\(anchor): the same process served on") }
+            last = served
+        }
+        // An operation the program does not offer is refused without asking it.
+        await #expect(throws: ConnectorError.self) { try await connector.setPassword(objectType: "User", anchor: "x", password: "y") }
+    }
+}
