@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "MappingExpressions", targets: ["MappingExpressions"]),
         .library(name: "SCIM", targets: ["SCIM"]),
         .library(name: "Provisioning", targets: ["Provisioning"]),
+        // For connectors written in Swift: the process connector protocol's messages and runtime.
+        .library(name: "ConnectorKit", targets: ["ConnectorKit"]),
         .executable(name: "attrmap", targets: ["attrmap"]),
         .executable(name: "attrmap-benchmark", targets: ["attrmap-benchmark"]),
     ],
@@ -256,6 +258,21 @@ let package = Package(
         .target(
             name: "ConnectorWire",
             dependencies: ["JSONValues"],
+            swiftSettings: swiftSettings
+        ),
+
+        // A process connector in Swift is a few functions: the runtime that reads the requests,
+        // runs them within the declared concurrency and writes the answers.
+        .target(
+            name: "ConnectorKit",
+            dependencies: ["ConnectorWire", "JSONValues"],
+            swiftSettings: swiftSettings
+        ),
+        // The Swift example of Examples/process-connectors, on ConnectorKit alone.
+        .executableTarget(
+            name: "swift-users-connector",
+            dependencies: ["ConnectorKit"],
+            path: "Examples/process-connectors/swift-users",
             swiftSettings: swiftSettings
         ),
 

@@ -52,6 +52,31 @@ import Testing
                 comeBack: { try FileManager.default.moveItem(atPath: folder.path("away.py"), toPath: folder.path("connector.py")) })))
     }
 
+    /// The Swift example on ConnectorKit: eight requests in flight, a journal that outlives it.
+    @Test func theSwiftExampleMeetsTheConnectorContract() async throws {
+        let folder = try TemporaryFolder("process-swift")
+        defer { folder.remove() }
+        try FileManager.default.copyItem(atPath: SampleApplication.url(of: "swift-users-connector").path, toPath: folder.path("connector"))
+        @Sendable func connector() -> ProcessConnector {
+            ProcessConnector(
+                settings: .init(
+                    name: "SWIFT", command: [folder.path("connector")], workingDirectory: folder.url.path,
+                    settings: .object([("journal", .string("users.ndjson"))])),
+                logger: Logger(label: "test"))
+        }
+        let first = connector()
+        try await ConnectorConformance.check(ConnectorConformance.Subject(
+            connector: first, sample: Self.sample(), anchorAttribute: "login", textAttribute: "displayName", multiValuedAttribute: "roles",
+            reopen: { connector() },
+            outage: (
+                goAway: {
+                    try FileManager.default.moveItem(atPath: folder.path("connector"), toPath: folder.path("away"))
+                    if let pid = first.processIdentifier { kill(pid, SIGKILL) }
+                    for _ in 0..<100 where first.processIdentifier != nil { try await Task.sleep(for: .milliseconds(20)) }
+                },
+                comeBack: { try FileManager.default.moveItem(atPath: folder.path("away"), toPath: folder.path("connector")) })))
+    }
+
     @Test func attributeLevelUpdatesSendOnlyWhatChanged() async throws {
         let folder = try TemporaryFolder("process-csv-update")
         defer { folder.remove() }
