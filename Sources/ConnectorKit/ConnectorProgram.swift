@@ -7,7 +7,7 @@ import Synchronization
 /// A connector written in Swift, run as a program that attrmap starts (a `process:` connector):
 /// the operations of the process connector protocol as functions. ``serve()`` reads the
 /// requests, calls them (several at once, up to ``capabilities``' concurrency) and writes the
-/// answers; a thrown ``WireError`` is the answer's error, any other error is `failed`.
+/// answers; a thrown `WireError` is the answer's error, any other error is `failed`.
 ///
 /// ```swift
 /// @main struct Users: ConnectorProgram {
