@@ -48,6 +48,9 @@ package final class ProcessConnector: DeltaImportingConnector {
         var process: ConnectorProcess
         var capabilities: WireCapabilities
         var slots: Slots
+        /// The program's files as they were when it started (see ``ProcessConnector/fingerprint()``).
+        var fingerprint: [String]
+        var version: String?
     }
 
     private struct State {
@@ -56,6 +59,8 @@ package final class ProcessConnector: DeltaImportingConnector {
         var failures = 0
         var notBefore: ContinuousClock.Instant?
         var closed = false
+        /// When the program's files were last compared with the running one's.
+        var checked: ContinuousClock.Instant = .now
     }
 
     package let settings: Settings
@@ -78,7 +83,15 @@ package final class ProcessConnector: DeltaImportingConnector {
         }
         let next: Next = state.withLock { state in
             if state.closed { return .refused(ConnectorError(.unavailable, "the connector is shutting down")) }
-            if let running = state.running, running.process.ended == nil { return .ready(running) }
+            if let running = state.running, running.process.ended == nil {
+                // A program replaced on disk is started anew; the calls go on to the old one until
+                // the new one has answered hello, and the old one finishes what it has in flight.
+                if state.starting == nil, state.checked + .seconds(1) < .now, (state.notBefore ?? .now) <= .now {
+                    state.checked = .now
+                    if fingerprint() != running.fingerprint { state.starting = Task { try await self.start() } }
+                }
+                return .ready(running)
+            }
             if let starting = state.starting { return .wait(starting) }
             if let notBefore = state.notBefore, notBefore > .now {
                 let seconds = Int((notBefore - .now) / .seconds(1)) + 1
@@ -100,7 +113,19 @@ package final class ProcessConnector: DeltaImportingConnector {
         }
     }
 
+    /// The program's files, for noticing a replacement: the path, inode, size and modification
+    /// time of each part of the command that is a file (the executable, a script it runs).
+    func fingerprint() -> [String] {
+        settings.command.compactMap { part in
+            let path = part.hasPrefix("/") ? part : ((settings.workingDirectory ?? "") as NSString).appendingPathComponent(part)
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+            return "\(path) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        }
+    }
+
     private func start() async throws -> Running {
+        let fingerprint = fingerprint()
         let started = await outcome { () async throws(ConnectorError) -> Running in
             var environment: [String: String] = [:]
             let host = ProcessInfo.processInfo.environment
@@ -129,16 +154,19 @@ package final class ProcessConnector: DeltaImportingConnector {
                     "connector": "\(settings.name)", "program": "\(hello.name ?? settings.command[0])", "version": "\(hello.version ?? "")",
                     "pid": "\(process.child.id)",
                 ])
-            return Running(process: process, capabilities: capabilities, slots: Slots(max(1, capabilities.concurrency ?? 1)))
+            return Running(
+                process: process, capabilities: capabilities, slots: Slots(max(1, capabilities.concurrency ?? 1)), fingerprint: fingerprint,
+                version: hello.version)
         }
-        return try state.withLock { state in
+        let (running, replaced) = try state.withLock { state throws -> (Running, Running?) in
             state.starting = nil
             switch started {
             case .success(let running):
+                let replaced = state.running.flatMap { $0.process.ended == nil ? $0 : nil }
                 state.running = running
                 state.failures = 0
                 state.notBefore = nil
-                return running
+                return (running, replaced)
             case .failure(let error):
                 state.failures += 1
                 // 0.5 s, doubling up to 30 s.
@@ -147,6 +175,11 @@ package final class ProcessConnector: DeltaImportingConnector {
                 throw error
             }
         }
+        if let replaced {
+            logger.info("connector program replaced", metadata: ["connector": "\(settings.name)", "version": "\(running.version ?? "")"])
+            Task { await replaced.process.shutdown() }
+        }
+        return running
     }
 
     /// Sends `operation` to the program, within its concurrency.
@@ -160,6 +193,11 @@ package final class ProcessConnector: DeltaImportingConnector {
         await running.slots.take()
         defer { running.slots.give() }
         return try await running.process.send(operation, timeout: settings.timeout, pages: pages)
+    }
+
+    /// The running program's version, as it said in hello.
+    package var programVersion: String? {
+        state.withLock { $0.running?.version }
     }
 
     /// The running program's process id, nil while none runs.

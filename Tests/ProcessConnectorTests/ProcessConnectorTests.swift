@@ -77,6 +77,44 @@ import Testing
                 comeBack: { try FileManager.default.moveItem(atPath: folder.path("away"), toPath: folder.path("connector")) })))
     }
 
+    /// A new version of the program, copied over the old one while creates go on: the next call
+    /// after it starts it, and no create is lost or fails.
+    @Test func aReplacedProgramIsPickedUpWithoutLosingACall() async throws {
+        let folder = try TemporaryFolder("process-replace")
+        defer { folder.remove() }
+        try FileManager.default.copyItem(atPath: Self.example, toPath: folder.path("connector.py"))
+        let connector = Self.csvConnector(in: folder)
+        try await connector.testConnection()
+        #expect(connector.programVersion == "1.0")
+        let first = try #require(connector.processIdentifier)
+        let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<60 {
+                group.addTask {
+                    if index == 20 {
+                        // As a deployment does it: the new file written beside, then moved over.
+                        let newer = try String(contentsOfFile: Self.example, encoding: .utf8).replacingOccurrences(of: #""version": "1.0""#, with: #""version": "2.0""#)
+                        try newer.write(toFile: folder.path("connector.new"), atomically: false, encoding: .utf8)
+                        _ = rename(folder.path("connector.new"), folder.path("connector.py"))
+                    }
+                    try await Task.sleep(for: .milliseconds(40 * index))
+                    var user = Self.sample()
+                    user.anchor = "user\(index)"
+                    user.attributes["login"] = .string(user.anchor)
+                    try await connector.create(user)
+                    return true
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.count == 60)
+        #expect(try await connector.fullImport(objectType: "User").count == 60)
+        #expect(connector.programVersion == "2.0")
+        #expect(connector.processIdentifier != first)
+        // The old process finished and exited.
+        for _ in 0..<100 where kill(first, 0) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(kill(first, 0) != 0, "the old program still runs")
+    }
+
     @Test func attributeLevelUpdatesSendOnlyWhatChanged() async throws {
         let folder = try TemporaryFolder("process-csv-update")
         defer { folder.remove() }
