@@ -26,7 +26,13 @@ final class ConnectorProcess: Sendable {
         var nextID = 0
         /// Why it ended, once it has.
         var ended: ConnectorError?
+        /// Set once it is to finish: requests still coming are refused with ``ConnectorProcess/draining``.
+        var draining = false
     }
+
+    /// What a request meets when the process has ended or is finishing what it has in flight (its
+    /// program was replaced, the host shuts down): it was not sent, so it can go to the next process.
+    static let draining = ConnectorError(.unavailable, "the connector process has ended or is being replaced")
 
     let child: ChildProcess
     let name: String
@@ -58,13 +64,15 @@ final class ConnectorProcess: Sendable {
         let result = await outcome {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<WireResponse.Result, any Error>) in
                 let id: Int? = state.withLock { state in
+                    if state.draining, operation.name != "shutdown" { return -1 }
                     if state.ended != nil { return nil }
                     state.nextID += 1
                     state.pending[state.nextID] = Pending(continuation: continuation, pages: pages, timeout: timeout, deadline: .now + timeout)
                     return state.nextID
                 }
-                guard let id else {
-                    continuation.resume(throwing: state.withLock { $0.ended } ?? ConnectorError(.unavailable, "the connector process has ended"))
+                // Not sent: the caller may send it to the next process.
+                guard let id, id != -1 else {
+                    continuation.resume(throwing: Self.draining)
                     return
                 }
                 write(WireRequest(id: id, operation))
@@ -129,6 +137,11 @@ final class ConnectorProcess: Sendable {
 
     /// Asks it to finish and exit, then stops it if it has not a few seconds later.
     func shutdown() async {
+        // New requests are refused; the ones in flight are answered first (up to a minute).
+        state.withLock { $0.draining = true }
+        for _ in 0..<3000 where state.withLock({ !$0.pending.isEmpty && $0.ended == nil }) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         if ended == nil { _ = try? await send(.shutdown, timeout: .seconds(5)) }
         try? child.standardInput?.close()
         for _ in 0..<100 where child.isRunning { try? await Task.sleep(for: .milliseconds(20)) }

@@ -186,13 +186,28 @@ package final class ProcessConnector: DeltaImportingConnector {
     private func call(
         _ operation: WireRequest.Operation, pages: (@Sendable ([WireObject]) -> Void)? = nil
     ) async throws(ConnectorError) -> WireResponse.Result {
-        let running = try await running()
-        guard operation.name == "shutdown" || running.capabilities.operations.contains(operation.name) else {
-            throw ConnectorError(.failed, "the connector does not offer '\(operation.name)'")
+        // A request refused by a process that is being replaced was never sent: it goes to the
+        // new one.
+        for attempt in 1...5 {
+            let running = try await running()
+            guard operation.name == "shutdown" || running.capabilities.operations.contains(operation.name) else {
+                throw ConnectorError(.failed, "the connector does not offer '\(operation.name)'")
+            }
+            await running.slots.take()
+            let result = await outcome { () async throws(ConnectorError) -> WireResponse.Result in
+                try await running.process.send(operation, timeout: settings.timeout, pages: pages)
+            }
+            running.slots.give()
+            switch result {
+            case .success(let result): return result
+            case .failure(let error as ConnectorError) where error == ConnectorProcess.draining && attempt < 5:
+                try? await Task.sleep(for: .milliseconds(20))
+                continue
+            case .failure(let error as ConnectorError): throw error
+            case .failure(let error): throw ConnectorError(.failed, "\(error)")
+            }
         }
-        await running.slots.take()
-        defer { running.slots.give() }
-        return try await running.process.send(operation, timeout: settings.timeout, pages: pages)
+        throw ConnectorProcess.draining
     }
 
     /// The running program's version, as it said in hello.
@@ -213,11 +228,21 @@ package final class ProcessConnector: DeltaImportingConnector {
 
     package func run() async throws {
         try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Finishes the calls in flight, stops the program and takes no call any more.
+    package func shutdown() async {
         let running = state.withLock { state in
             state.closed = true
             return state.running
         }
         await running?.process.shutdown()
+    }
+
+    deinit {
+        // A connector let go without a shutdown (a command, a test) leaves no program behind.
+        state.withLock { $0.running }?.process.end(ConnectorError(.unavailable, "the connector is gone"))
     }
 
     package func testConnection() async throws(ConnectorError) {

@@ -50,6 +50,7 @@ import Testing
                     for _ in 0..<100 where connector.processIdentifier != nil { try await Task.sleep(for: .milliseconds(20)) }
                 },
                 comeBack: { try FileManager.default.moveItem(atPath: folder.path("away.py"), toPath: folder.path("connector.py")) })))
+        await connector.shutdown()
     }
 
     /// The Swift example on ConnectorKit: eight requests in flight, a journal that outlives it.
@@ -75,6 +76,7 @@ import Testing
                     for _ in 0..<100 where first.processIdentifier != nil { try await Task.sleep(for: .milliseconds(20)) }
                 },
                 comeBack: { try FileManager.default.moveItem(atPath: folder.path("away"), toPath: folder.path("connector")) })))
+        await first.shutdown()
     }
 
     /// A new version of the program, copied over the old one while creates go on: the next call
@@ -113,6 +115,7 @@ import Testing
         // The old process finished and exited.
         for _ in 0..<100 where kill(first, 0) == 0 { try await Task.sleep(for: .milliseconds(20)) }
         #expect(kill(first, 0) != 0, "the old program still runs")
+        await connector.shutdown()
     }
 
     @Test func attributeLevelUpdatesSendOnlyWhatChanged() async throws {
@@ -131,6 +134,7 @@ import Testing
             ProcessConnector.changes(from: ann.attributes, to: changed.attributes) == [
                 .init(attribute: "city", delete: true), .init(attribute: "roles", add: [.string("finance")]),
             ])
+        await connector.shutdown()
     }
 
     /// A program that hangs, crashes, or writes what is not a message: each call fails with its
@@ -188,5 +192,7 @@ import Testing
         }
         // An operation the program does not offer is refused without asking it.
         await #expect(throws: ConnectorError.self) { try await connector.setPassword(objectType: "User", anchor: "x", password: "y") }
+        await connector.shutdown()
+        #expect(connector.processIdentifier == nil)
     }
 }
