@@ -28,6 +28,20 @@ import Testing
             attributes: ["login": .string("ann"), "displayName": .string("Ann Smith"), "city": .string("Lisbon"), "roles": .array([.string("hr")])])
     }
 
+    /// The program goes away (killed, its file moved aside, so it cannot start again) and comes back.
+    static func outage(
+        of connector: ProcessConnector, program: String
+    ) -> (goAway: @Sendable () async throws -> Void, comeBack: @Sendable () async throws -> Void) {
+        (
+            goAway: {
+                try FileManager.default.moveItem(atPath: program, toPath: program + ".away")
+                if let pid = connector.processIdentifier { kill(pid, SIGKILL) }
+                for _ in 0..<100 where connector.processIdentifier != nil { try await Task.sleep(for: .milliseconds(20)) }
+            },
+            comeBack: { try FileManager.default.moveItem(atPath: program + ".away", toPath: program) }
+        )
+    }
+
     @Test func thePythonExampleMeetsTheConnectorContract() async throws {
         let folder = try TemporaryFolder("process-csv")
         defer { folder.remove() }
@@ -42,14 +56,7 @@ import Testing
                 return text.split(separator: "\n").contains { $0.hasPrefix(login + ",") && $0.hasSuffix("," + hash) } ? "Pass@w0rd1-é" : nil
             },
             reopen: { Self.csvConnector(in: folder) },
-            outage: (
-                goAway: {
-                    // The program goes away, and cannot start again until it is back.
-                    try FileManager.default.moveItem(atPath: folder.path("connector.py"), toPath: folder.path("away.py"))
-                    if let pid = connector.processIdentifier { kill(pid, SIGKILL) }
-                    for _ in 0..<100 where connector.processIdentifier != nil { try await Task.sleep(for: .milliseconds(20)) }
-                },
-                comeBack: { try FileManager.default.moveItem(atPath: folder.path("away.py"), toPath: folder.path("connector.py")) })))
+            outage: Self.outage(of: connector, program: folder.path("connector.py"))))
         await connector.shutdown()
     }
 
@@ -69,13 +76,7 @@ import Testing
         try await ConnectorConformance.check(ConnectorConformance.Subject(
             connector: first, sample: Self.sample(), anchorAttribute: "login", textAttribute: "displayName", multiValuedAttribute: "roles",
             reopen: { connector() },
-            outage: (
-                goAway: {
-                    try FileManager.default.moveItem(atPath: folder.path("connector"), toPath: folder.path("away"))
-                    if let pid = first.processIdentifier { kill(pid, SIGKILL) }
-                    for _ in 0..<100 where first.processIdentifier != nil { try await Task.sleep(for: .milliseconds(20)) }
-                },
-                comeBack: { try FileManager.default.moveItem(atPath: folder.path("away"), toPath: folder.path("connector")) })))
+            outage: Self.outage(of: first, program: folder.path("connector"))))
         await first.shutdown()
     }
 
