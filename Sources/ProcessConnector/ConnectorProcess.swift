@@ -37,7 +37,7 @@ final class ConnectorProcess: Sendable {
     let child: ChildProcess
     let name: String
     private let state = Mutex(State())
-    private let writing = Mutex(())
+    private let input = Input()
     private let logger: Logger
 
     /// Starts `command` and its readers.
@@ -53,6 +53,12 @@ final class ConnectorProcess: Sendable {
         let errors = child.standardError!.fileDescriptor
         Thread.detachNewThread { [self] in readResponses(output, limit: limit) }
         Thread.detachNewThread { [self] in readLog(errors) }
+        let stdin = child.standardInput!
+        Thread.detachNewThread { [input] in
+            input.run(stdin) { [weak self] in
+                self?.end(ConnectorError(.unavailable, "the connector process does not read its input any more"))
+            }
+        }
         Task { [self] in await watchDeadlines() }
     }
 
@@ -106,10 +112,53 @@ final class ConnectorProcess: Sendable {
             fail(request.id, ConnectorError(.failed, "the request cannot be written: \(error)"))
             return
         }
-        let written: Bool = writing.withLock { _ in
-            (try? child.standardInput!.write(contentsOf: data)) != nil
+        input.enqueue(data)
+    }
+
+    /// The requests on their way to the child's standard input, written in order by a thread of
+    /// their own: a child slow to read (its pipe full) holds up that thread, never a caller's.
+    final class Input: Sendable {
+        private struct Queue {
+            var waiting: [Data] = []
+            var closed = false
         }
-        if !written { end(ConnectorError(.unavailable, "the connector process does not read its input any more")) }
+
+        private let queue = Mutex(Queue())
+        private let signal = DispatchSemaphore(value: 0)
+
+        func enqueue(_ data: Data) {
+            let accepted = queue.withLock { queue in
+                guard !queue.closed else { return false }
+                queue.waiting.append(data)
+                return true
+            }
+            if accepted { signal.signal() }
+        }
+
+        /// No more writes; the thread ends once it has written what is queued.
+        func close() {
+            queue.withLock { $0.closed = true }
+            signal.signal()
+        }
+
+        /// Writes to `handle` until closed, or until a write fails (`failed` is called then).
+        func run(_ handle: FileHandle, failed: @escaping @Sendable () -> Void) {
+            while true {
+                signal.wait()
+                let (next, closed): (Data?, Bool) = queue.withLock { queue in
+                    (queue.waiting.isEmpty ? nil : queue.waiting.removeFirst(), queue.closed)
+                }
+                if let next {
+                    if (try? handle.write(contentsOf: next)) == nil {
+                        queue.withLock { $0.closed = true }
+                        failed()
+                        return
+                    }
+                } else if closed {
+                    return
+                }
+            }
+        }
     }
 
     private func fail(_ id: Int, _ error: ConnectorError) {
@@ -126,6 +175,7 @@ final class ConnectorProcess: Sendable {
             return Array(state.pending.values)
         }
         for request in pending { request.continuation.resume(throwing: error) }
+        input.close()
         if child.isRunning {
             logger.warning("connector process stopped", metadata: ["connector": "\(name)", "reason": "\(error.message)"])
             Thread.detachNewThread { [child] in child.stop(grace: 2) }
