@@ -187,3 +187,10 @@ package struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertibl
 
     package var description: String { message }
 }
+
+/// What an async throwing call gave, as a value: for a connector that must keep its typed
+/// `ConnectorError` across calls that throw anything (typed throws and `catch let … as` together
+/// do not suit every compiler).
+package func outcome<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+    do { return .success(try await body()) } catch { return .failure(error) }
+}

@@ -245,23 +245,11 @@ final class ConnectorProcess: Sendable {
             }
             pending.continuation.resume(returning: result)
         case .error(let error):
-            fail(response.id, ConnectorError(Self.kind(error.code), error.message, retryAfter: error.retryAfter))
+            // The protocol's codes are the kinds' names; an unknown one counts as failed.
+            fail(response.id, ConnectorError(ConnectorError.Kind(rawValue: error.code) ?? .failed, error.message, retryAfter: error.retryAfter))
         }
     }
 
-    static func kind(_ code: String) -> ConnectorError.Kind {
-        switch code {
-        case "notFound": .notFound
-        case "alreadyExists": .alreadyExists
-        case "invalidValue": .invalidValue
-        case "invalidPassword": .invalidPassword
-        case "permissionDenied": .permissionDenied
-        case "unavailable": .unavailable
-        case "timedOut": .timedOut
-        case "applicationFailed": .applicationFailed
-        default: .failed
-        }
-    }
 
     private func readLog(_ descriptor: Int32) {
         var reader = WireLineReader(descriptor: descriptor, limit: 64 << 10)
@@ -271,9 +259,4 @@ final class ConnectorProcess: Sendable {
             }
         }
     }
-}
-
-/// What an async throwing call gave, as a value.
-func outcome<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
-    do { return .success(try await body()) } catch { return .failure(error) }
 }

@@ -1,3 +1,4 @@
+import ConnectorWire
 package import Connectors
 import Foundation
 import JSONValues
@@ -69,7 +70,7 @@ package struct ProcessKind: ConnectorKind {
             guard let seconds = given.string.flatMap(Double.init), seconds > 0 else { throw given.problem("'timeout' is a number of seconds above 0") }
             timeout = .milliseconds(Int(seconds * 1000))
         }
-        var limit = WireLimit.defaultBytes
+        var limit = WireLines.defaultLimit
         if let given = process["maxMessageBytes"] {
             guard let bytes = given.int, bytes >= 4096 else { throw given.problem("'maxMessageBytes' is a number of bytes, at least 4096") }
             limit = bytes
@@ -96,8 +97,4 @@ package struct ProcessKind: ConnectorKind {
             return .string(try value.expanded() ?? text)
         }
     }
-}
-
-enum WireLimit {
-    static let defaultBytes = 16 << 20
 }

@@ -1,3 +1,4 @@
+import Connectors
 import MappingExpressions
 import NIOCore
 import NIOHTTP1
@@ -616,10 +617,4 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         context.close(promise: nil)
     }
-}
-
-/// What an async throwing call gave, as a value (typed throws and `catch let … as` together do
-/// not suit every compiler).
-func outcome<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
-    do { return .success(try await body()) } catch { return .failure(error) }
 }

@@ -55,6 +55,14 @@ class Store:
         os.replace(temporary, self.path)
 
 
+def existing(rows, anchor):
+    """The row of `anchor`, or notFound."""
+    row = rows.get(anchor)
+    if row is None:
+        raise Failure("notFound", "no user '%s'" % anchor)
+    return row
+
+
 def to_object(row):
     attributes = {"login": row["login"]}
     for name in ("displayName", "city"):
@@ -152,9 +160,7 @@ class Connector:
         item = request["object"]
         self.check_type(item.get("objectType", "User"))
         rows = self.store.read()
-        previous = rows.get(item["anchor"])
-        if previous is None:
-            raise Failure("notFound", "no user '%s'" % item["anchor"])
+        previous = existing(rows, item["anchor"])
         rows[item["anchor"]] = to_row(item["anchor"], item.get("attributes", {}), previous)
         self.store.write(rows)
         return {}
@@ -162,9 +168,7 @@ class Connector:
     def update(self, request):
         self.check_type(request["objectType"])
         rows = self.store.read()
-        previous = rows.get(request["anchor"])
-        if previous is None:
-            raise Failure("notFound", "no user '%s'" % request["anchor"])
+        previous = existing(rows, request["anchor"])
         attributes = to_object(previous)["attributes"]
         for change in request.get("changes", []):
             name = change["attribute"]
@@ -185,17 +189,15 @@ class Connector:
     def delete(self, request):
         self.check_type(request["objectType"])
         rows = self.store.read()
-        if rows.pop(request["anchor"], None) is None:
-            raise Failure("notFound", "no user '%s'" % request["anchor"])
+        existing(rows, request["anchor"])
+        del rows[request["anchor"]]
         self.store.write(rows)
         return {}
 
     def setPassword(self, request):
         self.check_type(request["objectType"])
         rows = self.store.read()
-        row = rows.get(request["anchor"])
-        if row is None:
-            raise Failure("notFound", "no user '%s'" % request["anchor"])
+        row = existing(rows, request["anchor"])
         if len(request["password"]) < 8:
             raise Failure("invalidPassword", "a password has at least 8 characters")
         row["passwordHash"] = hashlib.sha256(request["password"].encode("utf-8")).hexdigest()
