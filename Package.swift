@@ -230,6 +230,8 @@ let package = Package(
                 .target(name: "Connectors", condition: .when(traits: ["Server"])),
                 .target(name: "WebServices", condition: .when(traits: ["Server"])),
                 .target(name: "ProcessConnector", condition: .when(traits: ["Server"])),
+                .target(name: "ConnectorWire", condition: .when(traits: ["Server"])),
+                .target(name: "ConformanceSuite", condition: .when(traits: ["Server"])),
                 .target(name: "ServiceDiscovery", condition: .when(traits: ["Server"])),
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Server"])),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Server"])),
@@ -280,7 +282,7 @@ let package = Package(
         .target(
             name: "ProcessConnector",
             dependencies: [
-                "Connectors", "ConnectorWire", "Spawning", "JSONValues", .product(name: "Logging", package: "swift-log"),
+                "Connectors", "ConnectorWire", "ConformanceSuite", "Spawning", "JSONValues", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -331,12 +333,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Test support: the shared connector contract every connector kind runs, the binary
-        // runner, a pseudo-terminal driver.
+        // The connector contract every connector kind meets, with no test framework: the kinds'
+        // tests run it through AttrmapTesting, `attrmap connector test` prints it.
+        .target(
+            name: "ConformanceSuite",
+            dependencies: ["Connectors", "JSONValues"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Test support: the shared connector contract as test issues, the binary runner, a
+        // pseudo-terminal driver.
         .target(
             name: "AttrmapTesting",
             dependencies: [
-                "Connectors", "JSONValues", "Spawning", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Connectors", "ConformanceSuite", "JSONValues", "Spawning", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],

@@ -36,4 +36,14 @@ package enum AttrmapBinary {
         let (termination, out, err) = try ChildProcess.run(url.path, arguments, environment: environment, directory: packageRoot.path, input: input ?? [])
         return Output(status: termination.status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
+
+    /// ``run(_:input:environment:)`` on a thread of its own, for a long run that must not hold
+    /// one of the few cooperative threads the other tests share.
+    package static func runInBackground(_ arguments: [String], environment: [String: String] = [:]) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(arguments, environment: environment) })
+            }
+        }
+    }
 }

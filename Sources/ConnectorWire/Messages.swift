@@ -174,6 +174,11 @@ public struct WireRequest: Codable, Sendable, Hashable {
             }
         }
 
+        /// Every operation's `op`, as a connector lists those it answers in its capabilities.
+        public static let names: Set<String> = [
+            "hello", "test", "schema", "import", "watermark", "deltaImport", "get", "create", "replace", "update", "delete", "setPassword", "shutdown",
+        ]
+
         /// Whether it carries a password (and so is never logged whole).
         public var carriesPassword: Bool {
             switch self {

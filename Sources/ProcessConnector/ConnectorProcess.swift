@@ -17,6 +17,8 @@ final class ConnectorProcess: Sendable {
         var continuation: CheckedContinuation<WireResponse.Result, any Error>
         var pages: (@Sendable ([WireObject]) -> Void)?
         var timeout: Duration
+        /// Its `op`, for the reason of a failure that is the process's, not the program's answer.
+        var operation: String
         /// When it fails unanswered: `timeout` after it was sent, or after its last page.
         var deadline: ContinuousClock.Instant
     }
@@ -28,6 +30,9 @@ final class ConnectorProcess: Sendable {
         var ended: ConnectorError?
         /// Set once it is to finish: requests still coming are refused with ``ConnectorProcess/draining``.
         var draining = false
+        /// The last answer that matched no request, for the reason of a deadline missed since:
+        /// a connector that answers under the wrong id is seen to hang otherwise.
+        var stray: String?
     }
 
     /// What a request meets when the process has ended or is finishing what it has in flight (its
@@ -73,7 +78,7 @@ final class ConnectorProcess: Sendable {
                     if state.draining, operation.name != "shutdown" { return -1 }
                     if state.ended != nil { return nil }
                     state.nextID += 1
-                    state.pending[state.nextID] = Pending(continuation: continuation, pages: pages, timeout: timeout, deadline: .now + timeout)
+                    state.pending[state.nextID] = Pending(continuation: continuation, pages: pages, timeout: timeout, operation: operation.name, deadline: .now + timeout)
                     return state.nextID
                 }
                 // Not sent: the caller may send it to the next process.
@@ -97,9 +102,10 @@ final class ConnectorProcess: Sendable {
         while ended == nil {
             try? await Task.sleep(for: .milliseconds(100))
             let now = ContinuousClock.now
-            let late = state.withLock { state in state.pending.values.first { $0.deadline < now }?.timeout }
-            if let late {
-                end(ConnectorError(.timedOut, "the connector did not answer within \(late); its process is restarted"))
+            let late = state.withLock { state in state.pending.values.first { $0.deadline < now }.map { ($0.timeout, state.stray) } }
+            if let (timeout, stray) = late {
+                let seen = stray.map { " (it did send \($0))" } ?? ""
+                end(ConnectorError(.timedOut, "the connector did not answer within \(timeout)\(seen); its process is restarted"))
             }
         }
     }
@@ -161,9 +167,16 @@ final class ConnectorProcess: Sendable {
         }
     }
 
-    private func fail(_ id: Int, _ error: ConnectorError) {
-        let pending = state.withLock { $0.pending.removeValue(forKey: id) }
-        pending?.continuation.resume(throwing: error)
+    /// Fails the request `id` with `error`; with `naming`, the reason says which request it was
+    /// (the program's own errors carry their reason already).
+    private func fail(_ id: Int, _ error: ConnectorError, naming: Bool = false) {
+        guard let pending = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
+        pending.continuation.resume(throwing: naming ? Self.naming(pending, error) : error)
+    }
+
+    /// `error` as the failure of one request: `get failed: the connector process ended (…)`.
+    private static func naming(_ pending: Pending, _ error: ConnectorError) -> ConnectorError {
+        pending.operation == "hello" ? error : ConnectorError(error.kind, "\(pending.operation) failed: \(error.message)", retryAfter: error.retryAfter)
     }
 
     /// Ends the process: every request in flight fails with `error`, the child is stopped.
@@ -174,7 +187,7 @@ final class ConnectorProcess: Sendable {
             defer { state.pending = [:] }
             return Array(state.pending.values)
         }
-        for request in pending { request.continuation.resume(throwing: error) }
+        for request in pending { request.continuation.resume(throwing: Self.naming(request, error)) }
         input.close()
         if child.isRunning {
             logger.warning("connector process stopped", metadata: ["connector": "\(name)", "reason": "\(error.message)"])
@@ -214,7 +227,7 @@ final class ConnectorProcess: Sendable {
                 } catch {
                     logger.error("connector sent a line that is not a response", metadata: ["connector": "\(name)", "problem": "\(error)"])
                     let failure = ConnectorError(.failed, "the connector broke the protocol: \(error.message)")
-                    if let id = WireLines.id(of: line) { fail(id, failure) } else { end(failure) }
+                    if let id = WireLines.id(of: line) { fail(id, failure, naming: true) } else { end(failure) }
                     continue
                 }
                 deliver(response)
@@ -234,6 +247,7 @@ final class ConnectorProcess: Sendable {
             }
             guard let pages else {
                 logger.error("connector sent a page no import asked for", metadata: ["connector": "\(name)", "id": "\(response.id)"])
+                state.withLock { $0.stray = "a page for id \(response.id), which no import in flight has" }
                 return
             }
             pages(objects)
@@ -241,6 +255,7 @@ final class ConnectorProcess: Sendable {
             let pending = state.withLock { $0.pending.removeValue(forKey: response.id) }
             guard let pending else {
                 logger.error("connector answered a request it was not asked", metadata: ["connector": "\(name)", "id": "\(response.id)"])
+                state.withLock { $0.stray = "an answer for id \(response.id), which no request in flight has" }
                 return
             }
             pending.continuation.resume(returning: result)

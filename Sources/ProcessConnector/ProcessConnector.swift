@@ -137,7 +137,9 @@ package final class ProcessConnector: DeltaImportingConnector {
             let hello: WireResponse.Result
             let helloOperation = WireRequest.Operation.hello(
                 protocols: ConnectorWire.protocols, host: "attrmap", connector: settings.name, settings: settings.settings)
-            switch await outcome({ try await process.send(helloOperation, timeout: settings.timeout) }) {
+            // hello includes the program's start: an interpreter loading, a runtime warming up.
+            let helloTimeout = max(settings.timeout, .seconds(10))
+            switch await outcome({ try await process.send(helloOperation, timeout: helloTimeout) }) {
             case .success(let result): hello = result
             case .failure(let error):
                 let failure = error as? ConnectorError ?? ConnectorError(.failed, "\(error)")

@@ -375,7 +375,10 @@ package final class PostgresConnector: QueryingConnector {
         let plan = try await plan(mapping).plan
         guard !plan.setPassword.isEmpty else { return }
         try await transaction { connection in
-            _ = try await self.execute(connection, plan.setPassword, types: plan.types, anchor: anchor, password: password)
+            // As a replace: statements that change no row mean the object is gone.
+            guard try await self.execute(connection, plan.setPassword, types: plan.types, anchor: anchor, password: password) > 0 else {
+                throw ConnectorError(.notFound, "no object with anchor '\(anchor)'")
+            }
         }
     }
 

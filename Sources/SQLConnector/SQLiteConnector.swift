@@ -334,7 +334,12 @@ package final class SQLiteConnector: QueryingConnector {
     package func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
         let mapping = try mapping(objectType)
         try await write { db in
-            _ = try Self.execute(db, self.plan(db, mapping).plan.setPassword, anchor: anchor, password: password)
+            // As a replace: statements that change no row mean the object is gone.
+            let plan = try self.plan(db, mapping).plan
+            guard !plan.setPassword.isEmpty else { return }
+            guard try Self.execute(db, plan.setPassword, anchor: anchor, password: password) > 0 else {
+                throw ConnectorError(.notFound, "no object with anchor '\(anchor)'")
+            }
         }
     }
 

@@ -2,8 +2,8 @@
 import ArgumentParser
 
 // A build without the `Server` trait (the quick start's) has no SCIM host, no web services
-// connector and no discovery. Its `serve`, `cert`, `webservice` and `discover` say how to get
-// them instead of being unknown commands.
+// connector, no process connectors and no discovery. Its `serve`, `cert`, `webservice`, `connector`
+// and `discover` say how to get them instead of being unknown commands.
 
 /// A command this build leaves out: it takes any arguments and says how to build it.
 protocol LeftOutOfThisBuild: AsyncParsableCommand {
@@ -40,6 +40,12 @@ extension Attrmap {
     struct Discover: LeftOutOfThisBuild {
         static let configuration = leftOut("Read an application's API description")
         static let brings = "discovery"
+        @Argument(parsing: .allUnrecognized) var arguments: [String] = []
+    }
+
+    struct ConnectorCommand: LeftOutOfThisBuild {
+        static let configuration = leftOut("Tools for the authors of process connectors", name: "connector")
+        static let brings = "process connectors"
         @Argument(parsing: .allUnrecognized) var arguments: [String] = []
     }
 
