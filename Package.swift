@@ -223,6 +223,7 @@ let package = Package(
                 "JSONValues",
                 "REPL",
                 "LineEditing",
+                "ECMAImport",
                 .target(name: "SCIMHost", condition: .when(traits: ["Server"])),
                 .target(name: "ConnectorHost", condition: .when(traits: ["Server"])),
                 .target(name: "SQLConnector", condition: .when(traits: ["Server"])),
@@ -330,6 +331,14 @@ let package = Package(
             ],
             path: "Examples/web-services/sap-app",
             exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+
+        // `attrmap import ecma`: an ECMA Connector Host or MIM export (XML) turned into an
+        // `attrmap serve` configuration. On the project's XML reader alone.
+        .target(
+            name: "ECMAImport",
+            dependencies: ["XMLDocuments"],
             swiftSettings: swiftSettings
         ),
 

@@ -20,6 +20,6 @@ struct Attrmap: AsyncParsableCommand {
             Exit codes: 0 success, 1 failure (a test or a check failed, an evaluation error, a user that could not be transformed), 64 usage error, 65 invalid expression, mapping file or input data.
             """,
         version: "0.1.0",
-        subcommands: [Eval.self, Check.self, Transform.self, Repl.self, Serve.self, Cert.self, WebService.self, Discover.self, ConnectorCommand.self, Test.self, Functions.self]
+        subcommands: [Eval.self, Check.self, Transform.self, Repl.self, Serve.self, Cert.self, WebService.self, Discover.self, ConnectorCommand.self, Import.self, Test.self, Functions.self]
     )
 }

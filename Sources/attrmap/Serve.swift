@@ -79,6 +79,9 @@ extension Attrmap {
             valueName: "normal|full"))
         var sync: SQLiteConnector.Synchronous = .normal
 
+        @Flag(name: .long, help: "Read and check the configuration (every connector's settings, the templates they name, the variables they read), list its connectors, and exit without serving.")
+        var check = false
+
         @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
         var logLevel = "info"
 
@@ -126,6 +129,13 @@ extension Attrmap {
                     configuration = HostConfiguration(connectors: [
                         .init(name: name, token: try resolveToken(connector: name), kind: SQLiteKind().name, connector: store, autosyncMinutes: autosync),
                     ])
+                }
+                if check {
+                    for connector in configuration.connectors {
+                        print("\(connector.name): \(connector.kind) connector, at /ecma2host_\(connector.name)/scim")
+                    }
+                    Terminal.writeError("attrmap: the configuration is valid (\(configuration.connectors.count) connector\(configuration.connectors.count == 1 ? "" : "s"))\n")
+                    return
                 }
                 let services: [(service: HostedConnector, autosyncMinutes: Int)]
                 do {

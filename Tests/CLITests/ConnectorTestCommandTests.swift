@@ -6,7 +6,7 @@ import Testing
 /// The examples pass; a connector that breaks the protocol on purpose fails exactly the check in
 /// which it commits its one planted defect, with the reason, and the checks after it pass.
 @Suite(.serialized) struct ConnectorTestCommandTests {
-    static let broken = AttrmapBinary.packageRoot.appendingPathComponent("Tests/Fixtures/broken-connector/connector.py").path
+    static let broken = AttrmapBinary.packageRoot.appendingPathComponent("Fixtures/broken-connector/connector.py").path
     static let csvExample = AttrmapBinary.packageRoot.appendingPathComponent("Examples/process-connectors/csv-users/connector.py").path
 
     static func test(_ command: [String], in folder: TemporaryFolder, options: [String] = []) async throws -> AttrmapBinary.Output {
