@@ -69,6 +69,17 @@ struct ResourceMapping: Sendable {
         }
         var result: [(String, JSON)] = [("schemas", .array(schemas)), ("id", .string(object.anchor))]
         result += members
+        // A group's core members that the connector keeps as attributes of its own.
+        if definition.name == "Group" {
+            for (member, attribute) in Self.groupAttributes(type) where !result.contains(where: { $0.0.equalsIgnoringCase(member) }) {
+                guard let value = object.attributes[attribute.name], value != .null else { continue }
+                if member == "members" {
+                    result.append((member, .array((value.arrayValue ?? [value]).map { .object([("value", $0)]) })))
+                } else {
+                    result.append((member, value.arrayValue?.first ?? value))
+                }
+            }
+        }
         if !extensionMembers.isEmpty { result.append((SchemaURN.ecma2HostUser, .object(extensionMembers))) }
         if result.first(where: { $0.0 == "meta" }) == nil {
             result.append(("meta", .object([("resourceType", .string(definition.name))])))
@@ -77,6 +88,11 @@ struct ResourceMapping: Sendable {
     }
 
     // MARK: Resources to objects
+
+    /// The core members of a SCIM group a connector's Group type declares as attributes.
+    static func groupAttributes(_ type: ConnectorSchema.ObjectType) -> [(member: String, attribute: ConnectorSchema.Attribute)] {
+        ["displayName", "externalId", "members"].compactMap { member in type.attribute(member).map { (member, $0) } }
+    }
 
     /// The connector object of a SCIM resource.
     func object(from resource: JSON, id: String, type: ConnectorSchema.ObjectType) throws(SCIMError) -> ConnectorObject {
@@ -98,6 +114,18 @@ struct ResourceMapping: Sendable {
             }
             if key.equalsIgnoringCase("id") || key.equalsIgnoringCase("password") { continue }
             document.append((key, value))
+        }
+        // A group's displayName, externalId and members, when the connector declares them as
+        // attributes (a process connector's Group type): members by their ids.
+        if type.name.lowercased() == "group" {
+            for (member, attribute) in Self.groupAttributes(type) {
+                guard let value = resource.member(member), value != .null else { continue }
+                if member == "members" {
+                    object.attributes[attribute.name] = .array((value.arrayValue ?? [value]).compactMap { $0.member("value") ?? ($0.stringValue.map(JSON.string)) })
+                } else {
+                    object.attributes[attribute.name] = try Self.connectorValue(value, attribute)
+                }
+            }
         }
         if let (attribute, template) = distinguishedName, object.attributes[attribute] == nil, type.attribute(attribute) != nil {
             object.attributes[attribute] = .string(template.replacingOccurrences(of: "{anchor}", with: id))

@@ -194,3 +194,22 @@ package struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertibl
 package func outcome<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
     do { return .success(try await body()) } catch { return .failure(error) }
 }
+
+/// A connector that can start its work afresh on request: a process connector's program, which
+/// `attrmap serve` restarts on SIGHUP without stopping the others or losing a call in flight.
+package protocol RestartableConnector: Connector {
+    func restart()
+}
+
+/// A connector in front of another (a local cache), which names the one behind it.
+package protocol ConnectorWrapper: Connector {
+    var source: any Connector { get }
+}
+
+extension Connector {
+    /// This connector, or the one behind its wrappers, when it can be restarted.
+    package var restartable: (any RestartableConnector)? {
+        if let restartable = self as? any RestartableConnector { return restartable }
+        return (self as? any ConnectorWrapper)?.source.restartable
+    }
+}

@@ -16,7 +16,7 @@ import Synchronization
 /// Each object is one row (its attributes and document as JSON); every attribute value and
 /// top-level document member is also a row of an index table, lowercased, so that
 /// ``ConnectorQuery`` text comparisons ignore case as SCIM's `eq` does.
-package final class LocallyCachedConnector: QueryingConnector {
+package final class LocallyCachedConnector: QueryingConnector, ConnectorWrapper {
     package let source: any Connector
     package let path: String
     private let pool: DatabasePool

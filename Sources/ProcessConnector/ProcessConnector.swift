@@ -13,7 +13,7 @@ import Synchronization
 /// The program is started on the first call and again whenever it has ended (an exit, a crash, a
 /// missed deadline, a broken message), with a backoff while it keeps failing; meanwhile calls fail
 /// as unavailable, with the time to retry after.
-package final class ProcessConnector: DeltaImportingConnector {
+package final class ProcessConnector: DeltaImportingConnector, RestartableConnector {
     package struct Settings: Sendable {
         /// The connector's name in the configuration.
         package var name: String
@@ -212,6 +212,19 @@ package final class ProcessConnector: DeltaImportingConnector {
         throw ConnectorProcess.draining
     }
 
+    /// Starts the program anew, as when its file is replaced (`attrmap serve` on SIGHUP): calls go
+    /// on to the running process until the new one has answered hello, then the old one finishes
+    /// what it has in flight and is shut down. Nothing is done while none runs (the next call
+    /// starts one) or one is already starting.
+    package func restart() {
+        let started = state.withLock { state -> Bool in
+            guard !state.closed, state.starting == nil, let running = state.running, running.process.ended == nil else { return false }
+            state.starting = Task { try await self.start() }
+            return true
+        }
+        if started { logger.info("connector process restarting", metadata: ["connector": "\(settings.name)"]) }
+    }
+
     /// The running program's version, as it said in hello.
     package var programVersion: String? {
         state.withLock { $0.running?.version }
@@ -342,6 +355,14 @@ package final class ProcessConnector: DeltaImportingConnector {
     package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
         let running = try await running()
         guard running.capabilities.export == "update", offers("update") else {
+            _ = try await call(.replace(Self.wire(object)))
+            return
+        }
+        // The rest of the SCIM resource has no attribute-level form: a changed one goes whole.
+        if object.document != previous.document {
+            guard offers("replace") else {
+                throw ConnectorError(.failed, "the connector keeps documents of \(object.objectType) objects but offers no replace to write a changed one")
+            }
             _ = try await call(.replace(Self.wire(object)))
             return
         }

@@ -142,6 +142,9 @@ extension WSDLDiscovery {
             yaml.append("    - {xml: \"*/RETURN/item[TYPE='E'][NUMBER='224']\", message: MESSAGE, outcome: alreadyExists}")
             yaml.append("    - {xml: \"*/RETURN/item[TYPE='E'][NUMBER='187' or NUMBER='290']\", message: MESSAGE, outcome: invalidPassword}")
             yaml.append("    - {xml: \"*/RETURN/item[TYPE='E' or TYPE='A']\", message: MESSAGE, outcome: invalidValue}")
+            // A single RETURN structure (BAPI_TRANSACTION_COMMIT's) carries the same numbers.
+            yaml.append("    - {xml: \"*/RETURN[TYPE='E'][NUMBER='124']\", message: MESSAGE, outcome: notFound}")
+            yaml.append("    - {xml: \"*/RETURN[TYPE='E'][NUMBER='224']\", message: MESSAGE, outcome: alreadyExists}")
             yaml.append("    - {xml: \"*/RETURN[TYPE='E' or TYPE='A']\", message: MESSAGE, outcome: fatal}")
         }
         yaml.append("objectTypes:")

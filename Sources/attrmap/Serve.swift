@@ -173,6 +173,7 @@ extension Attrmap {
                         + services.map { entry in
                             .init(service: CacheMaintenance(entry.service, refresh: entry.autosyncMinutes > 0 ? .seconds(entry.autosyncMinutes * 60) : nil))
                         }
+                        + [.init(service: RestartOnHangup(connectors: services.compactMap(\.service.connector.restartable), logger: logger), successTerminationBehavior: .ignore)]
                         + [.init(service: application)],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
                 group.maximumGracefulShutdownDuration = .seconds(8)
@@ -204,6 +205,23 @@ extension Attrmap {
             }
             Terminal.writeError("attrmap: generated a secret token for \(connector), stored in \(path) (shown only now):\n\(generated)\n")
             return generated
+        }
+    }
+}
+/// SIGHUP restarts every process connector's program (after an update of its files, say): each
+/// new process takes the calls once it has answered hello, and the old one finishes its own. With
+/// no process connector, SIGHUP is logged and changes nothing (it does not stop the host).
+struct RestartOnHangup: Service {
+    let connectors: [any RestartableConnector]
+    let logger: Logger
+
+    func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        await cancelWhenGracefulShutdown {
+            for await _ in hangups {
+                logger.info("SIGHUP: restarting the process connectors", metadata: ["connectors": "\(connectors.count)"])
+                for connector in connectors { connector.restart() }
+            }
         }
     }
 }

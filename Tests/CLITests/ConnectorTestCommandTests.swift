@@ -46,6 +46,10 @@ import Testing
             [SampleApplication.url(of: "swift-users-connector").path], in: folder, options: ["--settings", #"{"journal": "users.ndjson"}"#])
         Self.expectAllPass(output)
         #expect(output.stdout.contains("concurrency 8"), "\(output.stdout)")
+        // Its second object type is checked too; groups take no passwords.
+        #expect(output.stdout.contains("pass  Group: creates, reads, replaces and deletes ("), "\(output.stdout)")
+        #expect(output.stdout.contains("pass  Group: exports concurrently ("), "\(output.stdout)")
+        #expect(output.stdout.contains("skip  Group: sets passwords as their own step"), "\(output.stdout)")
     }
 
     /// Without a defect the broken connector is a correct one: each failure below is its defect's.

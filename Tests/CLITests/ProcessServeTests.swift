@@ -1,6 +1,7 @@
 import AttrmapTesting
 import Foundation
 import JSONValues
+import Spawning
 import Testing
 
 /// `attrmap serve` with a process connector: the Python example of Examples/process-connectors
@@ -70,5 +71,98 @@ import Testing
         let log = server.stopAndReadLog()
         #expect(log.contains("connector process started"), "\(log.suffix(2000))")
         #expect(!log.contains("Correct-Horse-1"))
+    }
+
+    /// The Swift example serves two object types: users under /Users, groups under /Groups, with
+    /// members added and removed by PATCH as attribute-level changes of the group's `members`.
+    @Test func servesUsersAndGroupsOfOneProgram() async throws {
+        let folder = try TemporaryFolder("serve-process-groups")
+        defer { folder.remove() }
+        try """
+            connectors:
+              - name: APP
+                token: ${APP_HOST_TOKEN}
+                process:
+                  command: [\(SampleApplication.url(of: "swift-users-connector").path)]
+                  settings: {journal: app.ndjson}
+            """.write(toFile: folder.path("serve.yaml"), atomically: true, encoding: .utf8)
+        let server = try ServeCommandTests.Server(
+            data: "", token: nil, logLevel: "info", connector: "APP", arguments: ["--config", folder.path("serve.yaml")],
+            environment: ["APP_HOST_TOKEN": Self.token])
+        defer { server.stop() }
+        for login in ["ann", "bob"] {
+            let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","\#(Self.ext)"],"userName":"\#(login)@contoso.com","\#(Self.ext)":{"login":"\#(login)"}}"#
+            let (status, text) = try await server.send("POST", "/Users", token: Self.token, body: body)
+            #expect(status == 201, "\(text)")
+        }
+        let group = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Finance","members":[{"value":"ann"}]}"#
+        let (created, createdText) = try await server.send("POST", "/Groups", token: Self.token, body: group)
+        #expect(created == 201, "\(createdText)")
+        let id = try #require(try JSON.parse(createdText)["id"]?.stringValue)
+
+        let patch = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"bob"}]},{"op":"remove","path":"members[value eq \"ann\"]"}]}"#
+        let (patched, patchText) = try await server.send("PATCH", "/Groups/\(id)", token: Self.token, body: patch)
+        #expect(patched == 200 || patched == 204, "\(patchText)")
+
+        let (read, readText) = try await server.send("GET", "/Groups/\(id)", token: Self.token)
+        #expect(read == 200, "\(readText)")
+        let resource = try JSON.parse(readText)
+        #expect(resource["displayName"] == .string("Finance"), "\(readText)")
+        #expect(resource["members"] == .array([.object([("value", .string("bob"))])]), "\(readText)")
+        let filter = "displayName eq \"Finance\"".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let (listed, list) = try await server.send("GET", "/Groups?filter=\(filter)", token: Self.token)
+        #expect(listed == 200, "\(list)")
+        #expect(try JSON.parse(list)["totalResults"] == .number("1"), "\(list)")
+
+        // The program holds the group as its own attributes: the members by login; the PATCH
+        // reached it as one attribute-level update (bob added, ann removed).
+        let journal = try String(contentsOfFile: folder.path("app.ndjson"), encoding: .utf8).split(separator: "\n")
+        let groupLines = journal.filter { $0.contains(#""objectType":"Group""#) }
+        #expect(groupLines.count == 2, "a create and one update: \(groupLines)")
+        #expect(groupLines.last?.contains(#""members":["bob"]"#) == true, "\(groupLines)")
+        #expect(groupLines.last?.contains(#""displayName":"Finance""#) == true, "\(groupLines)")
+
+        let (deleted, _) = try await server.send("DELETE", "/Groups/\(id)", token: Self.token)
+        #expect(deleted == 204)
+        let (gone, _) = try await server.send("GET", "/Groups/\(id)", token: Self.token)
+        #expect(gone == 404)
+    }
+
+    /// SIGHUP restarts the program while creates go on: each is answered 201 and written, by the
+    /// old process or the new one, and the host keeps serving.
+    @Test func sighupRestartsTheProgramWithoutLosingARequest() async throws {
+        let folder = try TemporaryFolder("serve-process-sighup")
+        defer { folder.remove() }
+        let example = AttrmapBinary.packageRoot.appendingPathComponent("Examples/process-connectors/csv-users/connector.py").path
+        try """
+            connectors:
+              - name: CSV
+                token: ${CSV_HOST_TOKEN}
+                process:
+                  command: [python3, \(example)]
+                  settings: {file: users.csv}
+            """.write(toFile: folder.path("serve.yaml"), atomically: true, encoding: .utf8)
+        let server = try ServeCommandTests.Server(
+            data: "", token: nil, logLevel: "info", connector: "CSV", arguments: ["--config", folder.path("serve.yaml")],
+            environment: ["CSV_HOST_TOKEN": Self.token])
+        defer { server.stop() }
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<30 {
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(30 * index))
+                    if index == 10 { server.process.signal(SIGHUP) }
+                    let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","\#(Self.ext)"],"userName":"u\#(index)@contoso.com","\#(Self.ext)":{"login":"u\#(index)"}}"#
+                    return try await server.send("POST", "/Users", token: Self.token, body: body).0
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.filter { $0 == 201 }.count == 30, "\(statuses)")
+        #expect(try Self.rows(folder).count == 30)
+        let (health, _) = try await server.send("GET", "/Users?count=1", token: Self.token)
+        #expect(health == 200, "the host still serves after SIGHUP")
+        let log = server.stopAndReadLog()
+        #expect(log.contains("SIGHUP: restarting the process connectors"), "\(log.suffix(2000))")
+        #expect(log.contains("connector program replaced"), "\(log.suffix(2000))")
     }
 }

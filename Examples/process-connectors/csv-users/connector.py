@@ -9,7 +9,9 @@ The file has a header row: login, displayName, city, roles (a JSON array), passw
 of the password, never the password). The hello request's settings name it: {"file": "users.csv"}.
 """
 
+import contextlib
 import csv
+import fcntl
 import hashlib
 import json
 import os
@@ -37,6 +39,21 @@ def log(text):
 class Store:
     def __init__(self, path):
         self.path = path
+
+    @contextlib.contextmanager
+    def locked(self):
+        """The file to itself for one request: another process on it (the next version, started
+        while this one finishes its requests) waits, so that no write is lost."""
+        try:
+            lock = open(self.path + ".lock", "a")
+        except OSError as error:
+            raise Failure("unavailable", "the lock file %s.lock cannot be opened: %s" % (self.path, error.strerror))
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def read(self):
         if not os.path.exists(self.path):
@@ -227,14 +244,15 @@ def main():
             if op == "shutdown":
                 send({"id": identifier, "ok": {}})
                 return
-            if op == "import":
-                result = connector.import_(request, lambda page: send({"id": identifier, "page": page}))
-            elif op in ("hello", "test", "schema", "get", "create", "replace", "update", "delete", "setPassword"):
-                if op != "hello" and connector.store is None:
-                    raise Failure("failed", "hello comes first")
-                result = getattr(connector, op)(request)
-            else:
-                raise Failure("failed", "no operation %s" % op)
+            if op != "hello" and connector.store is None:
+                raise Failure("failed", "hello comes first")
+            with connector.store.locked() if op != "hello" else contextlib.nullcontext():
+                if op == "import":
+                    result = connector.import_(request, lambda page: send({"id": identifier, "page": page}))
+                elif op in ("hello", "test", "schema", "get", "create", "replace", "update", "delete", "setPassword"):
+                    result = getattr(connector, op)(request)
+                else:
+                    raise Failure("failed", "no operation %s" % op)
             send({"id": identifier, "ok": result})
         except Failure as failure:
             send({"id": identifier, "error": {"code": failure.code, "message": failure.message}})

@@ -2,9 +2,11 @@ import ConnectorKit
 import Foundation
 import Synchronization
 
-/// A process connector in Swift, on ConnectorKit: users kept in memory and in a journal file
-/// (one JSON line per change, read back at start), so that they outlive the process. Several
-/// requests are taken at once; the store is one lock.
+/// A process connector in Swift, on ConnectorKit: users and groups kept in memory and in a
+/// journal file (one JSON line per change, read back at start), so that they outlive the
+/// process. Several requests are taken at once; the store is one lock. Groups are served under
+/// the host's `/Groups`: their display name and their members (the users' logins) are attributes,
+/// which the host exports attribute by attribute, a member added or removed as that change alone.
 ///
 /// Settings (from the host's configuration): `{"journal": "users.ndjson"}`.
 @main
@@ -33,7 +35,11 @@ struct UsersConnector: ConnectorProgram {
         [
             WireObjectType(name: "User", anchor: "login", attributes: [
                 .init(name: "login", required: true), .init(name: "displayName"), .init(name: "city"), .init(name: "roles", multiValued: true),
-            ])
+            ]),
+            // The anchor is no attribute: the host gives each new group an id.
+            WireObjectType(name: "Group", anchor: "id", attributes: [
+                .init(name: "displayName", required: true), .init(name: "members", type: "reference", multiValued: true),
+            ]),
         ]
     }
 
@@ -48,15 +54,15 @@ struct UsersConnector: ConnectorProgram {
 
     func create(_ object: WireObject, password: String?) async throws {
         try store.change(object.objectType ?? "User", object.anchor) { current in
-            guard current == nil else { throw WireError(code: "alreadyExists", message: "a user with login '\(object.anchor)' exists") }
-            return try Self.checked(object)
+            guard current == nil else { throw WireError(code: "alreadyExists", message: "a \(object.objectType ?? "User") '\(object.anchor)' exists") }
+            return try Self.checked(object, object.objectType ?? "User")
         }
     }
 
     func replace(_ object: WireObject) async throws {
         try store.change(object.objectType ?? "User", object.anchor) { current in
-            guard current != nil else { throw WireError(code: "notFound", message: "no user '\(object.anchor)'") }
-            return try Self.checked(object)
+            guard current != nil else { throw WireError(code: "notFound", message: "no \(object.objectType ?? "User") '\(object.anchor)'") }
+            return try Self.checked(object, object.objectType ?? "User")
         }
     }
 
@@ -66,7 +72,7 @@ struct UsersConnector: ConnectorProgram {
             for change in changes {
                 if change.delete == true { object.attributes[change.attribute] = nil }
                 if let values = change.replace {
-                    object.attributes[change.attribute] = change.attribute == "roles" ? .array(values) : values.first
+                    object.attributes[change.attribute] = ["roles", "members"].contains(change.attribute) ? .array(values) : values.first
                 }
                 if change.add != nil || change.remove != nil {
                     guard case .array(var values) = object.attributes[change.attribute] ?? .array([]) else {
@@ -77,7 +83,7 @@ struct UsersConnector: ConnectorProgram {
                     object.attributes[change.attribute] = values.isEmpty ? nil : .array(values)
                 }
             }
-            return try Self.checked(object)
+            return try Self.checked(object, objectType)
         }
     }
 
@@ -89,6 +95,7 @@ struct UsersConnector: ConnectorProgram {
     }
 
     func setPassword(objectType: String, anchor: String, password: String) async throws {
+        guard objectType == "User" else { throw WireError(code: "invalidValue", message: "a \(objectType) has no password") }
         guard password.count >= 8 else { throw WireError(code: "invalidPassword", message: "a password has at least 8 characters") }
         try store.change(objectType, anchor) { current in
             guard var object = current else { throw WireError(code: "notFound", message: "no user '\(anchor)'") }
@@ -98,17 +105,20 @@ struct UsersConnector: ConnectorProgram {
         }
     }
 
-    /// The object as stored: only the schema's attributes, the login its anchor.
-    static func checked(_ object: WireObject) throws -> WireObject {
-        let known: Set = ["login", "displayName", "city", "roles"]
+    /// The object as stored: only the schema's attributes; a user's login its anchor.
+    static func checked(_ object: WireObject, _ objectType: String) throws -> WireObject {
+        let known: Set = objectType == "Group" ? ["displayName", "members"] : ["login", "displayName", "city", "roles"]
         if let unknown = object.attributes.keys.first(where: { !known.contains($0) }) {
-            throw WireError(code: "invalidValue", message: "no attribute \(unknown)")
+            throw WireError(code: "invalidValue", message: "a \(objectType) has no attribute \(unknown)")
+        }
+        if objectType == "Group", object.attributes["displayName"] == nil {
+            throw WireError(code: "invalidValue", message: "a group needs a displayName")
         }
         if let login = object.attributes["login"], login != .string(object.anchor) {
             throw WireError(code: "invalidValue", message: "the login is not the anchor '\(object.anchor)'")
         }
         var stored = object
-        stored.objectType = nil
+        stored.objectType = objectType
         return stored
     }
 }
@@ -146,22 +156,28 @@ final class Store: Sendable {
         let decoder = JSONDecoder()
         for line in data[..<last].split(separator: 0x0A) {
             let entry = try decoder.decode(Entry.self, from: Data(line))
-            state.objects[entry.anchor] = entry.object
+            state.objects[entry.key] = entry.object
         }
         state.offset += UInt64(last - data.startIndex + 1)
     }
 
-    /// One line of the journal: an object as it now is, or nil once deleted.
+    /// One line of the journal: an object as it now is, or nil once deleted; of type User when
+    /// the line names none.
     struct Entry: Codable {
+        var objectType: String?
         var anchor: String
         var object: WireObject?
+
+        var key: String { Store.key(objectType ?? "User", anchor) }
     }
+
+    static func key(_ objectType: String, _ anchor: String) -> String { "\(objectType)/\(anchor)" }
 
     func all(_ objectType: String) throws -> [WireObject] {
         try Self.check(objectType)
         return try state.withLock { state in
             try Self.catchUp(&state)
-            return Array(state.objects.values)
+            return state.objects.filter { $0.key.hasPrefix(objectType + "/") }.map(\.value)
         }.map(Self.visible).sorted { $0.anchor < $1.anchor }
     }
 
@@ -169,7 +185,7 @@ final class Store: Sendable {
         try Self.check(objectType)
         return try state.withLock { state in
             try Self.catchUp(&state)
-            return state.objects[anchor].map(Self.visible)
+            return state.objects[Self.key(objectType, anchor)].map(Self.visible)
         }
     }
 
@@ -178,10 +194,10 @@ final class Store: Sendable {
         try Self.check(objectType)
         try state.withLock { state in
             try Self.catchUp(&state)
-            let next = try body(state.objects[anchor])
-            let line = try JSONEncoder().encode(Entry(anchor: anchor, object: next)) + Data([0x0A])
+            let next = try body(state.objects[Self.key(objectType, anchor)])
+            let line = try JSONEncoder().encode(Entry(objectType: objectType, anchor: anchor, object: next)) + Data([0x0A])
             try state.journal?.write(contentsOf: line)
-            state.objects[anchor] = next
+            state.objects[Self.key(objectType, anchor)] = next
         }
     }
 
@@ -189,10 +205,11 @@ final class Store: Sendable {
     static func visible(_ object: WireObject) -> WireObject {
         var object = object
         object.document = nil
+        object.objectType = nil
         return object
     }
 
     static func check(_ objectType: String) throws {
-        guard objectType == "User" else { throw WireError(code: "invalidValue", message: "no object type \(objectType)") }
+        guard objectType == "User" || objectType == "Group" else { throw WireError(code: "invalidValue", message: "no object type \(objectType)") }
     }
 }
