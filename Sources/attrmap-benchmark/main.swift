@@ -8,6 +8,7 @@ import Foundation
 //     ./Scripts/load-benchmark.sh   (attrmap-benchmark scim-load: attrmap serve against scim2-server)
 //     ./Scripts/host-scale-benchmark.sh   (attrmap-benchmark host-scale: stores of 10,000 to 1,000,000 users)
 //     ./Scripts/web-services-benchmark.sh   (attrmap-benchmark webservice: the host in front of the sample HR application)
+//     ./Scripts/process-connector-benchmark.sh   (attrmap-benchmark process: creates into the process connector examples)
 //
 // With no suite named, `expressions` runs.
 
@@ -33,6 +34,8 @@ case "host-scale":
     await HostScaleBenchmark.main(Array(arguments.dropFirst()))
 case "webservice":
     await WebServiceBenchmark.main(Array(arguments.dropFirst()))
+case "process":
+    await ProcessConnectorBenchmark.main(Array(arguments.dropFirst()))
 case "expressions":
     ExpressionBenchmark.main(Array(arguments.dropFirst()))
 default:
