@@ -52,6 +52,21 @@ import Testing
         #expect(output.stdout.contains("skip  Group: sets passwords as their own step"), "\(output.stdout)")
     }
 
+    /// `--type` checks only the types named; one the program does not declare is a failure that
+    /// names those it does.
+    @Test func typesCanBeChosen() async throws {
+        let folder = try TemporaryFolder("connector-test-types")
+        defer { folder.remove() }
+        let program = SampleApplication.url(of: "swift-users-connector").path
+        let groups = try await Self.test([program], in: folder, options: ["--settings", #"{"journal": "groups.ndjson"}"#, "--type", "Group"])
+        #expect(groups.status == 0, "\(groups.stdout)")
+        #expect(Self.checks(groups).allSatisfy { !$0.contains("User: ") }, "\(groups.stdout)")
+        #expect(groups.stdout.contains("pass  Group: imports many objects, in pages ("), "\(groups.stdout)")
+        let unknown = try await Self.test([program], in: folder, options: ["--settings", #"{"journal": "none.ndjson"}"#, "--type", "Role"])
+        #expect(unknown.status == 1, "\(unknown.stdout)")
+        #expect(unknown.stdout.contains("the connector serves no type 'Role'; it serves User, Group"), "\(unknown.stdout)")
+    }
+
     /// Without a defect the broken connector is a correct one: each failure below is its defect's.
     @Test func theBrokenConnectorWithoutItsDefectPasses() async throws {
         let folder = try TemporaryFolder("connector-test-clean")

@@ -15,12 +15,9 @@ import Testing
         return text.split(separator: "\n").dropFirst().map(String.init)
     }
 
-    @Test func provisionsThroughTheHostIntoThePythonExample() async throws {
-        let folder = try TemporaryFolder("serve-process")
-        defer { folder.remove() }
+    /// `attrmap serve` with one connector, CSV: the Python example on `users.csv` in `folder`.
+    static func pythonExampleServer(in folder: TemporaryFolder) throws -> ServeCommandTests.Server {
         let example = AttrmapBinary.packageRoot.appendingPathComponent("Examples/process-connectors/csv-users/connector.py").path
-        // Someone already in the file: the host's first import reads it.
-        try "login,displayName,city,roles,passwordHash\nzoe,Zoë Früh,Porto,,\n".write(toFile: folder.path("users.csv"), atomically: true, encoding: .utf8)
         try """
             connectors:
               - name: CSV
@@ -29,9 +26,17 @@ import Testing
                   command: [python3, \(example)]
                   settings: {file: users.csv}
             """.write(toFile: folder.path("serve.yaml"), atomically: true, encoding: .utf8)
-        let server = try ServeCommandTests.Server(
+        return try ServeCommandTests.Server(
             data: "", token: nil, logLevel: "info", connector: "CSV", arguments: ["--config", folder.path("serve.yaml")],
             environment: ["CSV_HOST_TOKEN": Self.token])
+    }
+
+    @Test func provisionsThroughTheHostIntoThePythonExample() async throws {
+        let folder = try TemporaryFolder("serve-process")
+        defer { folder.remove() }
+        // Someone already in the file: the host's first import reads it.
+        try "login,displayName,city,roles,passwordHash\nzoe,Zoë Früh,Porto,,\n".write(toFile: folder.path("users.csv"), atomically: true, encoding: .utf8)
+        let server = try Self.pythonExampleServer(in: folder)
         defer { server.stop() }
 
         let (listed, list) = try await server.send("GET", "/Users?filter=\("login eq \"zoe\"".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", token: Self.token)
@@ -133,18 +138,7 @@ import Testing
     @Test func sighupRestartsTheProgramWithoutLosingARequest() async throws {
         let folder = try TemporaryFolder("serve-process-sighup")
         defer { folder.remove() }
-        let example = AttrmapBinary.packageRoot.appendingPathComponent("Examples/process-connectors/csv-users/connector.py").path
-        try """
-            connectors:
-              - name: CSV
-                token: ${CSV_HOST_TOKEN}
-                process:
-                  command: [python3, \(example)]
-                  settings: {file: users.csv}
-            """.write(toFile: folder.path("serve.yaml"), atomically: true, encoding: .utf8)
-        let server = try ServeCommandTests.Server(
-            data: "", token: nil, logLevel: "info", connector: "CSV", arguments: ["--config", folder.path("serve.yaml")],
-            environment: ["CSV_HOST_TOKEN": Self.token])
+        let server = try Self.pythonExampleServer(in: folder)
         defer { server.stop() }
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<30 {

@@ -196,4 +196,56 @@ import Testing
         await connector.shutdown()
         #expect(connector.processIdentifier == nil)
     }
+
+    /// A connector that exports attribute by attribute and keeps documents: a changed document
+    /// has no attribute-level form, so it goes whole, as a replace; without replace it is refused
+    /// with the reason rather than dropped.
+    @Test(arguments: [true, false])
+    func aChangedDocumentGoesWholeToAnAttributeLevelConnector(offersReplace: Bool) async throws {
+        let folder = try TemporaryFolder("process-document")
+        defer { folder.remove() }
+        try """
+            import json, sys
+            objects, log = {}, open("operations.log", "a")
+            operations = ["test", "schema", "import", "get", "create", "update", "delete"] + (["replace"] if sys.argv[1] == "yes" else [])
+            for line in sys.stdin:
+                request = json.loads(line)
+                op = request["op"]
+                log.write(op + "\\n"); log.flush()
+                def answer(ok): print(json.dumps({"id": request["id"], "ok": ok}), flush=True)
+                if op == "hello":
+                    answer({"protocol": 1, "capabilities": {"operations": operations, "export": "update"}})
+                elif op == "schema":
+                    answer({"objectTypes": [{"name": "Group", "anchor": "id", "keepsDocument": True, "attributes": [{"name": "displayName"}]}]})
+                elif op in ("create", "replace"):
+                    objects[request["object"]["anchor"]] = request["object"]; answer({})
+                elif op == "get":
+                    answer({"object": objects.get(request["anchor"])})
+                else:
+                    answer({})
+            """.write(toFile: folder.path("documents.py"), atomically: true, encoding: .utf8)
+        let connector = ProcessConnector(
+            settings: .init(name: "DOCS", command: ["python3", folder.path("documents.py"), offersReplace ? "yes" : "no"], workingDirectory: folder.url.path),
+            logger: Logger(label: "test"))
+        let group = ConnectorObject(
+            objectType: "Group", anchor: "g1", attributes: ["displayName": .string("Finance")], document: .object([("externalId", .string("fin-1"))]))
+        try await connector.create(group)
+        var changed = group
+        changed.document = .object([("externalId", .string("fin-2"))])
+        if offersReplace {
+            try await connector.update(changed, from: group)
+            #expect(try await connector.get(objectType: "Group", anchor: "g1")?.document == changed.document)
+        } else {
+            do {
+                try await connector.update(changed, from: group)
+                Issue.record("a changed document was dropped")
+            } catch {
+                #expect("\(error)".contains("offers no replace"), "\(error)")
+            }
+        }
+        let operations = try String(contentsOfFile: folder.path("operations.log"), encoding: .utf8).split(separator: "\n")
+        #expect(!operations.contains("update"), "an update would have dropped the document: \(operations)")
+        #expect(operations.contains("replace") == offersReplace, "\(operations)")
+        await connector.shutdown()
+    }
 }
