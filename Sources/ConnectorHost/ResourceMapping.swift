@@ -18,7 +18,7 @@ struct ResourceMapping: Sendable {
     /// The SCIM definition of a connector object type: the core schema, and for users the
     /// enterprise extension and the ECMA2Host extension with the connector's attributes.
     static func definition(for type: ConnectorSchema.ObjectType) -> ResourceDefinition {
-        if type.name.lowercased() == "group" {
+        if isGroup(type) {
             return ResourceDefinition(name: "Group", endpoint: "/Groups", schema: .group)
         }
         let attributes = type.attributes.map { attribute in
@@ -70,7 +70,7 @@ struct ResourceMapping: Sendable {
         var result: [(String, JSON)] = [("schemas", .array(schemas)), ("id", .string(object.anchor))]
         result += members
         // A group's core members that the connector keeps as attributes of its own.
-        if definition.name == "Group" {
+        if Self.isGroup(type) {
             for (member, attribute) in Self.groupAttributes(type) where !result.contains(where: { $0.0.equalsIgnoringCase(member) }) {
                 guard let value = object.attributes[attribute.name], value != .null else { continue }
                 if member == "members" {
@@ -88,6 +88,11 @@ struct ResourceMapping: Sendable {
     }
 
     // MARK: Resources to objects
+
+    /// Whether a connector type is served as SCIM groups (`Group`, in any case).
+    static func isGroup(_ type: ConnectorSchema.ObjectType) -> Bool {
+        type.name.lowercased() == "group"
+    }
 
     /// The core members of a SCIM group a connector's Group type declares as attributes.
     static func groupAttributes(_ type: ConnectorSchema.ObjectType) -> [(member: String, attribute: ConnectorSchema.Attribute)] {
@@ -117,7 +122,7 @@ struct ResourceMapping: Sendable {
         }
         // A group's displayName, externalId and members, when the connector declares them as
         // attributes (a process connector's Group type): members by their ids.
-        if type.name.lowercased() == "group" {
+        if Self.isGroup(type) {
             for (member, attribute) in Self.groupAttributes(type) {
                 guard let value = resource.member(member), value != .null else { continue }
                 if member == "members" {

@@ -25,22 +25,17 @@ package struct ECMAConversion: Sendable {
 
     /// The kinds of connector an export names, by its extension library.
     package enum Library: Sendable, Equatable {
-        case genericSQL, webServices, other(String)
-
-        /// Whether it becomes a process connector.
-        var isProcess: Bool {
-            if case .other = self { return true }
-            return false
-        }
+        /// Generic SQL, web services, or any other extension DLL (a process connector).
+        case genericSQL, webServices, other
 
         init(_ name: String?) {
             let name = (name ?? "").lowercased()
             if name.contains("genericsql") {
                 self = .genericSQL
-            } else if name.contains("webservices") || name.contains("webservice") {
+            } else if name.contains("webservice") {
                 self = .webServices
             } else {
-                self = .other(name)
+                self = .other
             }
         }
     }
@@ -55,7 +50,7 @@ package struct ECMAConversion: Sendable {
             while used.contains(name) { name += "_\(index + 1)" }
             used.insert(name)
             // A process connector serves one partition an entry (the ECMA host served one in all).
-            let partitions: [String?] = Library(connector.library).isProcess && connector.partitions.count > 1 ? connector.partitions.map(\.name) : [nil]
+            let partitions: [String?] = Library(connector.library) == .other && connector.partitions.count > 1 ? connector.partitions.map(\.name) : [nil]
             for partition in partitions {
                 var writer = EntryWriter(connector: connector, name: name, partition: partition)
                 writer.write()
@@ -95,6 +90,7 @@ package struct ECMAConversion: Sendable {
     /// One connector's entry, its notes and variables.
     struct EntryWriter {
         let connector: ECMAExport.Connector
+        let library: Library
         /// The connector's name in the notes and its variables.
         let name: String
         /// The partition this entry serves, when the connector has several; else nil.
@@ -110,6 +106,7 @@ package struct ECMAConversion: Sendable {
 
         init(connector: ECMAExport.Connector, name: String, partition: String?) {
             self.connector = connector
+            library = Library(connector.library)
             self.name = name
             self.partition = partition
         }
@@ -125,10 +122,9 @@ package struct ECMAConversion: Sendable {
             return "${\(variable)}"
         }
 
+        /// The parameter of any of `names`, marked as carried over.
         mutating func take(_ names: String...) -> ECMAExport.Parameter? {
-            guard let parameter = connector.parameters.first(where: { parameter in names.contains { $0.lowercased() == parameter.name.lowercased() } }) else {
-                return nil
-            }
+            guard let parameter = connector.parameter(names) else { return nil }
             consumed.insert(parameter.name.lowercased())
             return parameter
         }
@@ -140,11 +136,10 @@ package struct ECMAConversion: Sendable {
             if let secret = connector.secretToken {
                 note(secret, "the secret token is encrypted in the export and not carried over: set \(partition == nil ? "\(token.dropFirst(2).dropLast())" : "each entry's ATTRMAP_…_TOKEN") to it, or to a new one given to Entra")
             }
-            let library = Library(connector.library)
             switch library {
             case .genericSQL: writeSQL()
             case .webServices: writeWebServices()
-            case .other(let dll): writeProcess(dll)
+            case .other: writeProcess()
             }
             writeHostSettings()
             for parameter in connector.parameters where !consumed.contains(parameter.name.lowercased()) {
@@ -161,10 +156,7 @@ package struct ECMAConversion: Sendable {
 
         mutating func writeSQL() {
             let user = take("User Name", "UserName", "User")?.value
-            let password = take("Password").map { parameter -> String in
-                let reference = variable("DB_PASSWORD", "the database password (the encrypted parameter '\(parameter.name)')")
-                return reference
-            }
+            let password = take("Password").map { variable("DB_PASSWORD", "the database password (the encrypted parameter '\($0.name)')") }
             if let connection = take("Connection String", "ConnectionString") {
                 writeConnection(connection, user: user, password: password)
             } else if let dsn = take("DSN File", "DSN", "File DSN") {
@@ -341,7 +333,7 @@ package struct ECMAConversion: Sendable {
 
         // MARK: Any other extension
 
-        mutating func writeProcess(_ library: String) {
+        mutating func writeProcess() {
             let dll = connector.library ?? "the connector's extension"
             let program = "./\(name.lowercased())-connector"
             note(connector.libraryLocation ?? connector.location, "\(dll) is an ECMA2 DLL, which runs only under .NET on Windows: write a process connector in any language (Documentation/process-connector-protocol.md, Examples/process-connectors) and name it in 'command'")
@@ -421,7 +413,7 @@ package struct ECMAConversion: Sendable {
                 }
             }
             // A process connector's partitions have their own note; the others serve one.
-            if connector.partitions.count > 1, Library(connector.library) == .genericSQL || Library(connector.library) == .webServices {
+            if connector.partitions.count > 1, library != .other {
                 note(connector.partitions[1].location, "only the partition '\(connector.partitions[0].name)' is carried over: give each other one an entry of its own")
             }
         }

@@ -35,9 +35,9 @@ package struct ECMAExport: Sendable {
         package var secretToken: Location?
         package var port: (value: Int, location: Location)?
         package var certificate: (thumbprint: String, location: Location)?
-        package var isDeltaImportSupported: Bool?
 
-        package func parameter(_ names: String...) -> Parameter? {
+        /// The first parameter of any of `names`, ignoring case.
+        package func parameter(_ names: [String]) -> Parameter? {
             parameters.first { parameter in names.contains { $0.lowercased() == parameter.name.lowercased() } }
         }
     }
@@ -177,7 +177,6 @@ package struct ECMAExport: Sendable {
             connector.exportPasswordInFirstPass = (first.text.trimmingWhitespace.lowercased() == "true", location(first))
         }
         connector.supportsPassword = flag(element, "SupportPassword")
-        connector.isDeltaImportSupported = flag(element, "IsDeltaImportSupported")
         if let ecma {
             if let timer = ecma.child("AutosyncTimer"), let minutes = Int(timer.text.trimmingWhitespace) {
                 connector.autosyncMinutes = (minutes, location(timer))

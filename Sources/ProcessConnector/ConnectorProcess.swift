@@ -176,7 +176,7 @@ final class ConnectorProcess: Sendable {
 
     /// `error` as the failure of one request: `get failed: the connector process ended (…)`.
     private static func naming(_ pending: Pending, _ error: ConnectorError) -> ConnectorError {
-        pending.operation == "hello" ? error : ConnectorError(error.kind, "\(pending.operation) failed: \(error.message)", retryAfter: error.retryAfter)
+        ConnectorError(error.kind, "\(pending.operation) failed: \(error.message)", retryAfter: error.retryAfter)
     }
 
     /// Ends the process: every request in flight fails with `error`, the child is stopped.

@@ -144,7 +144,7 @@ package final class ProcessConnector: DeltaImportingConnector, RestartableConnec
             case .failure(let error):
                 let failure = error as? ConnectorError ?? ConnectorError(.failed, "\(error)")
                 process.end(failure)
-                throw ConnectorError(.unavailable, "the connector process did not answer hello: \(failure.message)")
+                throw ConnectorError(.unavailable, "the connector process did not start: \(failure.message)")
             }
             guard let version = hello.protocol, ConnectorWire.protocols.contains(version), let capabilities = hello.capabilities else {
                 process.end(ConnectorError(.failed, "no protocol in common"))

@@ -27,18 +27,14 @@ enum HostScaleBenchmark {
     }
 
     static func main(_ arguments: [String]) async {
-        var options: [String: String] = ["users": "10000,100000,1000000", "clients": "8", "lookups": "20000", "writes": "5000", "engine": "sqlite"]
-        var index = 0
-        while index + 1 < arguments.count, arguments[index].hasPrefix("--") {
-            options[String(arguments[index].dropFirst(2))] = arguments[index + 1]
-            index += 2
-        }
+        let usage = "usage: attrmap-benchmark host-scale --attrmap PATH [--users 10000,100000,1000000] [--clients 8] [--lookups 20000] [--writes 5000]"
+        let options = benchmarkOptions(arguments, defaults: ["users": "10000,100000,1000000", "clients": "8", "lookups": "20000", "writes": "5000", "engine": "sqlite"], usage: usage)
         let sizes = options["users"]!.split(separator: ",").compactMap { Int($0) }
-        guard index == arguments.count, let attrmap = options["attrmap"], !sizes.isEmpty,
+        guard let attrmap = options["attrmap"], !sizes.isEmpty,
             let clients = Int(options["clients"]!), let lookups = Int(options["lookups"]!), let writes = Int(options["writes"]!),
             ["sqlite", "postgres"].contains(options["engine"]!)
         else {
-            fail("usage: attrmap-benchmark host-scale --attrmap PATH [--users 10000,100000,1000000] [--clients 8] [--lookups 20000] [--writes 5000]")
+            fail(usage)
         }
         let postgres = options["engine"] == "postgres"
         say("attrmap host at scale — \(postgres ? "PostgreSQL" : "embedded SQLite") store, \(clients) clients, \(lookups) lookups and \(writes) writes per phase, loopback\n")

@@ -36,16 +36,12 @@ enum LoadBenchmark {
     }
 
     static func main(_ arguments: [String]) async {
-        var options: [String: String] = ["users": "2000", "clients": "8"]
-        var index = 0
-        while index + 1 < arguments.count, arguments[index].hasPrefix("--") {
-            options[String(arguments[index].dropFirst(2))] = arguments[index + 1]
-            index += 2
-        }
-        guard index == arguments.count, let attrmap = options["attrmap"], let peer = options["peer"],
+        let usage = "usage: attrmap-benchmark scim-load --attrmap PATH --peer PATH/scim2-server [--users 2000] [--clients 8] [--sync normal|full]"
+        let options = benchmarkOptions(arguments, defaults: ["users": "2000", "clients": "8"], usage: usage)
+        guard let attrmap = options["attrmap"], let peer = options["peer"],
             let users = Int(options["users"]!), let clients = Int(options["clients"]!)
         else {
-            fail("usage: attrmap-benchmark scim-load --attrmap PATH --peer PATH/scim2-server [--users 2000] [--clients 8] [--sync normal|full]")
+            fail(usage)
         }
         let token = "load-benchmark-token-\(UInt32.random(in: 0...UInt32.max))"
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("attrmap-load-\(getpid())").path

@@ -19,16 +19,12 @@ enum ProcessConnectorBenchmark {
     }
 
     static func main(_ arguments: [String]) async {
-        var options: [String: String] = ["writes": "5000", "clients": "8", "python-writes": "1000"]
-        var index = 0
-        while index + 1 < arguments.count, arguments[index].hasPrefix("--") {
-            options[String(arguments[index].dropFirst(2))] = arguments[index + 1]
-            index += 2
-        }
-        guard index == arguments.count, let attrmap = options["attrmap"], let given = options["swift-connector"],
+        let usage = "usage: attrmap-benchmark process --attrmap PATH --swift-connector PATH [--writes 5000] [--python-writes 1000] [--clients 8]"
+        let options = benchmarkOptions(arguments, defaults: ["writes": "5000", "clients": "8", "python-writes": "1000"], usage: usage)
+        guard let attrmap = options["attrmap"], let given = options["swift-connector"],
             let writes = Int(options["writes"]!), let pythonWrites = Int(options["python-writes"]!), let clients = Int(options["clients"]!)
         else {
-            fail("usage: attrmap-benchmark process --attrmap PATH --swift-connector PATH [--writes 5000] [--python-writes 1000] [--clients 8]")
+            fail(usage)
         }
         // The program's path as the host resolves it: from the configuration's folder.
         let swiftConnector = URL(fileURLWithPath: given).standardizedFileURL.path

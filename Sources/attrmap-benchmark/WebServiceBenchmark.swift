@@ -30,16 +30,12 @@ enum WebServiceBenchmark {
     }
 
     static func main(_ arguments: [String]) async {
-        var options: [String: String] = ["writes": "5000", "clients": "8", "import": "100000", "only": "creates,import,detail,soap"]
-        var index = 0
-        while index + 1 < arguments.count, arguments[index].hasPrefix("--") {
-            options[String(arguments[index].dropFirst(2))] = arguments[index + 1]
-            index += 2
-        }
-        guard index == arguments.count, let attrmap = options["attrmap"], let hrApp = options["hr-app"],
+        let usage = "usage: attrmap-benchmark webservice --attrmap PATH --hr-app PATH [--sap-app PATH] [--writes 5000] [--clients 8] [--import 100000] [--only creates,import,detail,soap]"
+        let options = benchmarkOptions(arguments, defaults: ["writes": "5000", "clients": "8", "import": "100000", "only": "creates,import,detail,soap"], usage: usage)
+        guard let attrmap = options["attrmap"], let hrApp = options["hr-app"],
             let writes = Int(options["writes"]!), let clients = Int(options["clients"]!), let imported = Int(options["import"]!)
         else {
-            fail("usage: attrmap-benchmark webservice --attrmap PATH --hr-app PATH [--sap-app PATH] [--writes 5000] [--clients 8] [--import 100000] [--only creates,import,detail,soap]")
+            fail(usage)
         }
         let only = Set(options["only"]!.split(separator: ",").map(String.init))
         say("attrmap serve and the web services connector — the sample HR application on loopback, \(clients) clients\n")

@@ -19,6 +19,18 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
+/// A benchmark's `--name value` options over `defaults`; anything else left over is a usage error.
+func benchmarkOptions(_ arguments: [String], defaults: [String: String], usage: String) -> [String: String] {
+    var options = defaults
+    var index = 0
+    while index + 1 < arguments.count, arguments[index].hasPrefix("--") {
+        options[String(arguments[index].dropFirst(2))] = arguments[index + 1]
+        index += 2
+    }
+    if index != arguments.count { fail(usage) }
+    return options
+}
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "transform":
