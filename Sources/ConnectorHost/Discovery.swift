@@ -29,7 +29,7 @@ package enum Discovery {
         .object([
             ("schemas", .array([.string("urn:ietf:params:scim:schemas:core:2.0:ResourceType")])),
             ("id", .string(definition.name)), ("name", .string(definition.name)), ("endpoint", .string(definition.endpoint)),
-            ("description", .string(definition.name == "User" ? "User Account" : "Group")),
+            ("description", .string(definition.name == "User" ? "User Account" : definition.name == "Group" ? "Group" : definition.schema.description)),
             ("schema", .string(definition.schema.id)),
             ("schemaExtensions", .array(definition.extensions.map { .object([("schema", .string($0.id)), ("required", .bool(false))]) })),
             ("meta", .object([("resourceType", .string("ResourceType")), ("location", .string("\(base)/ResourceTypes/\(definition.name)"))])),

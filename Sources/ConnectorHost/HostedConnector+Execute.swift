@@ -73,7 +73,7 @@ extension HostedConnector {
             let projection = Projection(
                 attributes: request.attributes.map(definition.resolve), excluded: request.excludedAttributes.map(definition.resolve))
             let location = "\(base)/\(definition.endpoint.dropFirst())"
-            guard let type = ResourceType(name: definition.name) else { continue }
+            let type = definition.resourceType
             let (_, resources) = try await query(type, filter: search.filter, startIndex: 1, count: nil)
             all += resources.map { ResourceMapping.located(projection.apply(to: $0, definition: definition), base: location) }
         }

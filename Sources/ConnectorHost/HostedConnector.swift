@@ -139,11 +139,12 @@ package actor HostedConnector {
         }
     }
 
-    /// The object types of `schema` that are SCIM resource types, with their definitions.
+    /// The object types of `schema`, each with the SCIM resource type it is served as and its
+    /// definition: `User`, `Group`, or a type of the connector's own (`Device` at `/Devices`).
     private static func served(_ schema: ConnectorSchema) -> [(ConnectorSchema.ObjectType, ResourceType, ResourceDefinition)] {
-        schema.objectTypes.compactMap { objectType in
+        schema.objectTypes.map { objectType in
             let definition = ResourceMapping.definition(for: objectType)
-            return ResourceType(name: definition.name).map { (objectType, $0, definition) }
+            return (objectType, definition.resourceType, definition)
         }
     }
 
@@ -234,9 +235,20 @@ package actor HostedConnector {
         return definition
     }
 
-    /// The SCIM definitions of what the connector serves, users first.
+    /// The SCIM definitions of what the connector serves: users, groups, then the connector's
+    /// own types by name.
     package nonisolated var resourceDefinitions: [ResourceDefinition] {
-        published.withLock { $0.definitions.values.sorted { $0.name > $1.name } }
+        published.withLock { $0.definitions.values.sorted { Self.order($0.name) < Self.order($1.name) } }
+    }
+
+    private static func order(_ name: String) -> (Int, String) {
+        (name == "User" ? 0 : name == "Group" ? 1 : 2, name)
+    }
+
+    /// The resource types requests may name: users and groups (answered with 503 while the first
+    /// import runs, 404 when the connector has none) and the connector's own types.
+    package nonisolated var resourceTypes: [ResourceType] {
+        ResourceType.all + resourceDefinitions.map(\.resourceType).filter { !ResourceType.all.contains($0) }
     }
 
     /// Whether the connector serves (its first import or discovery is done) and its store
@@ -332,7 +344,8 @@ package actor HostedConnector {
         {
             id = anchor
         } else {
-            throw .badRequest(.invalidValue, "the anchor attribute '\(objectType.anchor)' is required (under '\(SchemaURN.ecma2HostUser)')")
+            let place = definition.extension(SchemaURN.ecma2HostUser) == nil ? "" : " (under '\(SchemaURN.ecma2HostUser)')"
+            throw .badRequest(.invalidValue, "the anchor attribute '\(objectType.anchor)' is required\(place)")
         }
         let unique = ResourceMapping.uniqueKey(type, resource)
         try await claim(type, id: objectType.attribute(objectType.anchor) == nil ? nil : id, unique: unique, owner: nil)

@@ -15,8 +15,10 @@ struct ResourceMapping: Sendable {
 
     // MARK: Schema
 
-    /// The SCIM definition of a connector object type: the core schema, and for users the
-    /// enterprise extension and the ECMA2Host extension with the connector's attributes.
+    /// The SCIM definition of a connector object type: for groups the core Group schema; for
+    /// users the core User schema, the enterprise extension and the ECMA2Host extension with the
+    /// connector's attributes; for any other type (`Device`) a resource type of its own whose
+    /// schema (`urn:…:ECMA2Host:2.0:Device`) is the connector's attributes.
     static func definition(for type: ConnectorSchema.ObjectType) -> ResourceDefinition {
         if isGroup(type) {
             return ResourceDefinition(name: "Group", endpoint: "/Groups", schema: .group)
@@ -26,7 +28,17 @@ struct ResourceMapping: Sendable {
                 attribute.name, dataType(attribute.type), multiValued: attribute.multiValued, required: false, caseExact: false,
                 uniqueness: attribute.name.lowercased() == type.anchor.lowercased() ? .server : .none)
         }
-        return ResourceDefinition(name: "User", endpoint: "/Users", schema: .user, extensions: [.enterpriseUser, .ecma2Host(attributes)])
+        if isUser(type) {
+            return ResourceDefinition(name: "User", endpoint: "/Users", schema: .user, extensions: [.enterpriseUser, .ecma2Host(attributes)])
+        }
+        let served = ResourceType.named(type.name)
+        let schema = Schema(id: SchemaURN.ecma2Host(type.name), name: type.name, description: "The connector's \(type.name) objects", attributes: attributes)
+        return ResourceDefinition(name: served.name, endpoint: served.endpoint, schema: schema)
+    }
+
+    /// Whether a definition is of a connector's own type, whose attributes are its top level.
+    static func isOwnType(_ definition: ResourceDefinition) -> Bool {
+        definition.schema.id.equalsIgnoringCase(SchemaURN.ecma2Host(definition.name)) && definition.name != "User"
     }
 
     static func dataType(_ type: ConnectorSchema.Attribute.DataType) -> Schema.Attribute.DataType {
@@ -40,16 +52,25 @@ struct ResourceMapping: Sendable {
         }
     }
 
-    /// The value that must be unique: a user's `userName`, a group's `displayName`, lowercased.
+    /// The value that must be unique: a user's `userName`, a group's `displayName`, lowercased;
+    /// a connector's own type has none but its anchor.
     static func uniqueKey(_ type: ResourceType, _ resource: JSON) -> String? {
-        resource.member(type == .group ? "displayName" : "userName")?.stringValue?.lowercased()
+        guard let name = uniqueAttribute(type) else { return nil }
+        return resource.member(name)?.stringValue?.lowercased()
+    }
+
+    /// `userName` for users, `displayName` for groups, nil for any other type.
+    static func uniqueAttribute(_ type: ResourceType) -> String? {
+        type == .group ? "displayName" : type == .user ? "userName" : nil
     }
 
     // MARK: Objects to resources
 
     /// The SCIM resource of a connector object: its document, its `id` (the anchor) and, for
-    /// users, its connector attributes under the ECMA2Host extension.
+    /// users, its connector attributes under the ECMA2Host extension; for a type of the
+    /// connector's own, its attributes at the top level.
     func resource(from object: ConnectorObject, type: ConnectorSchema.ObjectType, definition: ResourceDefinition) -> JSON {
+        if Self.isOwnType(definition) { return ownResource(from: object, type: type, definition: definition) }
         var members = object.document?.objectValue ?? []
         members.removeAll { $0.0.equalsIgnoringCase("id") || $0.0.equalsIgnoringCase(SchemaURN.ecma2HostUser) }
         var schemas = members.first { $0.0 == "schemas" }?.1.arrayValue ?? [.string(definition.schema.id)]
@@ -87,11 +108,31 @@ struct ResourceMapping: Sendable {
         return .object(result)
     }
 
+    private func ownResource(from object: ConnectorObject, type: ConnectorSchema.ObjectType, definition: ResourceDefinition) -> JSON {
+        var result: [(String, JSON)] = [("schemas", .array([.string(definition.schema.id)])), ("id", .string(object.anchor))]
+        for attribute in type.attributes {
+            if let value = object.attributes[attribute.name], value != .null { result.append((attribute.name, value)) }
+        }
+        for (key, value) in object.document?.objectValue ?? [] {
+            if ["id", "schemas"].contains(where: key.equalsIgnoringCase) || result.contains(where: { $0.0.equalsIgnoringCase(key) }) { continue }
+            result.append((key, value))
+        }
+        if result.first(where: { $0.0 == "meta" }) == nil {
+            result.append(("meta", .object([("resourceType", .string(definition.name))])))
+        }
+        return .object(result)
+    }
+
     // MARK: Resources to objects
 
     /// Whether a connector type is served as SCIM groups (`Group`, in any case).
     static func isGroup(_ type: ConnectorSchema.ObjectType) -> Bool {
         type.name.lowercased() == "group"
+    }
+
+    /// Whether a connector type is served as SCIM users (`User`, in any case).
+    static func isUser(_ type: ConnectorSchema.ObjectType) -> Bool {
+        type.name.lowercased() == "user"
     }
 
     /// The core members of a SCIM group a connector's Group type declares as attributes.
@@ -118,6 +159,11 @@ struct ResourceMapping: Sendable {
                 continue
             }
             if key.equalsIgnoringCase("id") || key.equalsIgnoringCase("password") { continue }
+            // A type of the connector's own holds its attributes at the top level.
+            if !Self.isUser(type), !Self.isGroup(type), let attribute = type.attribute(key) {
+                if value != .null { object.attributes[attribute.name] = try Self.connectorValue(value, attribute) }
+                continue
+            }
             document.append((key, value))
         }
         // A group's displayName, externalId and members, when the connector declares them as

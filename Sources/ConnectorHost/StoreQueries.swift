@@ -72,8 +72,7 @@ struct StoreQueries: Sendable {
     /// Whether an object other than `id` holds the unique value `key` (a user's `userName`, a
     /// group's `displayName`, lowercased). Only a store that keeps documents can say.
     func holdsUnique(_ key: String, except id: String?) async throws(ConnectorError) -> Bool {
-        guard objectType.keepsDocument else { return false }
-        let name = definition.name == "Group" ? "displayName" : "userName"
+        guard objectType.keepsDocument, let name = ResourceMapping.uniqueAttribute(definition.resourceType) else { return false }
         let holders = try await search(ConnectorSearch(query: .document(name, equals: key), limit: 2))
         return holders.contains { $0.anchor != id }
     }
@@ -90,6 +89,9 @@ struct StoreQueries: Sendable {
                 return .attribute(attribute.name, equals: text)
             }
             if path.name.equalsIgnoringCase("id") { return .anchor(text) }
+            if ResourceMapping.isOwnType(definition) {
+                return objectType.attribute(path.name).map { .attribute($0.name, equals: text) }
+            }
             guard objectType.keepsDocument, let attribute = definition.schema.attribute(path.name),
                 attribute.type == .string || attribute.type == .reference, !attribute.multiValued
             else { return nil }

@@ -2,9 +2,9 @@ public import JSONValues
 
 /// A resource type the host serves: its endpoint, core schema and extensions (RFC 7643 §6).
 public struct ResourceDefinition: Sendable {
-    /// `User` or `Group`.
+    /// `User`, `Group`, or a connector's own type (`Device`).
     public var name: String
-    /// `/Users` or `/Groups`.
+    /// `/Users`, `/Groups`, `/Devices`.
     public var endpoint: String
     /// The core schema (`urn:ietf:params:scim:schemas:core:2.0:User` for users).
     public var schema: Schema
@@ -18,6 +18,9 @@ public struct ResourceDefinition: Sendable {
         self.schema = schema
         self.extensions = extensions
     }
+
+    /// The resource type this defines.
+    public var resourceType: ResourceType { ResourceType(name: name, endpoint: endpoint) }
 
     /// The extension whose URN is `urn`, compared without case.
     public func `extension`(_ urn: String) -> Schema? {

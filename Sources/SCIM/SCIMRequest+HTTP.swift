@@ -9,10 +9,14 @@ extension SCIMRequest {
     /// Decodes an HTTP request: its method, the path below the SCIM base URL (`/Users/2819c223`,
     /// percent-encoded as received), the raw query string and the body. Every problem is the
     /// SCIM error the client should get: 404 for an unknown endpoint, 405 for a method it does
-    /// not take, 400 with a `scimType` for an invalid body, filter, path or parameter.
-    public init(method: String, path: String, query: String?, body: [UInt8]?) throws(SCIMError) {
+    /// not take, 400 with a `scimType` for an invalid body, filter, path or parameter. `types` are
+    /// the resource types served (a host's connector may serve more than users and groups).
+    public init(method: String, path: String, query: String?, body: [UInt8]?, types: [ResourceType] = ResourceType.all) throws(SCIMError) {
         let rest = path.split(separator: "/", omittingEmptySubsequences: true).map { Self.percentDecoded($0, plusIsSpace: false) }
-        guard let first = rest.first else { throw .notFound("no resource named; try /Users, /Groups or /Schemas") }
+        let endpoints = types.map(\.endpoint)
+        guard let first = rest.first else {
+            throw .notFound("no resource named; try \((endpoints + ["/Schemas"]).joined(separator: ", "))")
+        }
         let parameters = Self.queryParameters(query)
         let method = method.uppercased()
         func notAllowed() -> SCIMError { SCIMError(status: 405, "\(method) is not supported on /\(rest.joined(separator: "/"))") }
@@ -29,8 +33,9 @@ extension SCIMRequest {
         case ("serviceproviderconfig", _, _), ("resourcetypes", _, _), ("schemas", _, _), (".search", _, _):
             throw notAllowed()
         default:
-            guard let type = ResourceType(endpoint: first) else {
-                throw .notFound("no resource type '\(first)'; this host serves /Users and /Groups")
+            guard let type = ResourceType(endpoint: first, among: types) else {
+                let served = endpoints.count == 2 ? endpoints.joined(separator: " and ") : endpoints.joined(separator: ", ")
+                throw .notFound("no resource type '\(first)'; this host serves \(served)")
             }
             guard rest.count <= 2 else { throw .notFound("no such endpoint") }
             let attributes = try Self.paths(parameters["attributes"])

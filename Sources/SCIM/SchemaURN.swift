@@ -4,6 +4,10 @@ public enum SchemaURN {
     public static let coreGroup = "urn:ietf:params:scim:schemas:core:2.0:Group"
     /// Microsoft's ECMA Connector Host extension: every connector attribute lives under it.
     public static let ecma2HostUser = "urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User"
+    /// The schema of a connector's object type `name` under the ECMA2Host namespace: for users the
+    /// extension above, for a type other than users and groups (`Device`) its core schema, whose
+    /// attributes are the connector's.
+    public static func ecma2Host(_ name: String) -> String { "urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:\(name)" }
     public static let enterpriseUser = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
     public static let error = "urn:ietf:params:scim:api:messages:2.0:Error"
     public static let listResponse = "urn:ietf:params:scim:api:messages:2.0:ListResponse"

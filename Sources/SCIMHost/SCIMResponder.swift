@@ -57,7 +57,7 @@ package struct SCIMResponder: HTTPResponder {
             response = Self.response(SCIMError(status: 500, "internal error; the log has the details under request id \(requestID)"))
         }
         response.headers[.xRequestID] = requestID
-        let (named, route) = Self.route(of: request.uri.path)
+        let (named, route) = Self.route(of: request.uri.path) { services[$0]?.resourceTypes.map { String($0.endpoint.dropFirst()) } ?? [] }
         // Only connectors that exist: a label is never something a client makes up.
         let connector = services[named] == nil ? "" : named
         let method = ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(request.method.rawValue) ? request.method.rawValue : "other"
@@ -101,13 +101,14 @@ package struct SCIMResponder: HTTPResponder {
     }
 
     /// The connector and the route of `path`, for metrics: `/Users/{id}`, never an id or a value.
-    static func route(of path: String) -> (connector: String, route: String) {
+    /// `resources` gives the endpoints a connector serves beyond users and groups (`Devices`).
+    static func route(of path: String, resources: (String) -> [String] = { _ in [] }) -> (connector: String, route: String) {
         let components = path.split(separator: "/", omittingEmptySubsequences: true)
         guard components.count >= 2, components[0].hasPrefix("ecma2host_"), components[1].lowercased() == "scim" else { return ("", "other") }
         let connector = String(components[0].dropFirst("ecma2host_".count).prefix(64))
         let rest = components.dropFirst(2)
         guard let first = rest.first else { return (connector, "/") }
-        let known = ["Users", "Groups", "Schemas", "ResourceTypes", "ServiceProviderConfig", ".search"]
+        let known = ["Users", "Groups", "Schemas", "ResourceTypes", "ServiceProviderConfig", ".search"] + resources(connector)
         guard let resource = known.first(where: { $0.lowercased() == first.lowercased() }) else { return (connector, "other") }
         switch rest.count {
         case 1: return (connector, "/\(resource)")
@@ -137,7 +138,8 @@ package struct SCIMResponder: HTTPResponder {
             body = Array(try await request.collectBody(upTo: maxBodySize).readableBytesView)
         }
         let scimRequest = try SCIMRequest(
-            method: request.method.rawValue, path: components.dropFirst(2).joined(separator: "/"), query: request.uri.query, body: body)
+            method: request.method.rawValue, path: components.dropFirst(2).joined(separator: "/"), query: request.uri.query, body: body,
+            types: service.resourceTypes)
         return Self.response(try await service.execute(scimRequest, base: baseURL(request, connector: name)))
     }
 

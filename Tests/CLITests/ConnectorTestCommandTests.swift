@@ -50,6 +50,9 @@ import Testing
         #expect(output.stdout.contains("pass  Group: creates, reads, replaces and deletes ("), "\(output.stdout)")
         #expect(output.stdout.contains("pass  Group: exports concurrently ("), "\(output.stdout)")
         #expect(output.stdout.contains("skip  Group: sets passwords as their own step"), "\(output.stdout)")
+        // And its third, a type of its own.
+        #expect(output.stdout.contains("pass  Role: creates, reads, replaces and deletes ("), "\(output.stdout)")
+        #expect(output.stdout.contains("pass  Role: imports many objects, in pages ("), "\(output.stdout)")
     }
 
     /// `--type` checks only the types named; one the program does not declare is a failure that
@@ -62,9 +65,9 @@ import Testing
         #expect(groups.status == 0, "\(groups.stdout)")
         #expect(Self.checks(groups).allSatisfy { !$0.contains("User: ") }, "\(groups.stdout)")
         #expect(groups.stdout.contains("pass  Group: imports many objects, in pages ("), "\(groups.stdout)")
-        let unknown = try await Self.test([program], in: folder, options: ["--settings", #"{"journal": "none.ndjson"}"#, "--type", "Role"])
+        let unknown = try await Self.test([program], in: folder, options: ["--settings", #"{"journal": "none.ndjson"}"#, "--type", "Device"])
         #expect(unknown.status == 1, "\(unknown.stdout)")
-        #expect(unknown.stdout.contains("the connector serves no type 'Role'; it serves User, Group"), "\(unknown.stdout)")
+        #expect(unknown.stdout.contains("the connector serves no type 'Device'; it serves User, Group, Role"), "\(unknown.stdout)")
     }
 
     /// Without a defect the broken connector is a correct one: each failure below is its defect's.

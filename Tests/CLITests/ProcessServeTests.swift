@@ -133,6 +133,78 @@ import Testing
         #expect(gone == 404)
     }
 
+    /// A type of the program's own beyond users and groups: the Swift example's `Role`, served at
+    /// `/Roles` with its attributes at the top level, listed by `/ResourceTypes` and `/Schemas`,
+    /// created, filtered, patched and deleted like users.
+    @Test func servesATypeOfTheProgramsOwn() async throws {
+        let folder = try TemporaryFolder("serve-process-roles")
+        defer { folder.remove() }
+        try """
+            connectors:
+              - name: APP
+                token: ${APP_HOST_TOKEN}
+                process:
+                  command: [\(SampleApplication.url(of: "swift-users-connector").path)]
+                  settings: {journal: app.ndjson}
+            """.write(toFile: folder.path("serve.yaml"), atomically: true, encoding: .utf8)
+        let server = try ServeCommandTests.Server(
+            data: "", token: nil, logLevel: "info", connector: "APP", arguments: ["--config", folder.path("serve.yaml")],
+            environment: ["APP_HOST_TOKEN": Self.token])
+        defer { server.stop() }
+        let schema = "urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:Role"
+
+        let (typesStatus, typesText) = try await server.send("GET", "/ResourceTypes", token: Self.token)
+        #expect(typesStatus == 200, "\(typesText)")
+        let types = try JSON.parse(typesText)["Resources"]?.arrayValue ?? []
+        #expect(types.map { $0["endpoint"]?.stringValue ?? "" } == ["/Users", "/Groups", "/Roles"], "\(typesText)")
+        #expect(types.last?["schema"] == .string(schema), "\(typesText)")
+        let (schemaStatus, schemaText) = try await server.send("GET", "/Schemas/\(schema)", token: Self.token)
+        #expect(schemaStatus == 200, "\(schemaText)")
+        let attributes = try JSON.parse(schemaText)["attributes"]?.arrayValue ?? []
+        #expect(attributes.compactMap { $0["name"]?.stringValue } == ["name", "description", "permissions"], "\(schemaText)")
+
+        let role = #"{"schemas":["\#(schema)"],"name":"approver","description":"Approves invoices","permissions":["invoice.read","invoice.approve"]}"#
+        let (created, createdText) = try await server.send("POST", "/Roles", token: Self.token, body: role)
+        #expect(created == 201, "\(createdText)")
+        let resource = try JSON.parse(createdText)
+        #expect(resource["id"] == .string("approver"), "the anchor is the role's name: \(createdText)")
+        #expect(resource["permissions"] == .array([.string("invoice.read"), .string("invoice.approve")]), "\(createdText)")
+        #expect(resource["meta"]?["location"]?.stringValue?.hasSuffix("/Roles/approver") == true, "\(createdText)")
+        let (again, againText) = try await server.send("POST", "/Roles", token: Self.token, body: role)
+        #expect(again == 409, "\(againText)")
+
+        let patch = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"description","value":"Approves and pays invoices"},{"op":"add","path":"permissions","value":["invoice.pay"]}]}"#
+        let (patched, patchText) = try await server.send("PATCH", "/Roles/approver", token: Self.token, body: patch)
+        #expect(patched == 200, "\(patchText)")
+        let filter = "description eq \"Approves and pays invoices\"".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let (listed, list) = try await server.send("GET", "/Roles?filter=\(filter)", token: Self.token)
+        #expect(listed == 200, "\(list)")
+        let found = try JSON.parse(list)
+        #expect(found["totalResults"] == .number("1"), "\(list)")
+        #expect(found["Resources"]?.arrayValue?.first?["permissions"]?.arrayValue?.count == 3, "\(list)")
+
+        // The program got the role as its own attributes, the PATCH as one attribute-level update.
+        let journal = try String(contentsOfFile: folder.path("app.ndjson"), encoding: .utf8).split(separator: "\n")
+        let roleLines = journal.filter { $0.contains(#""objectType":"Role""#) }
+        #expect(roleLines.count == 2, "a create and one update: \(roleLines)")
+        #expect(roleLines.last?.contains(#""description":"Approves and pays invoices""#) == true, "\(roleLines)")
+        #expect(roleLines.last?.contains("invoice.pay") == true, "\(roleLines)")
+
+        // A name the program does not serve: 404 naming what it does.
+        let (unknown, unknownText) = try await server.send("GET", "/Devices", token: Self.token)
+        #expect(unknown == 404, "\(unknownText)")
+        #expect(unknownText.contains("/Users, /Groups, /Roles"), "\(unknownText)")
+        // A user still names roles by their anchors, unchanged by the new type.
+        let user = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","\#(Self.ext)"],"userName":"ann@contoso.com","\#(Self.ext)":{"login":"ann","roles":["approver"]}}"#
+        let (userStatus, userText) = try await server.send("POST", "/Users", token: Self.token, body: user)
+        #expect(userStatus == 201, "\(userText)")
+
+        let (deleted, _) = try await server.send("DELETE", "/Roles/approver", token: Self.token)
+        #expect(deleted == 204)
+        let (gone, _) = try await server.send("GET", "/Roles/approver", token: Self.token)
+        #expect(gone == 404)
+    }
+
     /// SIGHUP restarts the program while creates go on: each is answered 201 and written, by the
     /// old process or the new one, and the host keeps serving.
     @Test func sighupRestartsTheProgramWithoutLosingARequest() async throws {

@@ -51,6 +51,55 @@ struct StoreQueriesTests {
         }
     }
 
+    /// A type of the connector's own (`Device`, at `/Devices`): its attributes at the resource's
+    /// top level, its filters asked of the store as attribute queries, and the same answers from
+    /// a cache.
+    @Test func aTypeOfTheConnectorsOwnIsServedUnderItsName() async throws {
+        let device = ConnectorSchema.ObjectType(name: "Device", anchor: "serialNumber", attributes: [
+            .init(name: "serialNumber", type: .string, multiValued: false),
+            .init(name: "model", type: .string, multiValued: false),
+            .init(name: "owners", type: .string, multiValued: true),
+        ], keepsDocument: false)
+        let schema = ConnectorSchema(objectTypes: InMemoryConnector.defaultSchema.objectTypes + [device])
+        let store = InMemoryConnector(schema: schema, objects: (0..<30).map { index in
+            ConnectorObject(objectType: "Device", anchor: String(format: "SN%03d", index), attributes: [
+                "serialNumber": .string(String(format: "SN%03d", index)), "model": .string(index % 2 == 0 ? "X1" : "T14"),
+                "owners": .array([.string("user\(index)")]),
+            ])
+        })
+        let asking = HostedConnectorTests.host(store)
+        let caching = HostedConnectorTests.host(CacheOnly(store))
+        await asking.importAll()
+        await caching.importAll()
+        let type = ResourceType.named("Device")
+        #expect(asking.resourceTypes.map(\.endpoint) == ["/Users", "/Groups", "/Devices"])
+        for filter in [#"model eq "X1""#, #"serialNumber eq "sn007""#, #"id eq "SN011" or model eq "nothing""#, #"owners co "user1""#] {
+            let request = SCIMRequest.search(type, filter: try Filter.parse(filter), startIndex: 1, count: 100)
+            let asked = try await asking.execute(request, base: nil)
+            let cached = try await caching.execute(request, base: nil)
+            #expect(asked.body?.member("totalResults") == cached.body?.member("totalResults"), "\(filter)")
+            #expect(Self.ids(asked) == Self.ids(cached), "\(filter)")
+            #expect(!Self.ids(asked).isEmpty, "\(filter)")
+        }
+        let body = try JSON.parse(#"{"schemas":["urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:Device"],"serialNumber":"SN100","model":"X1","owners":["ann"]}"#)
+        for host in [asking, caching] {
+            let created = try await host.execute(.create(type, body), base: "https://h/scim")
+            #expect(created.status == 201)
+            #expect(created.body?.member("id") == .string("SN100"))
+            #expect(created.location == "https://h/scim/Devices/SN100")
+            let patch = SCIMRequest.PatchRequest(try Patch.operations(try JSON.parse(#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"owners","value":["bob"]}]}"#)))
+            let patched = try await host.execute(.patch(type, id: "SN100", patch), base: nil)
+            #expect(patched.body?.member("owners") == .array([.string("ann"), .string("bob")]), "\(patched)")
+            let stored = try #require(try await store.get(objectType: "Device", anchor: "SN100"))
+            #expect(stored.attributes["owners"] == .array([.string("ann"), .string("bob")]))
+            #expect(try await host.execute(.delete(type, id: "SN100"), base: nil).status == 204)
+        }
+        let missingAnchor = await #expect(throws: SCIMError.self) {
+            try await asking.execute(.create(type, try JSON.parse(#"{"model":"X1"}"#)), base: nil)
+        }
+        #expect(missingAnchor?.detail == "the anchor attribute 'serialNumber' is required")
+    }
+
     @Test func twoHostsOnOneStoreAgree() async throws {
         let store = InMemoryConnector()
         let first = HostedConnectorTests.host(store)

@@ -31,6 +31,23 @@ struct SCIMRequestTests {
         #expect(try Self.decode(method, target, body) == expected)
     }
 
+    /// A connector's own types are served at their plural; a host names the types it serves, and
+    /// a request for any other endpoint is a 404 that lists them.
+    @Test func decodesTheTypesAHostServes() throws {
+        #expect(["Device", "Address", "Policy", "Day", "Box", "Switch", "user", "GROUP"].map { ResourceType.named($0).endpoint }
+            == ["/Devices", "/Addresses", "/Policies", "/Days", "/Boxes", "/Switches", "/Users", "/Groups"])
+        let role = ResourceType.named("Role")
+        let types = ResourceType.all + [role]
+        #expect(try SCIMRequest(method: "GET", path: "/roles/approver", query: nil, body: nil, types: types) == .get(role, id: "approver"))
+        #expect(try SCIMRequest(method: "DELETE", path: "/Roles/approver", query: nil, body: nil, types: types) == .delete(role, id: "approver"))
+        #expect(throws: SCIMError.notFound("no resource type 'Roles'; this host serves /Users and /Groups")) {
+            try SCIMRequest(method: "GET", path: "/Roles", query: nil, body: nil)
+        }
+        #expect(throws: SCIMError.notFound("no resource type 'Devices'; this host serves /Users, /Groups, /Roles")) {
+            try SCIMRequest(method: "GET", path: "/Devices", query: nil, body: nil, types: types)
+        }
+    }
+
     @Test func decodesPatchOperationsAndProjections() throws {
         let body = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"x"},{"op":"remove","path":"emails[type eq \"work\"]"}]}"#
         let request = try Self.decode("PATCH", "/Users/7?attributes=userName,%20emails.value&excludedAttributes=groups", body)

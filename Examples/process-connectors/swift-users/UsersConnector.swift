@@ -2,11 +2,13 @@ import ConnectorKit
 import Foundation
 import Synchronization
 
-/// A process connector in Swift, on ConnectorKit: users and groups kept in memory and in a
+/// A process connector in Swift, on ConnectorKit: users, groups and roles kept in memory and in a
 /// journal file (one JSON line per change, read back at start), so that they outlive the
 /// process. Several requests are taken at once; the store is one lock. Groups are served under
 /// the host's `/Groups`: their display name and their members (the users' logins) are attributes,
 /// which the host exports attribute by attribute, a member added or removed as that change alone.
+/// Roles, a type of this application's own, are served under `/Roles`, their attributes at the
+/// resource's top level.
 ///
 /// Settings (from the host's configuration): `{"journal": "users.ndjson"}`.
 @main
@@ -40,6 +42,10 @@ struct UsersConnector: ConnectorProgram {
             WireObjectType(name: "Group", anchor: "id", attributes: [
                 .init(name: "displayName", required: true), .init(name: "members", type: "reference", multiValued: true),
             ]),
+            // What a user's `roles` name: the role's name is its anchor.
+            WireObjectType(name: "Role", anchor: "name", attributes: [
+                .init(name: "name", required: true), .init(name: "description"), .init(name: "permissions", multiValued: true),
+            ]),
         ]
     }
 
@@ -68,11 +74,11 @@ struct UsersConnector: ConnectorProgram {
 
     func update(objectType: String, anchor: String, changes: [WireChange]) async throws {
         try store.change(objectType, anchor) { current in
-            guard var object = current else { throw WireError(code: "notFound", message: "no user '\(anchor)'") }
+            guard var object = current else { throw WireError(code: "notFound", message: "no \(objectType) '\(anchor)'") }
             for change in changes {
                 if change.delete == true { object.attributes[change.attribute] = nil }
                 if let values = change.replace {
-                    object.attributes[change.attribute] = ["roles", "members"].contains(change.attribute) ? .array(values) : values.first
+                    object.attributes[change.attribute] = Self.multiValued.contains(change.attribute) ? .array(values) : values.first
                 }
                 if change.add != nil || change.remove != nil {
                     guard case .array(var values) = object.attributes[change.attribute] ?? .array([]) else {
@@ -89,7 +95,7 @@ struct UsersConnector: ConnectorProgram {
 
     func delete(objectType: String, anchor: String) async throws {
         try store.change(objectType, anchor) { current in
-            guard current != nil else { throw WireError(code: "notFound", message: "no user '\(anchor)'") }
+            guard current != nil else { throw WireError(code: "notFound", message: "no \(objectType) '\(anchor)'") }
             return nil
         }
     }
@@ -98,24 +104,35 @@ struct UsersConnector: ConnectorProgram {
         guard objectType == "User" else { throw WireError(code: "invalidValue", message: "a \(objectType) has no password") }
         guard password.count >= 8 else { throw WireError(code: "invalidPassword", message: "a password has at least 8 characters") }
         try store.change(objectType, anchor) { current in
-            guard var object = current else { throw WireError(code: "notFound", message: "no user '\(anchor)'") }
+            guard var object = current else { throw WireError(code: "notFound", message: "no \(objectType) '\(anchor)'") }
             // The example keeps only whether one is set: a real application would hash it.
             object.document = .object([("passwordSet", .bool(true))])
             return object
         }
     }
 
-    /// The object as stored: only the schema's attributes; a user's login its anchor.
+    /// The attributes that hold several values.
+    static let multiValued: Set = ["roles", "members", "permissions"]
+
+    /// The object as stored: only the schema's attributes; a user's login and a role's name its
+    /// anchor.
     static func checked(_ object: WireObject, _ objectType: String) throws -> WireObject {
-        let known: Set = objectType == "Group" ? ["displayName", "members"] : ["login", "displayName", "city", "roles"]
+        let known: Set =
+            switch objectType {
+            case "Group": ["displayName", "members"]
+            case "Role": ["name", "description", "permissions"]
+            default: ["login", "displayName", "city", "roles"]
+            }
         if let unknown = object.attributes.keys.first(where: { !known.contains($0) }) {
             throw WireError(code: "invalidValue", message: "a \(objectType) has no attribute \(unknown)")
         }
         if objectType == "Group", object.attributes["displayName"] == nil {
             throw WireError(code: "invalidValue", message: "a group needs a displayName")
         }
-        if let login = object.attributes["login"], login != .string(object.anchor) {
-            throw WireError(code: "invalidValue", message: "the login is not the anchor '\(object.anchor)'")
+        for key in ["login", "name"] {
+            if let value = object.attributes[key], value != .string(object.anchor) {
+                throw WireError(code: "invalidValue", message: "the \(key) is not the anchor '\(object.anchor)'")
+            }
         }
         var stored = object
         stored.objectType = objectType
@@ -210,6 +227,6 @@ final class Store: Sendable {
     }
 
     static func check(_ objectType: String) throws {
-        guard objectType == "User" || objectType == "Group" else { throw WireError(code: "invalidValue", message: "no object type \(objectType)") }
+        guard ["User", "Group", "Role"].contains(objectType) else { throw WireError(code: "invalidValue", message: "no object type \(objectType)") }
     }
 }
