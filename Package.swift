@@ -156,6 +156,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // LDAPv3's messages (RFC 4511) in BER, search filters (RFC 4515) and distinguished names
+        // (RFC 4514), read and written byte by byte. No dependencies.
+        .target(
+            name: "LDAPMessages",
+            swiftSettings: swiftSettings
+        ),
+
         // The ECMA engine, with no HTTP in it: a connector behind a cache, import and autosync,
         // uniqueness, deprovisioning; executes SCIMRequests.
         .target(
@@ -420,6 +427,11 @@ let package = Package(
         .testTarget(
             name: "XMLDocumentsTests",
             dependencies: ["XMLDocuments"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LDAPMessagesTests",
+            dependencies: ["LDAPMessages"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -142,14 +142,15 @@ struct UsersConnector: ConnectorProgram {
 
 /// The users, and the journal that keeps them: each change appended as one line. Before each
 /// operation the store reads what was appended since it last looked, so that several processes
-/// can share one journal (as several hosts share one application).
+/// can share one journal (as several hosts share one application); a look that finds the file
+/// no longer than last time reads nothing.
 final class Store: Sendable {
     private struct State {
         var objects: [String: WireObject] = [:]
-        var path = ""
-        /// How far the journal has been read.
-        var offset: UInt64 = 0
+        /// How far the journal has been read (and applied).
+        var offset: Int64 = 0
         var journal: FileHandle?
+        var reader: FileHandle?
     }
 
     private let state = Mutex(State())
@@ -157,25 +158,34 @@ final class Store: Sendable {
     func open(_ path: String) throws {
         let descriptor = Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         guard descriptor >= 0 else { throw WireError(code: "unavailable", message: "the journal \(path) cannot be written") }
+        guard let reader = FileHandle(forReadingAtPath: path) else {
+            throw WireError(code: "unavailable", message: "the journal \(path) cannot be read")
+        }
         try state.withLock { state in
-            state = State(path: path, journal: FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
+            state = State(journal: FileHandle(fileDescriptor: descriptor, closeOnDealloc: true), reader: reader)
             try Self.catchUp(&state)
         }
     }
 
+    static func size(_ handle: FileHandle?) -> Int64 {
+        var info = stat()
+        guard let handle, fstat(handle.fileDescriptor, &info) == 0 else { return 0 }
+        return Int64(info.st_size)
+    }
+
     /// Applies the lines appended to the journal since the last look.
     private static func catchUp(_ state: inout State) throws {
-        guard let reader = FileHandle(forReadingAtPath: state.path) else { return }
-        defer { try? reader.close() }
-        try reader.seek(toOffset: state.offset)
-        let data = try reader.readToEnd() ?? Data()
+        let size = size(state.reader)
+        guard size > state.offset, let reader = state.reader else { return }
+        try reader.seek(toOffset: UInt64(state.offset))
+        let data = try reader.read(upToCount: Int(size - state.offset)) ?? Data()
         guard let last = data.lastIndex(of: 0x0A) else { return }
         let decoder = JSONDecoder()
         for line in data[..<last].split(separator: 0x0A) {
             let entry = try decoder.decode(Entry.self, from: Data(line))
             state.objects[entry.key] = entry.object
         }
-        state.offset += UInt64(last - data.startIndex + 1)
+        state.offset += Int64(last - data.startIndex + 1)
     }
 
     /// One line of the journal: an object as it now is, or nil once deleted; of type User when
@@ -215,6 +225,9 @@ final class Store: Sendable {
             let line = try JSONEncoder().encode(Entry(objectType: objectType, anchor: anchor, object: next)) + Data([0x0A])
             try state.journal?.write(contentsOf: line)
             state.objects[Self.key(objectType, anchor)] = next
+            // The line just written is applied already: when no other process appended since
+            // the look above, the next look starts after it.
+            if Self.size(state.journal) == state.offset + Int64(line.count) { state.offset += Int64(line.count) }
         }
     }
 
