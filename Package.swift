@@ -163,6 +163,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The generic LDAP connector: a client on SwiftNIO (LDAPS, StartTLS, simple and SASL
+        // EXTERNAL binds, paged searches), schema discovery, the accesslog for deltas.
+        .target(
+            name: "LDAPConnector",
+            dependencies: [
+                "LDAPMessages", "Connectors", "JSONValues",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The ECMA engine, with no HTTP in it: a connector behind a cache, import and autosync,
         // uniqueness, deprovisioning; executes SCIMRequests.
         .target(
@@ -238,6 +254,7 @@ let package = Package(
                 .target(name: "Connectors", condition: .when(traits: ["Server"])),
                 .target(name: "WebServices", condition: .when(traits: ["Server"])),
                 .target(name: "ProcessConnector", condition: .when(traits: ["Server"])),
+                .target(name: "LDAPConnector", condition: .when(traits: ["Server"])),
                 .target(name: "ConnectorWire", condition: .when(traits: ["Server"])),
                 .target(name: "ConformanceSuite", condition: .when(traits: ["Server"])),
                 .target(name: "ServiceDiscovery", condition: .when(traits: ["Server"])),
@@ -308,6 +325,14 @@ let package = Package(
         .target(
             name: "LocalPostgreSQL",
             dependencies: ["SQLConnector", "Spawning"],
+            swiftSettings: swiftSettings
+        ),
+
+        // A real OpenLDAP server (slapd) from the system's packages, configured in a temporary
+        // folder and started on loopback: for the tests and the benchmarks.
+        .target(
+            name: "LocalSlapd",
+            dependencies: ["Spawning"],
             swiftSettings: swiftSettings
         ),
 
@@ -432,6 +457,14 @@ let package = Package(
         .testTarget(
             name: "LDAPMessagesTests",
             dependencies: ["LDAPMessages"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LDAPConnectorTests",
+            dependencies: [
+                "LDAPConnector", "LDAPMessages", "LocalSlapd", "Connectors", "JSONValues", "AttrmapTesting", "Spawning",
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

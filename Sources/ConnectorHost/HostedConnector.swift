@@ -540,6 +540,7 @@ extension SCIMError {
         case .invalidValue: self = .badRequest(.invalidValue, error.message)
         case .invalidPassword: self = .badRequest(.invalidValue, "the application does not accept the password: \(error.message)")
         case .permissionDenied: self = SCIMError(status: 403, "the application refuses: \(error.message)")
+        case .unauthenticated: self = SCIMError(status: 401, "the application does not accept the connector's credentials: \(error.message)")
         case .unavailable:
             self = SCIMError(status: 503, "the application's store is unavailable: \(error.message)")
             retryAfter = error.retryAfter

@@ -162,8 +162,10 @@ package struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertibl
         case invalidValue
         /// A password the application does not accept (too short, reused).
         case invalidPassword
-        /// The application refuses the connector's credentials or the operation.
+        /// The application refuses the operation to the connector's identity.
         case permissionDenied
+        /// The application does not accept the connector's own credentials (a wrong bind password).
+        case unauthenticated
         /// The store cannot be reached, or asks to be tried again later: a client may retry.
         case unavailable
         /// The application did not answer in time.

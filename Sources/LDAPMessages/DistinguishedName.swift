@@ -157,6 +157,11 @@ package struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
         return DistinguishedName(rdns: Array(rdns.suffix(other.rdns.count))).normalized == other.normalized
     }
 
+    /// The value of `type` in the relative name of the DN `text`, when it parses and has one.
+    package static func rdnValue(_ text: String, _ type: String) -> String? {
+        (try? DistinguishedName(parsing: text))?.rdnValue(type)
+    }
+
     /// The value of the relative name's attribute `type` (`cn`), if it has one.
     package func rdnValue(_ type: String) -> String? {
         rdn.first { $0.type.lowercased() == type.lowercased() }?.value
@@ -195,7 +200,7 @@ package struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A value as directory-string matching sees it (RFC 4518's insignificant spaces, no case).
-    static func folded(_ value: String) -> String {
+    package static func folded(_ value: String) -> String {
         value.lowercased().split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 

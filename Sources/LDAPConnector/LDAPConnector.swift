@@ -1,0 +1,550 @@
+package import Connectors
+import Foundation
+import JSONValues
+import LDAPMessages
+package import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The generic LDAP connector, as Microsoft's for the ECMA Connector Host: each object type is a
+/// structural object class below a container (`inetOrgPerson` below `ou=People,dc=contoso,dc=lab`),
+/// anchored on its DN (`-dn-`, the ECMA default for OpenLDAP); the attributes are those the
+/// directory's schema gives the classes, typed by their syntax, with MUST ones required and
+/// SINGLE-VALUE ones (or those the configuration treats as single) holding one value. Values are
+/// checked against the schema before they are sent, so a missing MUST attribute or a second value
+/// of a single-valued one is a clear refusal naming it, not an opaque LDAP code.
+///
+/// Imports are paged searches (RFC 2696) when the server offers paging, delta imports read the
+/// accesslog overlay; an update is a modify of what changed, attribute by attribute, keeping the
+/// relative name's value in its naming attribute (else the server refuses with namingViolation);
+/// a password is set after the add through the Password Modify extended operation when the
+/// server offers it, else as a replace of `userPassword`.
+package final class LDAPConnector: DeltaImportingConnector {
+    package struct ObjectTypeSettings: Sendable, Hashable {
+        /// The SCIM side's name: `User`, `Group`.
+        package var name: String
+        /// The structural class (`inetOrgPerson`).
+        package var objectClass: String
+        /// Classes added to a new entry when its `objectClass` is not mapped (`posixAccount`).
+        package var auxiliaryClasses: [String]
+        /// Where the entries are (a search base, and the parent of new ones).
+        package var container: String
+        /// Attributes served; empty for every MUST and MAY of the classes.
+        package var attributes: [String]
+        /// Multi-valued attributes served as single-valued ("treat as single value").
+        package var singleValued: [String]
+
+        package init(
+            name: String, objectClass: String, auxiliaryClasses: [String] = [], container: String, attributes: [String] = [],
+            singleValued: [String] = []
+        ) {
+            self.name = name
+            self.objectClass = objectClass
+            self.auxiliaryClasses = auxiliaryClasses
+            self.container = container
+            self.attributes = attributes
+            self.singleValued = singleValued
+        }
+    }
+
+    package struct Settings: Sendable {
+        package var endpoint: LDAPEndpoint
+        package var bind: LDAPBind
+        package var objectTypes: [ObjectTypeSettings]
+        package var pageSize: Int
+        package var timeout: Duration
+        package var connections: Int
+        /// Where the changes are read from for delta imports: `cn=accesslog`, or nil for none.
+        package var accessLog: String?
+        /// How far before the last watermark a delta reads again, for clocks that disagree.
+        package var overlap: Duration
+
+        package init(
+            endpoint: LDAPEndpoint, bind: LDAPBind, objectTypes: [ObjectTypeSettings], pageSize: Int = 500, timeout: Duration = .seconds(30),
+            connections: Int = 4, accessLog: String? = nil, overlap: Duration = .seconds(60)
+        ) {
+            self.endpoint = endpoint
+            self.bind = bind
+            self.objectTypes = objectTypes
+            self.pageSize = pageSize
+            self.timeout = timeout
+            self.connections = connections
+            self.accessLog = accessLog
+            self.overlap = overlap
+        }
+    }
+
+    /// The DN, as an attribute: Microsoft's name for it.
+    package static let dnAttribute = "-dn-"
+
+    package let settings: Settings
+    let directory: any LDAPDirectory
+    private let logger: Logger
+
+    /// What the server told of itself and its schema, read once.
+    struct Discovered: Sendable {
+        var schema: DirectorySchema
+        var pagedResults: Bool
+        var passwordModify: Bool
+        var types: [String: TypeMapping]
+    }
+
+    /// An attribute as it is served.
+    struct Served: Sendable {
+        var name: String
+        /// Served with one value: SINGLE-VALUE in the schema, or treated as single.
+        var single: Bool
+        /// SINGLE-VALUE in the schema: the directory holds one value at most.
+        var schemaSingle: Bool
+        var syntax: String?
+        var required: Bool
+    }
+
+    /// An object type as the directory's schema makes it.
+    struct TypeMapping: Sendable {
+        var settings: ObjectTypeSettings
+        var classes: [String]
+        var attributes: [Served]
+
+        func attribute(_ name: String) -> Served? {
+            attributes.first { $0.name.lowercased() == name.lowercased() }
+        }
+    }
+
+    private let discovered = Mutex<Discovered?>(nil)
+
+    package init(settings: Settings, directory: (any LDAPDirectory)? = nil, logger: Logger) {
+        self.settings = settings
+        self.directory = directory ?? LDAPClient(endpoint: settings.endpoint, bind: settings.bind, connections: settings.connections, timeout: settings.timeout)
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        try? await gracefulShutdown()
+        await directory.close()
+    }
+
+    // MARK: Discovery
+
+    /// The root DSE and the subschema entry, read once (and again by ``schema()``).
+    func discover(refresh: Bool = false) async throws(ConnectorError) -> Discovered {
+        if !refresh, let known = discovered.withLock({ $0 }) { return known }
+        let root = try await search(SearchRequest(
+            base: "", scope: .baseObject, filter: .everything, attributes: ["subschemaSubentry", "supportedControl", "supportedExtension", "namingContexts"]))
+        guard let dse = root.entries.first else { throw ConnectorError(.failed, "the directory has no root DSE to read") }
+        let subschema = dse.strings("subschemaSubentry").first ?? "cn=Subschema"
+        let entry = try await search(SearchRequest(
+            base: subschema, scope: .baseObject, filter: .equal("objectClass", "subschema"), attributes: ["objectClasses", "attributeTypes"]))
+        guard let schemaEntry = entry.entries.first else { throw ConnectorError(.failed, "the directory's subschema entry '\(subschema)' cannot be read") }
+        let schema = DirectorySchema(objectClasses: schemaEntry.strings("objectClasses"), attributeTypes: schemaEntry.strings("attributeTypes"))
+        var types: [String: TypeMapping] = [:]
+        for type in settings.objectTypes {
+            types[type.name.lowercased()] = try Self.mapping(type, schema: schema)
+        }
+        let result = Discovered(
+            schema: schema, pagedResults: dse.strings("supportedControl").contains(LDAPControl.pagedResultsOID),
+            passwordModify: dse.strings("supportedExtension").contains(ExtendedOperation.passwordModify), types: types)
+        discovered.withLock { $0 = result }
+        return result
+    }
+
+    /// The attributes of an object type from the classes' MUST and MAY.
+    static func mapping(_ type: ObjectTypeSettings, schema: DirectorySchema) throws(ConnectorError) -> TypeMapping {
+        guard let structural = schema.objectClass(type.objectClass) else {
+            throw ConnectorError(.invalidValue, "the directory's schema has no object class '\(type.objectClass)' (for \(type.name))")
+        }
+        for auxiliary in type.auxiliaryClasses where schema.objectClass(auxiliary) == nil {
+            throw ConnectorError(.invalidValue, "the directory's schema has no object class '\(auxiliary)' (an auxiliary class of \(type.name))")
+        }
+        let classes = [structural.name] + type.auxiliaryClasses
+        let (must, may) = schema.attributes(of: classes)
+        var names = must + may
+        if !type.attributes.isEmpty {
+            for name in type.attributes where name != dnAttribute && !names.contains(where: { $0.lowercased() == name.lowercased() }) {
+                throw ConnectorError(.invalidValue, "'\(name)' is not an attribute of \(classes.joined(separator: ", ")) in the directory's schema (for \(type.name))")
+            }
+            names = type.attributes.filter { $0 != dnAttribute }.map { name in names.first { $0.lowercased() == name.lowercased() } ?? name }
+        }
+        let attributes = names.map { name in
+            let definition = schema.attributeType(name)
+            let single = definition?.singleValue == true || type.singleValued.contains { $0.lowercased() == name.lowercased() }
+            let required = must.contains { $0.lowercased() == name.lowercased() } && name.lowercased() != "objectclass"
+            return Served(
+                name: definition?.name ?? name, single: single, schemaSingle: definition?.singleValue == true, syntax: schema.syntax(of: name), required: required)
+        }
+        return TypeMapping(settings: type, classes: classes, attributes: attributes)
+    }
+
+    private func type(_ name: String) async throws(ConnectorError) -> TypeMapping {
+        guard let mapping = try await discover().types[name.lowercased()] else {
+            throw ConnectorError(.invalidValue, "this connector has no object type '\(name)'")
+        }
+        return mapping
+    }
+
+    // MARK: Connector
+
+    package func testConnection() async throws(ConnectorError) {
+        _ = try await discover(refresh: true)
+    }
+
+    package func schema() async throws(ConnectorError) -> ConnectorSchema {
+        let discovered = try await discover(refresh: true)
+        return ConnectorSchema(objectTypes: settings.objectTypes.compactMap { type in
+            guard let mapping = discovered.types[type.name.lowercased()] else { return nil }
+            let attributes = [ConnectorSchema.Attribute(name: Self.dnAttribute, type: .string, required: true)]
+                + mapping.attributes.map { attribute in
+                    ConnectorSchema.Attribute(
+                        name: attribute.name, type: Self.dataType(attribute.syntax), multiValued: !attribute.single, required: attribute.required)
+                }
+            return ConnectorSchema.ObjectType(name: type.name, anchor: Self.dnAttribute, attributes: attributes, keepsDocument: false)
+        })
+    }
+
+    static func dataType(_ syntax: String?) -> ConnectorSchema.Attribute.DataType {
+        switch syntax {
+        case Syntax.boolean: .boolean
+        case Syntax.integer: .integer
+        case Syntax.generalizedTime: .dateTime
+        case Syntax.distinguishedName, Syntax.nameAndOptionalUID: .reference
+        case Syntax.octetString, Syntax.jpeg, Syntax.certificate, Syntax.binary: .binary
+        default: .string
+        }
+    }
+
+    package func fullImport(objectType: String) async throws(ConnectorError) -> [ConnectorObject] {
+        var all: [ConnectorObject] = []
+        try await fullImport(objectType: objectType) { page throws(ConnectorError) in all += page }
+        return all
+    }
+
+    /// A paged search of the container, a page at a time; one search when the server has no paging.
+    package func fullImport(
+        objectType: String, pages deliver: ([ConnectorObject]) async throws(ConnectorError) -> Void
+    ) async throws(ConnectorError) {
+        let mapping = try await type(objectType)
+        let request = SearchRequest(
+            base: mapping.settings.container, scope: .wholeSubtree, filter: .equal("objectClass", mapping.settings.objectClass),
+            attributes: mapping.attributes.map(\.name))
+        guard try await discover().pagedResults else {
+            try await deliver(try await search(request).entries.map { object(from: $0, mapping) })
+            return
+        }
+        // The host's failure to take a page ends the search with it.
+        var delivered: ConnectorError?
+        do {
+            try await directory.pagedSearch(request, pageSize: settings.pageSize) { entries throws(LDAPFailure) in
+                do throws(ConnectorError) {
+                    try await deliver(entries.map { object(from: $0, mapping) })
+                } catch {
+                    delivered = error
+                    throw LDAPFailure.closed("the import was given up")
+                }
+            }
+        } catch {
+            throw delivered ?? Self.error(error, "search \(mapping.settings.container)")
+        }
+    }
+
+    package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
+        let mapping = try await type(objectType)
+        let dn = try Self.name(anchor)
+        let request = SearchRequest(
+            base: dn.description, scope: .baseObject, filter: .equal("objectClass", mapping.settings.objectClass), attributes: mapping.attributes.map(\.name))
+        do throws(ConnectorError) {
+            return try await search(request).entries.first.map { object(from: $0, mapping) }
+        } catch where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    package func create(_ object: ConnectorObject) async throws(ConnectorError) {
+        let mapping = try await type(object.objectType)
+        let dn = try self.dn(of: object, mapping)
+        guard dn.isWithin(try Self.name(mapping.settings.container)) else {
+            throw ConnectorError(.invalidValue, "the DN '\(dn)' is not below the container '\(mapping.settings.container)' of \(object.objectType)")
+        }
+        var attributes: [LDAPAttribute] = []
+        let classes = values(object.attributes["objectClass"]) ?? mapping.classes
+        attributes.append(LDAPAttribute("objectClass", classes))
+        for attribute in mapping.attributes where attribute.name.lowercased() != "objectclass" {
+            guard let given = try values(of: object, attribute), !given.isEmpty else {
+                if attribute.required, dn.rdnValue(attribute.name) == nil {
+                    throw ConnectorError(.invalidValue, "'\(attribute.name)' is required: \(mapping.classes.joined(separator: ", ")) must have it")
+                }
+                continue
+            }
+            attributes.append(LDAPAttribute(attribute.name, given))
+        }
+        try checkUnknown(object, mapping)
+        try await perform("add \(dn)") { () async throws(LDAPFailure) in try await directory.add(dn: dn.description, attributes: attributes) }
+    }
+
+    package func replace(_ object: ConnectorObject) async throws(ConnectorError) {
+        guard let current = try await get(objectType: object.objectType, anchor: object.anchor) else {
+            throw ConnectorError(.notFound, "no entry '\(object.anchor)'")
+        }
+        try await update(object, from: current)
+    }
+
+    /// A modify of what changed between `previous` and `object`: a replace of each changed
+    /// single-valued attribute, adds and deletes of the values of a multi-valued one, a delete of
+    /// one that lost its values; the relative name's value stays in its naming attribute.
+    package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
+        let mapping = try await type(object.objectType)
+        let dn = try Self.name(object.anchor)
+        if let given = object.attributes[Self.dnAttribute]?.stringValue, let target = try? Self.name(given), !target.matches(dn) {
+            throw ConnectorError(.invalidValue, "the DN is the anchor ('\(object.anchor)'): it cannot become '\(given)'; map -dn- on create only")
+        }
+        try checkUnknown(object, mapping)
+        var changes: [Modification] = []
+        for attribute in mapping.attributes where attribute.name.lowercased() != "objectclass" {
+            var new = try values(of: object, attribute) ?? []
+            var old = try values(of: previous, attribute) ?? []
+            if let rdnValue = dn.rdnValue(attribute.name), !new.contains(where: { DistinguishedName.folded($0) == DistinguishedName.folded(rdnValue) }) {
+                // A naming attribute keeps the value the DN names, beside the one given.
+                if attribute.schemaSingle, !new.isEmpty {
+                    throw ConnectorError(.invalidValue, "'\(attribute.name)' names the entry ('\(dn.rdn.map { "\($0.type)=\($0.value)" }.joined(separator: "+"))') and holds one value: it cannot become '\(new[0])'")
+                }
+                new.append(rdnValue)
+                if !old.contains(where: { DistinguishedName.folded($0) == DistinguishedName.folded(rdnValue) }) { old.append(rdnValue) }
+            }
+            guard new != old else { continue }
+            if attribute.single || old.isEmpty || new.isEmpty {
+                changes.append(Modification(new.isEmpty ? .delete : .replace, LDAPAttribute(attribute.name, new.isEmpty ? [] : new)))
+            } else {
+                let added = new.filter { !old.contains($0) }
+                let removed = old.filter { !new.contains($0) }
+                if !removed.isEmpty { changes.append(Modification(.delete, LDAPAttribute(attribute.name, removed))) }
+                if !added.isEmpty { changes.append(Modification(.add, LDAPAttribute(attribute.name, added))) }
+            }
+        }
+        guard !changes.isEmpty else { return }
+        try await perform("modify \(dn)") { () async throws(LDAPFailure) in try await directory.modify(dn: dn.description, changes: changes) }
+    }
+
+    package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
+        _ = try await type(objectType)
+        let dn = try Self.name(anchor)
+        try await perform("delete \(dn)") { () async throws(LDAPFailure) in try await directory.delete(dn: dn.description) }
+    }
+
+    /// The Password Modify extended operation when the server offers it (the server hashes the
+    /// password as its policy says), else a replace of `userPassword`, stored as given.
+    package func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
+        _ = try await type(objectType)
+        let dn = try Self.name(anchor)
+        if try await discover().passwordModify {
+            let value = ExtendedOperation.passwordModifyValue(user: dn.description, newPassword: Array(password.utf8))
+            try await perform("set the password of \(dn)") { () async throws(LDAPFailure) in
+                _ = try await directory.extended(name: ExtendedOperation.passwordModify, value: value)
+            }
+        } else {
+            logger.warning("the directory offers no Password Modify operation: userPassword is replaced, and stored as given", metadata: ["dn": "\(dn)"])
+            try await perform("set the password of \(dn)") { () async throws(LDAPFailure) in
+                try await directory.modify(dn: dn.description, changes: [Modification(.replace, LDAPAttribute("userPassword", [password]))])
+            }
+        }
+    }
+
+    // MARK: Delta import (the accesslog overlay)
+
+    package func importsChanges(objectType: String) -> Bool { settings.accessLog != nil }
+
+    package func watermark(objectType: String) async throws(ConnectorError) -> String {
+        Self.generalizedTime(Date())
+    }
+
+    /// The entries written since `watermark` (less the overlap), from the accesslog: each changed
+    /// one read as it now is, each deleted one reported by its DN.
+    package func deltaImport(objectType: String, since watermark: String) async throws(ConnectorError) -> ConnectorDelta {
+        guard let accessLog = settings.accessLog else { throw ConnectorError(.failed, "no accesslog is configured") }
+        let mapping = try await type(objectType)
+        let container = try Self.name(mapping.settings.container)
+        let since = Self.date(watermark).map { Self.generalizedTime($0.addingTimeInterval(-Double(settings.overlap.components.seconds))) } ?? watermark
+        let next = Self.generalizedTime(Date())
+        let log = try await search(SearchRequest(
+            base: accessLog, scope: .singleLevel,
+            filter: .and([.equal("objectClass", "auditWriteObject"), .greaterOrEqual("reqStart", Array(since.utf8)), .equal("reqResult", "0")]),
+            attributes: ["reqDN", "reqType", "reqStart", "reqNewRDN", "reqNewSuperior"]))
+        var touched: [String: DistinguishedName] = [:]
+        var deleted: [String: String] = [:]
+        for entry in log.entries.sorted(by: { $0.strings("reqStart").first ?? "" < $1.strings("reqStart").first ?? "" }) {
+            guard let text = entry.strings("reqDN").first, let dn = try? Self.name(text), dn.isWithin(container) else { continue }
+            switch entry.strings("reqType").first {
+            case "delete":
+                touched[dn.normalized] = nil
+                deleted[dn.normalized] = text
+            case "modrdn":
+                touched[dn.normalized] = nil
+                deleted[dn.normalized] = text
+                if let rdn = entry.strings("reqNewRDN").first, let newRDN = try? Self.name(rdn) {
+                    let parent = entry.strings("reqNewSuperior").first.flatMap { try? Self.name($0) } ?? dn.parent
+                    let renamed = parent.child(newRDN.rdn)
+                    touched[renamed.normalized] = renamed
+                    deleted[renamed.normalized] = nil
+                }
+            default:
+                touched[dn.normalized] = dn
+                deleted[dn.normalized] = nil
+            }
+        }
+        var changed: [ConnectorObject] = []
+        for dn in touched.values {
+            if let object = try await get(objectType: objectType, anchor: dn.description) { changed.append(object) }
+        }
+        return ConnectorDelta(changed: changed, deleted: Array(deleted.values), watermark: next)
+    }
+
+    static func generalizedTime(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d%02d%02d%02d%02d%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!)
+    }
+
+    static func date(_ text: String) -> Date? {
+        let digits = text.prefix(14)
+        guard digits.count == 14, digits.allSatisfy(\.isNumber) else { return nil }
+        var parts = DateComponents()
+        let numbers = [0, 4, 6, 8, 10, 12, 14].map { digits.index(digits.startIndex, offsetBy: $0) }
+        let values = (0..<6).map { Int(digits[numbers[$0]..<numbers[$0 + 1]])! }
+        (parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second) = (values[0], values[1], values[2], values[3], values[4], values[5])
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: parts)
+    }
+
+    // MARK: Objects and entries
+
+    func object(from entry: LDAPEntry, _ mapping: TypeMapping) -> ConnectorObject {
+        var attributes: [String: JSON] = [Self.dnAttribute: .string(entry.dn)]
+        for attribute in mapping.attributes {
+            guard let found = entry.attributes.first(where: { $0.type.lowercased() == attribute.name.lowercased() }), !found.values.isEmpty else { continue }
+            var values = found.values.map { Self.json($0, syntax: attribute.syntax) }
+            // Treated as single: the value written, not the one slapd adds for the DN's name.
+            if attribute.single, values.count > 1, let rdnValue = DistinguishedName.rdnValue(entry.dn, attribute.name) {
+                let written = values.filter { $0.stringValue.map(DistinguishedName.folded) != DistinguishedName.folded(rdnValue) }
+                if !written.isEmpty { values = written }
+            }
+            attributes[attribute.name] = attribute.single ? values[0] : .array(values)
+        }
+        return ConnectorObject(objectType: mapping.settings.name, anchor: entry.dn, attributes: attributes)
+    }
+
+    static func json(_ value: [UInt8], syntax: String?) -> JSON {
+        let text = String(decoding: value, as: UTF8.self)
+        switch syntax {
+        case Syntax.integer: return Int64(text) != nil ? .number(text) : .string(text)
+        case Syntax.boolean: return text == "TRUE" ? .bool(true) : text == "FALSE" ? .bool(false) : .string(text)
+        case Syntax.octetString, Syntax.jpeg, Syntax.certificate, Syntax.binary: return .string(Data(value).base64EncodedString())
+        default: return .string(text)
+        }
+    }
+
+    /// An attribute's values as the directory takes them: text, `TRUE`/`FALSE`, decimal
+    /// integers; one at most where the attribute holds one.
+    func values(of object: ConnectorObject, _ attribute: Served) throws(ConnectorError) -> [String]? {
+        guard let value = object.attributes.first(where: { $0.key.lowercased() == attribute.name.lowercased() })?.value, value != .null else { return nil }
+        let items = (value.arrayValue ?? [value]).filter { $0 != .null && $0 != .string("") }
+        if attribute.single, items.count > 1 {
+            throw ConnectorError(.invalidValue, "'\(attribute.name)' holds one value; \(items.count) were given")
+        }
+        return try items.map { item throws(ConnectorError) in
+            switch (attribute.syntax, item) {
+            case (Syntax.boolean, .bool(let flag)): return flag ? "TRUE" : "FALSE"
+            case (Syntax.boolean, .string(let text)):
+                switch text.lowercased() {
+                case "true": return "TRUE"
+                case "false": return "FALSE"
+                default: throw ConnectorError(.invalidValue, "'\(attribute.name)' is a boolean, not '\(text)'")
+                }
+            case (Syntax.integer, .number(let text)), (Syntax.integer, .string(let text)):
+                guard Int64(text) != nil else { throw ConnectorError(.invalidValue, "'\(attribute.name)' is an integer, not '\(text)'") }
+                return text
+            case (_, .string(let text)): return text
+            case (_, .number(let text)): return text
+            case (_, .bool(let flag)): return flag ? "TRUE" : "FALSE"
+            default: throw ConnectorError(.invalidValue, "'\(attribute.name)' takes text, not \(item.serialized)")
+            }
+        }
+    }
+
+    func values(_ value: JSON?) -> [String]? {
+        guard let value, value != .null else { return nil }
+        let items = (value.arrayValue ?? [value]).compactMap(\.stringValue)
+        return items.isEmpty ? nil : items
+    }
+
+    /// An attribute the object carries that its classes do not allow: refused before it is sent.
+    func checkUnknown(_ object: ConnectorObject, _ mapping: TypeMapping) throws(ConnectorError) {
+        for (name, value) in object.attributes where value != .null && name != Self.dnAttribute && name.lowercased() != "objectclass" {
+            guard mapping.attribute(name) != nil else {
+                throw ConnectorError(.invalidValue, "'\(name)' is not an attribute of \(mapping.classes.joined(separator: ", ")) as this connector serves them")
+            }
+        }
+    }
+
+    /// The DN of a new entry: its `-dn-` attribute (the anchor).
+    func dn(of object: ConnectorObject, _ mapping: TypeMapping) throws(ConnectorError) -> DistinguishedName {
+        let text = object.attributes[Self.dnAttribute]?.stringValue ?? object.anchor
+        let dn = try Self.name(text)
+        guard !dn.rdns.isEmpty else { throw ConnectorError(.invalidValue, "the DN ('\(Self.dnAttribute)') of a new \(object.objectType) is required") }
+        return dn
+    }
+
+    static func name(_ text: String) throws(ConnectorError) -> DistinguishedName {
+        do {
+            return try DistinguishedName(parsing: text)
+        } catch {
+            throw ConnectorError(.invalidValue, "'\(text)' is not a DN: \(error)")
+        }
+    }
+
+    // MARK: Calls
+
+    private func search(_ request: SearchRequest, controls: [LDAPControl] = []) async throws(ConnectorError) -> LDAPSearchResult {
+        try await perform("search \(request.base.isEmpty ? "the root DSE" : request.base)") { () async throws(LDAPFailure) in
+            try await directory.search(request, controls: controls)
+        }
+    }
+
+    /// A call, with its failure as the connector error it is.
+    private func perform<T>(_ what: String, _ body: () async throws(LDAPFailure) -> T) async throws(ConnectorError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw Self.error(error, what)
+        }
+    }
+
+    /// The connector error of an LDAP failure, with the server's diagnostic message: the SCIM
+    /// status the host answers follows from its kind.
+    static func error(_ failure: LDAPFailure, _ what: String) -> ConnectorError {
+        switch failure {
+        case .result(let result, _):
+            let reason = "\(what): \(failure)"
+            switch result.code {
+            case .entryAlreadyExists: return ConnectorError(.alreadyExists, reason)
+            case .noSuchObject:
+                if what.hasPrefix("add ") {
+                    let parent = result.matchedDN.isEmpty ? "" : "; the nearest entry that exists is '\(result.matchedDN)'"
+                    return ConnectorError(.invalidValue, "\(what): the parent entry does not exist\(parent) (this connector creates no containers)")
+                }
+                return ConnectorError(.notFound, reason)
+            case .objectClassViolation, .invalidAttributeSyntax, .constraintViolation, .undefinedAttributeType, .namingViolation,
+                .attributeOrValueExists, .noSuchAttribute, .invalidDNSyntax, .notAllowedOnRDN, .objectClassModsProhibited, .inappropriateMatching,
+                .notAllowedOnNonLeaf:
+                return ConnectorError(.invalidValue, reason)
+            case .invalidCredentials, .inappropriateAuthentication: return ConnectorError(.unauthenticated, reason)
+            case .insufficientAccessRights, .strongerAuthRequired, .confidentialityRequired: return ConnectorError(.permissionDenied, reason)
+            case .busy, .unavailable, .unwillingToPerform, .adminLimitExceeded, .timeLimitExceeded:
+                return ConnectorError(.unavailable, reason, retryAfter: 5)
+            default: return ConnectorError(.applicationFailed, reason)
+            }
+        case .connect, .closed: return ConnectorError(.unavailable, "\(what): \(failure)", retryAfter: 5)
+        case .timedOut: return ConnectorError(.timedOut, "\(what): \(failure)")
+        case .protocolError: return ConnectorError(.failed, "\(what): \(failure)")
+        }
+    }
+}
