@@ -502,7 +502,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["attrmap", "JSONValues", "AttrmapTesting", "LocalPostgreSQL", "Spawning"],
+            dependencies: ["attrmap", "JSONValues", "AttrmapTesting", "LocalPostgreSQL", "LocalSlapd", "Spawning"],
             swiftSettings: swiftSettings
         ),
     ],

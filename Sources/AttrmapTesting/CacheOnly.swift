@@ -23,6 +23,7 @@ package final class CacheOnly: Connector {
     }
     package func create(_ object: ConnectorObject) async throws(ConnectorError) { try await wrapped.create(object) }
     package func sendsPasswordWithCreate(objectType: String) -> Bool { wrapped.sendsPasswordWithCreate(objectType: objectType) }
+    package func anchor(ofNew object: ConnectorObject) throws(ConnectorError) -> String? { try wrapped.anchor(ofNew: object) }
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
         try await wrapped.create(object, password: password)
     }

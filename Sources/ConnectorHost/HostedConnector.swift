@@ -337,7 +337,10 @@ package actor HostedConnector {
         var resource = definition.coerce(resource: ResourceMapping.withoutNulls(body))
         try validate(resource, definition: definition)
         let id: String
-        if objectType.attribute(objectType.anchor) == nil {
+        if let made = try anchor(ofNew: resource, objectType) {
+            // The connector makes its anchors (an LDAP DN in the form the directory compares).
+            id = made
+        } else if objectType.attribute(objectType.anchor) == nil {
             id = randomUUID()
         } else if let anchor = resource.member(SchemaURN.ecma2HostUser)?.member(objectType.anchor)?.comparableText
             ?? resource.member(objectType.anchor)?.comparableText
@@ -359,6 +362,18 @@ package actor HostedConnector {
         try await export(object, creating: true, previous: nil, password: password, type: type)
         logger.info("created", metadata: ["type": "\(type.name)", "id": "\(id)"])
         return remember(object, type: type, objectType: objectType, definition: definition)
+    }
+
+    /// The anchor the connector makes for a new resource, if it makes anchors (an LDAP DN, from the
+    /// one given or, for a group, from its display name).
+    private func anchor(ofNew resource: JSON, _ objectType: ConnectorSchema.ObjectType) throws(SCIMError) -> String? {
+        var draft = try mapping.object(from: resource, id: "", type: objectType)
+        if draft.attributes[objectType.anchor] == .string("") { draft.attributes[objectType.anchor] = nil }
+        do {
+            return try connector.anchor(ofNew: draft).flatMap { $0.isEmpty ? nil : $0 }
+        } catch {
+            throw SCIMError(error, type: ResourceType.named(objectType.name), id: "")
+        }
     }
 
     /// PUT: the whole resource replaced (its id and creation time kept).

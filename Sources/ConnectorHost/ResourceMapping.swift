@@ -26,6 +26,7 @@ struct ResourceMapping: Sendable {
         let attributes = type.attributes.map { attribute in
             Schema.Attribute(
                 attribute.name, dataType(attribute.type), multiValued: attribute.multiValued, required: false, caseExact: false,
+                mutability: attribute.writeOnly ? .writeOnly : .readWrite, returned: attribute.writeOnly ? .never : .default,
                 uniqueness: attribute.name.lowercased() == type.anchor.lowercased() ? .server : .none)
         }
         if isUser(type) {
@@ -77,7 +78,7 @@ struct ResourceMapping: Sendable {
         members.removeAll { $0.0 == "schemas" }
         var extensionMembers: [(String, JSON)] = []
         if definition.extension(SchemaURN.ecma2HostUser) != nil {
-            for attribute in type.attributes {
+            for attribute in type.attributes where !attribute.writeOnly {
                 if let value = object.attributes[attribute.name], value != .null { extensionMembers.append((attribute.name, value)) }
             }
         }
@@ -110,7 +111,7 @@ struct ResourceMapping: Sendable {
 
     private func ownResource(from object: ConnectorObject, type: ConnectorSchema.ObjectType, definition: ResourceDefinition) -> JSON {
         var result: [(String, JSON)] = [("schemas", .array([.string(definition.schema.id)])), ("id", .string(object.anchor))]
-        for attribute in type.attributes {
+        for attribute in type.attributes where !attribute.writeOnly {
             if let value = object.attributes[attribute.name], value != .null { result.append((attribute.name, value)) }
         }
         for (key, value) in object.document?.objectValue ?? [] {

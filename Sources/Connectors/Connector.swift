@@ -42,6 +42,13 @@ package protocol Connector: Service, Sendable {
     /// The default is no.
     func sendsPasswordWithCreate(objectType: String) -> Bool
 
+    /// The anchor a new object gets, when the connector makes its anchors: an LDAP DN in the form
+    /// the directory compares names in (which is what its imports give), from the DN given or,
+    /// for a group Entra creates by its display name, from the naming attribute and the
+    /// container. Nil when the host takes the anchor the object carries or makes one. The
+    /// default is nil.
+    func anchor(ofNew object: ConnectorObject) throws(ConnectorError) -> String?
+
     /// Exports an add with its initial password. The default exports the add, then sets the
     /// password as a second step, as the ECMA host does.
     func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError)
@@ -69,6 +76,8 @@ extension Connector {
     }
 
     package func sendsPasswordWithCreate(objectType: String) -> Bool { false }
+
+    package func anchor(ofNew object: ConnectorObject) throws(ConnectorError) -> String? { nil }
 
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
         try await create(object)
@@ -141,12 +150,15 @@ package struct ConnectorSchema: Sendable, Hashable {
         package var type: DataType
         package var multiValued: Bool
         package var required: Bool
+        /// Written, never read back (a directory's `userPassword`): the host returns it to no one.
+        package var writeOnly: Bool
 
-        package init(name: String, type: DataType = .string, multiValued: Bool = false, required: Bool = false) {
+        package init(name: String, type: DataType = .string, multiValued: Bool = false, required: Bool = false, writeOnly: Bool = false) {
             self.name = name
             self.type = type
             self.multiValued = multiValued
             self.required = required
+            self.writeOnly = writeOnly
         }
     }
 }

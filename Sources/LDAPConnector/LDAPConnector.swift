@@ -33,10 +33,16 @@ package final class LDAPConnector: DeltaImportingConnector {
         package var attributes: [String]
         /// Multi-valued attributes served as single-valued ("treat as single value").
         package var singleValued: [String]
+        /// Directory attribute → the name it is served under (`cn: displayName`, `member: members`
+        /// for groups, so that a SCIM group's display name and members reach them).
+        package var names: [String: String]
+        /// The naming attribute of entries whose DN the connector makes (`cn` for groups: a group
+        /// Entra creates has a display name and no DN): `cn=Finance,<container>`.
+        package var rdnAttribute: String?
 
         package init(
             name: String, objectClass: String, auxiliaryClasses: [String] = [], container: String, attributes: [String] = [],
-            singleValued: [String] = []
+            singleValued: [String] = [], names: [String: String]? = nil, rdnAttribute: String? = nil
         ) {
             self.name = name
             self.objectClass = objectClass
@@ -44,6 +50,10 @@ package final class LDAPConnector: DeltaImportingConnector {
             self.container = container
             self.attributes = attributes
             self.singleValued = singleValued
+            let isGroup = name.lowercased() == "group"
+            let members = objectClass.lowercased() == "groupofuniquenames" ? "uniqueMember" : "member"
+            self.names = names ?? (isGroup ? ["cn": "displayName", members: "members"] : [:])
+            self.rdnAttribute = rdnAttribute ?? (isGroup ? "cn" : nil)
         }
     }
 
@@ -91,7 +101,10 @@ package final class LDAPConnector: DeltaImportingConnector {
 
     /// An attribute as it is served.
     struct Served: Sendable {
+        /// As served: `displayName`.
         var name: String
+        /// In the directory: `cn`.
+        var ldapName: String
         /// Served with one value: SINGLE-VALUE in the schema, or treated as single.
         var single: Bool
         /// SINGLE-VALUE in the schema: the directory holds one value at most.
@@ -109,6 +122,9 @@ package final class LDAPConnector: DeltaImportingConnector {
         func attribute(_ name: String) -> Served? {
             attributes.first { $0.name.lowercased() == name.lowercased() }
         }
+
+        /// The attributes a search asks for: all but the write-only password.
+        var readable: [String] { attributes.filter { !LDAPConnector.isWriteOnly($0) }.map(\.ldapName) }
     }
 
     private let discovered = Mutex<Discovered?>(nil)
@@ -164,13 +180,18 @@ package final class LDAPConnector: DeltaImportingConnector {
                 throw ConnectorError(.invalidValue, "'\(name)' is not an attribute of \(classes.joined(separator: ", ")) in the directory's schema (for \(type.name))")
             }
             names = type.attributes.filter { $0 != dnAttribute }.map { name in names.first { $0.lowercased() == name.lowercased() } ?? name }
+            // A MUST attribute is always served: an entry cannot be made without it.
+            names += must.filter { required in required.lowercased() != "objectclass" && !names.contains { $0.lowercased() == required.lowercased() } }
         }
         let attributes = names.map { name in
             let definition = schema.attributeType(name)
             let single = definition?.singleValue == true || type.singleValued.contains { $0.lowercased() == name.lowercased() }
             let required = must.contains { $0.lowercased() == name.lowercased() } && name.lowercased() != "objectclass"
+            let ldapName = definition?.name ?? name
+            let served = type.names.first { $0.key.lowercased() == ldapName.lowercased() }?.value ?? ldapName
             return Served(
-                name: definition?.name ?? name, single: single, schemaSingle: definition?.singleValue == true, syntax: schema.syntax(of: name), required: required)
+                name: served, ldapName: ldapName, single: single, schemaSingle: definition?.singleValue == true, syntax: schema.syntax(of: name),
+                required: required)
         }
         return TypeMapping(settings: type, classes: classes, attributes: attributes)
     }
@@ -195,7 +216,8 @@ package final class LDAPConnector: DeltaImportingConnector {
             let attributes = [ConnectorSchema.Attribute(name: Self.dnAttribute, type: .string, required: true)]
                 + mapping.attributes.map { attribute in
                     ConnectorSchema.Attribute(
-                        name: attribute.name, type: Self.dataType(attribute.syntax), multiValued: !attribute.single, required: attribute.required)
+                        name: attribute.name, type: Self.isWriteOnly(attribute) ? .string : Self.dataType(attribute.syntax), multiValued: !attribute.single,
+                        required: attribute.required, writeOnly: Self.isWriteOnly(attribute))
                 }
             return ConnectorSchema.ObjectType(name: type.name, anchor: Self.dnAttribute, attributes: attributes, keepsDocument: false)
         })
@@ -225,7 +247,7 @@ package final class LDAPConnector: DeltaImportingConnector {
         let mapping = try await type(objectType)
         let request = SearchRequest(
             base: mapping.settings.container, scope: .wholeSubtree, filter: .equal("objectClass", mapping.settings.objectClass),
-            attributes: mapping.attributes.map(\.name))
+            attributes: mapping.readable)
         guard try await discover().pagedResults else {
             try await deliver(try await search(request).entries.map { object(from: $0, mapping) })
             return
@@ -250,7 +272,7 @@ package final class LDAPConnector: DeltaImportingConnector {
         let mapping = try await type(objectType)
         let dn = try Self.name(anchor)
         let request = SearchRequest(
-            base: dn.description, scope: .baseObject, filter: .equal("objectClass", mapping.settings.objectClass), attributes: mapping.attributes.map(\.name))
+            base: dn.description, scope: .baseObject, filter: .equal("objectClass", mapping.settings.objectClass), attributes: mapping.readable)
         do throws(ConnectorError) {
             return try await search(request).entries.first.map { object(from: $0, mapping) }
         } catch where error.kind == .notFound {
@@ -267,14 +289,28 @@ package final class LDAPConnector: DeltaImportingConnector {
         var attributes: [LDAPAttribute] = []
         let classes = values(object.attributes["objectClass"]) ?? mapping.classes
         attributes.append(LDAPAttribute("objectClass", classes))
-        for attribute in mapping.attributes where attribute.name.lowercased() != "objectclass" {
+        // What this entry's classes ask for and allow (a plain inetOrgPerson takes no uidNumber);
+        // a class the schema does not know is left for the server to refuse.
+        let schema = try await discover().schema
+        let known = classes.allSatisfy { schema.objectClass($0) != nil }
+        let (must, may) = schema.attributes(of: classes)
+        func among(_ names: [String], _ attribute: Served) -> Bool { names.contains { $0.lowercased() == attribute.ldapName.lowercased() } }
+        for attribute in mapping.attributes where attribute.ldapName.lowercased() != "objectclass" {
+            // Classes the schema does not know: the server says what is wrong with them.
+            let required = known && among(must, attribute)
             guard let given = try values(of: object, attribute), !given.isEmpty else {
-                if attribute.required, dn.rdnValue(attribute.name) == nil {
-                    throw ConnectorError(.invalidValue, "'\(attribute.name)' is required: \(mapping.classes.joined(separator: ", ")) must have it")
+                if required, Self.holdsNames(attribute) {
+                    // A group with no member yet (Entra adds them after the create): the empty DN.
+                    attributes.append(LDAPAttribute(attribute.ldapName, [""]))
+                } else if required, dn.rdnValue(attribute.ldapName) == nil {
+                    throw ConnectorError(.invalidValue, "'\(attribute.name)' is required: \(classes.joined(separator: ", ")) must have it")
                 }
                 continue
             }
-            attributes.append(LDAPAttribute(attribute.name, given))
+            if known, !required, !among(may, attribute) {
+                throw ConnectorError(.invalidValue, "'\(attribute.name)' is not allowed in an entry of \(classes.joined(separator: ", "))")
+            }
+            attributes.append(LDAPAttribute(attribute.ldapName, values: Self.encoded(given, attribute)))
         }
         try checkUnknown(object, mapping)
         try await perform("add \(dn)") { () async throws(LDAPFailure) in try await directory.add(dn: dn.description, attributes: attributes) }
@@ -298,10 +334,10 @@ package final class LDAPConnector: DeltaImportingConnector {
         }
         try checkUnknown(object, mapping)
         var changes: [Modification] = []
-        for attribute in mapping.attributes where attribute.name.lowercased() != "objectclass" {
+        for attribute in mapping.attributes where attribute.ldapName.lowercased() != "objectclass" {
             var new = try values(of: object, attribute) ?? []
             var old = try values(of: previous, attribute) ?? []
-            if let rdnValue = dn.rdnValue(attribute.name), !new.contains(where: { DistinguishedName.folded($0) == DistinguishedName.folded(rdnValue) }) {
+            if let rdnValue = dn.rdnValue(attribute.ldapName), !new.contains(where: { DistinguishedName.folded($0) == DistinguishedName.folded(rdnValue) }) {
                 // A naming attribute keeps the value the DN names, beside the one given.
                 if attribute.schemaSingle, !new.isEmpty {
                     throw ConnectorError(.invalidValue, "'\(attribute.name)' names the entry ('\(dn.rdn.map { "\($0.type)=\($0.value)" }.joined(separator: "+"))') and holds one value: it cannot become '\(new[0])'")
@@ -310,13 +346,16 @@ package final class LDAPConnector: DeltaImportingConnector {
                 if !old.contains(where: { DistinguishedName.folded($0) == DistinguishedName.folded(rdnValue) }) { old.append(rdnValue) }
             }
             guard new != old else { continue }
-            if attribute.single || old.isEmpty || new.isEmpty {
-                changes.append(Modification(new.isEmpty ? .delete : .replace, LDAPAttribute(attribute.name, new.isEmpty ? [] : new)))
+            if new.isEmpty, attribute.required, Self.holdsNames(attribute) {
+                // The last member gone: the empty DN keeps the group valid.
+                changes.append(Modification(.replace, LDAPAttribute(attribute.ldapName, [""])))
+            } else if attribute.single || old.isEmpty || new.isEmpty {
+                changes.append(Modification(new.isEmpty ? .delete : .replace, LDAPAttribute(attribute.ldapName, values: Self.encoded(new, attribute))))
             } else {
                 let added = new.filter { !old.contains($0) }
                 let removed = old.filter { !new.contains($0) }
-                if !removed.isEmpty { changes.append(Modification(.delete, LDAPAttribute(attribute.name, removed))) }
-                if !added.isEmpty { changes.append(Modification(.add, LDAPAttribute(attribute.name, added))) }
+                if !removed.isEmpty { changes.append(Modification(.delete, LDAPAttribute(attribute.ldapName, values: Self.encoded(removed, attribute)))) }
+                if !added.isEmpty { changes.append(Modification(.add, LDAPAttribute(attribute.ldapName, values: Self.encoded(added, attribute)))) }
             }
         }
         guard !changes.isEmpty else { return }
@@ -374,10 +413,10 @@ package final class LDAPConnector: DeltaImportingConnector {
             switch entry.strings("reqType").first {
             case "delete":
                 touched[dn.normalized] = nil
-                deleted[dn.normalized] = text
+                deleted[dn.normalized] = dn.normalized
             case "modrdn":
                 touched[dn.normalized] = nil
-                deleted[dn.normalized] = text
+                deleted[dn.normalized] = dn.normalized
                 if let rdn = entry.strings("reqNewRDN").first, let newRDN = try? Self.name(rdn) {
                     let parent = entry.strings("reqNewSuperior").first.flatMap { try? Self.name($0) } ?? dn.parent
                     let renamed = parent.child(newRDN.rdn)
@@ -418,18 +457,22 @@ package final class LDAPConnector: DeltaImportingConnector {
     // MARK: Objects and entries
 
     func object(from entry: LDAPEntry, _ mapping: TypeMapping) -> ConnectorObject {
-        var attributes: [String: JSON] = [Self.dnAttribute: .string(entry.dn)]
-        for attribute in mapping.attributes {
-            guard let found = entry.attributes.first(where: { $0.type.lowercased() == attribute.name.lowercased() }), !found.values.isEmpty else { continue }
-            var values = found.values.map { Self.json($0, syntax: attribute.syntax) }
+        // The DN is the anchor, in the one form that compares (see anchor(ofNew:)).
+        var attributes: [String: JSON] = [Self.dnAttribute: .string(Self.anchor(entry.dn))]
+        for attribute in mapping.attributes where !Self.isWriteOnly(attribute) {
+            guard let found = entry.attributes.first(where: { $0.type.lowercased() == attribute.ldapName.lowercased() }) else { continue }
+            // The empty DN of a group without members is no member.
+            let kept = Self.holdsNames(attribute) ? found.values.filter { !$0.isEmpty } : found.values
+            guard !kept.isEmpty else { continue }
+            var values = kept.map { Self.json($0, syntax: attribute.syntax) }
             // Treated as single: the value written, not the one slapd adds for the DN's name.
-            if attribute.single, values.count > 1, let rdnValue = DistinguishedName.rdnValue(entry.dn, attribute.name) {
+            if attribute.single, values.count > 1, let rdnValue = DistinguishedName.rdnValue(entry.dn, attribute.ldapName) {
                 let written = values.filter { $0.stringValue.map(DistinguishedName.folded) != DistinguishedName.folded(rdnValue) }
                 if !written.isEmpty { values = written }
             }
             attributes[attribute.name] = attribute.single ? values[0] : .array(values)
         }
-        return ConnectorObject(objectType: mapping.settings.name, anchor: entry.dn, attributes: attributes)
+        return ConnectorObject(objectType: mapping.settings.name, anchor: Self.anchor(entry.dn), attributes: attributes)
     }
 
     static func json(_ value: [UInt8], syntax: String?) -> JSON {
@@ -476,6 +519,39 @@ package final class LDAPConnector: DeltaImportingConnector {
         return items.isEmpty ? nil : items
     }
 
+    /// `userPassword`: written as given (Microsoft's tutorial maps an initial value to it), never
+    /// read back, so a password never reaches a SCIM client.
+    static func isWriteOnly(_ attribute: Served) -> Bool { attribute.ldapName.lowercased() == "userpassword" }
+
+    /// The values of a binary attribute (a photo, a certificate) travel as base64 in SCIM and as
+    /// bytes in LDAP; any other as text.
+    static func encoded(_ values: [String], _ attribute: Served) -> [[UInt8]] {
+        let binary = dataType(attribute.syntax) == .binary && !isWriteOnly(attribute)
+        return values.map { value in binary ? Data(base64Encoded: value).map(Array.init) ?? Array(value.utf8) : Array(value.utf8) }
+    }
+
+    /// Whether an attribute's values are DNs (a group's members).
+    static func holdsNames(_ attribute: Served) -> Bool {
+        attribute.syntax == Syntax.distinguishedName || attribute.syntax == Syntax.nameAndOptionalUID
+    }
+
+    /// The anchor of a new entry: its DN normalised (types and values in lower case, spaces
+    /// folded), the form ``object(from:_:)`` gives each entry an import reads, since the directory
+    /// may store a DN otherwise than it was sent (slapd keeps `cn=bsimon,dc=contoso,dc=lab` of a
+    /// `CN=bsimon,DC=Contoso,DC=lab`). The DN is the one given, or, for a type whose DNs the
+    /// connector makes (groups), the naming attribute's value below the container.
+    package func anchor(ofNew object: ConnectorObject) throws(ConnectorError) -> String? {
+        if let given = object.attributes[Self.dnAttribute]?.stringValue, !given.isEmpty { return try Self.name(given).normalized }
+        guard let mapping = discovered.withLock({ $0?.types[object.objectType.lowercased()] }), let rdn = mapping.settings.rdnAttribute else { return nil }
+        let served = mapping.attributes.first { $0.ldapName.lowercased() == rdn.lowercased() }?.name ?? rdn
+        guard let value = object.attributes.first(where: { $0.key.lowercased() == served.lowercased() })?.value,
+            let text = (value.arrayValue?.first ?? value).stringValue, !text.isEmpty
+        else {
+            throw ConnectorError(.invalidValue, "a new \(object.objectType) needs '\(served)': its DN is \(rdn)=<\(served)>,\(mapping.settings.container)")
+        }
+        return try Self.name(mapping.settings.container).child([.init(rdn, text)]).normalized
+    }
+
     /// An attribute the object carries that its classes do not allow: refused before it is sent.
     func checkUnknown(_ object: ConnectorObject, _ mapping: TypeMapping) throws(ConnectorError) {
         for (name, value) in object.attributes where value != .null && name != Self.dnAttribute && name.lowercased() != "objectclass" {
@@ -491,6 +567,11 @@ package final class LDAPConnector: DeltaImportingConnector {
         let dn = try Self.name(text)
         guard !dn.rdns.isEmpty else { throw ConnectorError(.invalidValue, "the DN ('\(Self.dnAttribute)') of a new \(object.objectType) is required") }
         return dn
+    }
+
+    /// The anchor of an entry: its DN normalised (see ``anchor(ofNew:)``); text that is no DN as it is.
+    static func anchor(_ dn: String) -> String {
+        (try? DistinguishedName(parsing: dn))?.normalized ?? dn
     }
 
     static func name(_ text: String) throws(ConnectorError) -> DistinguishedName {

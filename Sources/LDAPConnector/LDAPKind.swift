@@ -19,6 +19,9 @@ import NIOSSL
 ///       container: "ou=People,dc=contoso,dc=lab"
 ///       attributes: [cn, sn, mail, uid, uidNumber, gidNumber, homeDirectory, userPassword]
 ///       singleValued: [cn, mail, sn, uid]   # "treat as single value"
+///     - name: Group                    # served under /Groups: cn as displayName, member as members
+///       objectClass: groupOfNames
+///       container: "ou=Groups,dc=contoso,dc=lab"   # a new group's DN: cn=<displayName>,<container>
 ///   accessLog: cn=accesslog            # delta imports from slapd's accesslog overlay
 /// ```
 package struct LDAPKind: ConnectorKind {
@@ -58,16 +61,23 @@ package struct LDAPKind: ConnectorKind {
         }
         var port = security == .ldaps ? 636 : 389
         if let given = ldap["port"] {
-            guard let number = given.int, (1...65535).contains(number) else { throw given.problem("'port' is a number from 1 to 65535") }
+            guard let number = try given.expanded().flatMap({ Int($0) }), (1...65535).contains(number) else {
+                throw given.problem("'port' is a number from 1 to 65535")
+            }
             port = number
+        }
+        /// A file named by the entry, `${VARIABLE}` read, relative to the configuration's folder.
+        func path(_ key: String) throws(ConnectorSettings.Problem) -> String? {
+            guard let given = ldap[key], let text = try given.expanded(), !text.isEmpty else { return nil }
+            return text.hasPrefix("/") || ldap.folder.isEmpty ? text : ldap.folder + "/" + text
         }
         let tls: NIOSSLContext?
         if security != .none {
             var configuration = TLSConfiguration.makeClientConfiguration()
             do {
-                if let ca = ldap["caFile"]?.resolvedPath() { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
-                if let certificate = ldap["certificateFile"]?.resolvedPath() {
-                    guard let key = ldap["keyFile"]?.resolvedPath() else { throw ldap["certificateFile"]!.problem("a 'certificateFile' needs its 'keyFile'") }
+                if let ca = try path("caFile") { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
+                if let certificate = try path("certificateFile") {
+                    guard let key = try path("keyFile") else { throw ldap["certificateFile"]!.problem("a 'certificateFile' needs its 'keyFile'") }
                     configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
                     configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
                 }
@@ -141,7 +151,7 @@ package struct LDAPKind: ConnectorKind {
 
     static func objectType(_ item: ConnectorSettings) throws(ConnectorSettings.Problem) -> LDAPConnector.ObjectTypeSettings {
         guard let members = item.mapping else { throw item.problem("an object type is a map: name, objectClass, container, …") }
-        let known = ["name", "objectClass", "auxiliaryClasses", "container", "attributes", "singleValued"]
+        let known = ["name", "objectClass", "auxiliaryClasses", "container", "attributes", "singleValued", "names", "rdnAttribute"]
         for (key, value) in members where !known.contains(key) {
             throw value.problem("unknown key '\(key)'; an object type takes \(known.map { "'\($0)'" }.joined(separator: ", "))")
         }
@@ -163,8 +173,17 @@ package struct LDAPKind: ConnectorKind {
         } catch {
             throw item["container"]!.problem(error.message)
         }
+        var names: [String: String]?
+        if let given = item["names"] {
+            guard let pairs = given.mapping else { throw given.problem("'names' maps directory attributes to the names they are served under: {cn: displayName}") }
+            names = [:]
+            for (key, value) in pairs {
+                guard let served = value.string, !served.isEmpty else { throw value.problem("the name '\(key)' is served under is a text") }
+                names?[key] = served
+            }
+        }
         return LDAPConnector.ObjectTypeSettings(
             name: try text("name"), objectClass: try text("objectClass"), auxiliaryClasses: try list("auxiliaryClasses"), container: container,
-            attributes: try list("attributes"), singleValued: try list("singleValued"))
+            attributes: try list("attributes"), singleValued: try list("singleValued"), names: names, rdnAttribute: item["rdnAttribute"]?.string)
     }
 }

@@ -169,6 +169,7 @@ package final class LocallyCachedConnector: QueryingConnector, ConnectorWrapper 
     }
 
     package func sendsPasswordWithCreate(objectType: String) -> Bool { source.sendsPasswordWithCreate(objectType: objectType) }
+    package func anchor(ofNew object: ConnectorObject) throws(ConnectorError) -> String? { try source.anchor(ofNew: object) }
 
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
         try await source.create(object, password: password)

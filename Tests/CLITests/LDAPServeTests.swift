@@ -1,0 +1,168 @@
+import AttrmapTesting
+import Foundation
+import JSONValues
+import LocalSlapd
+import Spawning
+import Testing
+
+/// `attrmap serve` with the LDAP connector into a real slapd over StartTLS, configured by
+/// Examples/ldap/serve.yaml: Microsoft's OpenLDAP tutorial as Entra runs it (the requests made by
+/// `attrmap transform` from the tutorial's mappings), inetOrgPerson then POSIX accounts, groups,
+/// and the errors users meet; every result read back with ldapsearch.
+@Suite(.serialized) struct LDAPServeTests {
+    static let ext = "urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:User"
+    static let token = "ldap-host-token-0123456789"
+    static let example = AttrmapBinary.packageRoot.appendingPathComponent("Examples/ldap")
+
+    /// The requests `attrmap transform` makes for the example's users with `mapping`.
+    static func requests(_ mapping: String) throws -> [(method: String, path: String, body: String?)] {
+        let output = try AttrmapBinary.run([
+            "transform", "--no-steps", "--mapping", example.appendingPathComponent(mapping).path, example.appendingPathComponent("users.json").path,
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        return try output.stdout.split(separator: "\n").flatMap { line in
+            try (JSON.parse(String(line))["requests"]?.arrayValue ?? []).map { request in
+                (request["method"]?.stringValue ?? "", request["path"]?.stringValue ?? "", request["body"].map(\.serialized))
+            }
+        }
+    }
+
+    static func encoded(_ path: String) -> String {
+        path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?&="))) ?? path
+    }
+
+    /// A path with its query's filter percent-encoded, as Entra sends it.
+    static func target(_ path: String) -> String {
+        guard let mark = path.firstIndex(of: "?") else { return path }
+        let query = path[path.index(after: mark)...]
+        guard query.hasPrefix("filter=") else { return path }
+        return String(path[..<mark]) + "?filter=" + String(query.dropFirst(7)).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+    }
+
+    @Test func runsMicrosoftsTutorialThroughTheHost() async throws {
+        let folder = try TemporaryFolder("serve-ldap")
+        defer { folder.remove() }
+        let authority = try TestCertificateAuthority(folder: folder.url.appendingPathComponent("ca"))
+        let (certificate, key) = try authority.issue("127.0.0.1")
+        let directory = try SlapdServer(tls: .init(certificate: certificate, key: key, authority: authority.file.path))
+        defer { directory.stop() }
+        try directory.add("dn: ou=Groups,dc=contoso,dc=lab\nobjectClass: organizationalUnit\nou: Groups\n")
+        let server = try ServeCommandTests.Server(
+            data: "", token: nil, logLevel: "info", connector: "LDAP",
+            arguments: ["--config", Self.example.appendingPathComponent("serve.yaml").path, "--cache", folder.path("cache")],
+            environment: [
+                "LDAP_HOST": "127.0.0.1", "LDAP_PORT": "\(directory.port)", "LDAP_CA_FILE": authority.file.path, "LDAP_PASSWORD": directory.rootPassword,
+                "ATTRMAP_LDAP_TOKEN": Self.token,
+            ])
+        defer { server.stop() }
+
+        // The first part: inetOrgPerson entries, each matched by mail (none yet), then created.
+        for request in try Self.requests("mapping.yaml") {
+            let (status, text) = try await server.send(request.method, Self.target(request.path), token: Self.token, body: request.body)
+            if request.method == "GET" {
+                #expect(status == 200, "\(request.path): \(text)")
+                #expect(try JSON.parse(text)["totalResults"] == .number("0"), "\(text)")
+            } else {
+                #expect(status == 201, "\(request.path): \(text)")
+            }
+        }
+        var ldif = try directory.search("(objectClass=inetOrgPerson)", base: "dc=contoso,dc=lab")
+        #expect(ldif.lowercased().contains("dn: cn=bsimon,dc=contoso,dc=lab"), "\(ldif)")
+        #expect(ldif.contains("cn: Britta Simon"), "\(ldif)")
+        #expect(ldif.contains("sn: Simon"), "\(ldif)")
+        #expect(ldif.contains("mail: bsimon@contoso.com"), "\(ldif)")
+        #expect(!ldif.contains("posixAccount"), "\(ldif)")
+
+        // Entra's next cycle matches by mail and reads the user back.
+        // Its id is its DN as the directory compares names: what every later import gives it.
+        let id = "cn=bsimon,dc=contoso,dc=lab"
+        let filter = "\(Self.ext):mail eq \"bsimon@contoso.com\"".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let (found, foundText) = try await server.send("GET", "/Users?filter=\(filter)", token: Self.token)
+        #expect(found == 200)
+        let match = try JSON.parse(foundText)["Resources"]?.arrayValue?.first
+        #expect(match?["id"] == .string(id), "\(foundText)")
+        #expect(match?[Self.ext]?["cn"] == .string("Britta Simon"), "treated as single, the value written: \(foundText)")
+
+        // A change of the display name: cn keeps the DN's value beside it (no namingViolation).
+        let rename = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"\#(Self.ext):cn","value":"Britta Simon-Lee"}]}"#
+        let (renamed, renamedText) = try await server.send("PATCH", "/Users/\(Self.encoded(id))", token: Self.token, body: rename)
+        #expect(renamed == 200, "\(renamedText)")
+        ldif = try directory.search("(mail=bsimon@contoso.com)", attributes: ["cn"])
+        #expect(ldif.contains("cn: Britta Simon-Lee") && ldif.contains("cn: bsimon") && !ldif.contains("cn: Britta Simon\n"), "\(ldif)")
+
+        // Deprovisioning deletes, as the tutorial's flows do.
+        for user in ["cn=bsimon,dc=contoso,dc=lab", "cn=alee,dc=contoso,dc=lab"] {
+            let (deleted, deletedText) = try await server.send("DELETE", "/Users/\(Self.encoded(user))", token: Self.token)
+            #expect(deleted == 204, "\(deletedText)")
+        }
+        #expect(try directory.search("(objectClass=inetOrgPerson)", base: "dc=contoso,dc=lab").isEmpty)
+
+        // The second part: POSIX accounts, with the table's ten mappings.
+        for request in try Self.requests("mapping-posix.yaml") where request.method == "POST" {
+            let (status, text) = try await server.send(request.method, request.path, token: Self.token, body: request.body)
+            #expect(status == 201, "\(text)")
+            #expect(!text.contains("Initial-Pass-1"), "the initial password is not returned: \(text)")
+        }
+        ldif = try directory.search("(uid=alee)", attributes: ["objectClass", "uidNumber", "gidNumber", "homeDirectory", "uid"])
+        #expect(ldif.contains("objectClass: posixAccount") && ldif.contains("objectClass: shadowAccount"), "\(ldif)")
+        #expect(ldif.contains("uidNumber: 10012") && ldif.contains("gidNumber: 10000") && ldif.contains("homeDirectory: /home/alee"), "\(ldif)")
+        // The tutorial's userPassword mapping: stored as given, as the ECMA host stores it; a
+        // bind with it works.
+        let passwordFile = folder.path("alee.password")
+        try "Initial-Pass-1".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let bind = try ChildProcess.run(
+            "/usr/bin/ldapwhoami", ["-x", "-H", directory.url, "-D", "CN=alee,DC=Contoso,DC=lab", "-y", passwordFile],
+            environment: ["PATH": "/usr/bin:/bin", "LDAPCONF": "/dev/null"])
+        #expect(bind.termination == .exited(0), "\(String(decoding: bind.error, as: UTF8.self))")
+        let (read, readText) = try await server.send("GET", "/Users/\(Self.encoded("cn=alee,dc=contoso,dc=lab"))", token: Self.token)
+        #expect(read == 200 && !readText.contains("userPassword") && !readText.contains("Initial-Pass-1"), "\(readText)")
+
+        // The errors of the tutorial, each with its SCIM status and the directory's reason.
+        func create(_ attributes: String) async throws -> (Int, String) {
+            try await server.send("POST", "/Users", token: Self.token, body: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","\#(Self.ext)"],"userName":"x@contoso.com","\#(Self.ext)":{\#(attributes)}}"#)
+        }
+        let posix = #""objectClass":["inetOrgPerson","posixAccount"],"cn":"X","sn":"X","uid":"x","gidNumber":"10000","homeDirectory":"/home/x""#
+        let (missing, missingText) = try await create(#""-dn-":"CN=x,DC=Contoso,DC=lab",\#(posix)"#)
+        #expect(missing == 400 && missingText.contains("'uidNumber' is required"), "\(missingText)")
+        let (unknownClass, unknownText) = try await create(#""-dn-":"CN=x,DC=Contoso,DC=lab","objectClass":["posixUser"],"cn":"X","sn":"X""#)
+        #expect(unknownClass == 400 && unknownText.contains("invalidAttributeSyntax (21)"), "\(unknownText)")
+        let (noParent, noParentText) = try await create(#""-dn-":"CN=x,OU=London,DC=Contoso,DC=lab",\#(posix),"uidNumber":"1""#)
+        #expect(noParent == 400 && noParentText.contains("the nearest entry that exists is 'dc=contoso,dc=lab'"), "\(noParentText)")
+        let (notAllowed, notAllowedText) = try await create(#""-dn-":"CN=y,DC=Contoso,DC=lab","objectClass":["inetOrgPerson"],"cn":"Y","sn":"Y","uidNumber":"7""#)
+        #expect(notAllowed == 400 && notAllowedText.contains("'uidNumber' is not allowed in an entry of inetOrgPerson"), "\(notAllowedText)")
+        let (taken, takenText) = try await create(#""-dn-":"CN=alee,DC=Contoso,DC=lab",\#(posix),"uidNumber":"1""#)
+        #expect(taken == 409, "\(takenText)")
+
+        // Entra's password, set after the add by Password Modify: hashed by the server.
+        let password = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"password","value":"Changed-Pass-2"}]}"#
+        let (changed, changedText) = try await server.send("PATCH", "/Users/\(Self.encoded("cn=alee,dc=contoso,dc=lab"))", token: Self.token, body: password)
+        #expect(changed == 200, "\(changedText)")
+        try "Changed-Pass-2".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let rebind = try ChildProcess.run(
+            "/usr/bin/ldapwhoami", ["-x", "-H", directory.url, "-D", "CN=alee,DC=Contoso,DC=lab", "-y", passwordFile],
+            environment: ["PATH": "/usr/bin:/bin", "LDAPCONF": "/dev/null"])
+        #expect(rebind.termination == .exited(0), "\(String(decoding: rebind.error, as: UTF8.self))")
+        #expect(!(try directory.search("(uid=alee)", attributes: ["userPassword"])).contains("Changed-Pass-2"), "stored hashed")
+
+        // A group, created by its display name (Entra sends no DN), then its members by PATCH.
+        let group = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Finance"}"#
+        let (createdGroup, groupText) = try await server.send("POST", "/Groups", token: Self.token, body: group)
+        #expect(createdGroup == 201, "\(groupText)")
+        let groupID = try #require(try JSON.parse(groupText)["id"]?.stringValue)
+        #expect(groupID == "cn=finance,ou=groups,dc=contoso,dc=lab")
+        let members = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"members","value":[{"value":"cn=alee,dc=contoso,dc=lab"},{"value":"cn=bsimon,dc=contoso,dc=lab"}]}]}"#
+        let (added, addedText) = try await server.send("PATCH", "/Groups/\(Self.encoded(groupID))", token: Self.token, body: members)
+        #expect(added == 200 || added == 204, "\(addedText)")
+        ldif = try directory.search("(cn=Finance)", base: "ou=Groups,dc=contoso,dc=lab", attributes: ["member"])
+        #expect(ldif.contains("member: cn=alee,dc=contoso,dc=lab") && ldif.contains("member: cn=bsimon,dc=contoso,dc=lab"), "\(ldif)")
+        #expect(!ldif.contains("member: \n") && !ldif.hasSuffix("member:\n"), "no empty member once there are members: \(ldif)")
+        let remove = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Remove","path":"members[value eq \"cn=alee,dc=contoso,dc=lab\"]"},{"op":"Remove","path":"members[value eq \"cn=bsimon,dc=contoso,dc=lab\"]"}]}"#
+        let (removed, removedText) = try await server.send("PATCH", "/Groups/\(Self.encoded(groupID))", token: Self.token, body: remove)
+        #expect(removed == 200 || removed == 204, "\(removedText)")
+        let (emptied, emptiedText) = try await server.send("GET", "/Groups/\(Self.encoded(groupID))", token: Self.token)
+        let emptiedMembers = try JSON.parse(emptiedText)["members"]?.arrayValue ?? []
+        #expect(emptied == 200 && emptiedMembers.isEmpty, "\(emptiedText)")
+        let log = server.stopAndReadLog()
+        #expect(!log.contains(directory.rootPassword) && !log.contains("Changed-Pass-2"), "no secret in the log")
+    }
+}
