@@ -561,11 +561,20 @@ package final class LDAPConnector: DeltaImportingConnector {
         }
     }
 
-    /// The DN of a new entry: its `-dn-` attribute (the anchor).
+    /// The DN of a new entry: its `-dn-` attribute (the anchor); for a type whose DNs the
+    /// connector makes, written with the naming value as given (`cn=Finance`, not the anchor's
+    /// `cn=finance`).
     func dn(of object: ConnectorObject, _ mapping: TypeMapping) throws(ConnectorError) -> DistinguishedName {
         let text = object.attributes[Self.dnAttribute]?.stringValue ?? object.anchor
         let dn = try Self.name(text)
         guard !dn.rdns.isEmpty else { throw ConnectorError(.invalidValue, "the DN ('\(Self.dnAttribute)') of a new \(object.objectType) is required") }
+        if let rdn = mapping.settings.rdnAttribute, let served = mapping.attributes.first(where: { $0.ldapName.lowercased() == rdn.lowercased() }),
+            let value = object.attributes.first(where: { $0.key.lowercased() == served.name.lowercased() })?.value,
+            let text = (value.arrayValue?.first ?? value).stringValue
+        {
+            let made = try Self.name(mapping.settings.container).child([.init(rdn, text)])
+            if made.matches(dn) { return made }
+        }
         return dn
     }
 

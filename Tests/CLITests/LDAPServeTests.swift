@@ -156,6 +156,7 @@ import Testing
         ldif = try directory.search("(cn=Finance)", base: "ou=Groups,dc=contoso,dc=lab", attributes: ["member"])
         #expect(ldif.contains("member: cn=alee,dc=contoso,dc=lab") && ldif.contains("member: cn=bsimon,dc=contoso,dc=lab"), "\(ldif)")
         #expect(!ldif.contains("member: \n") && !ldif.hasSuffix("member:\n"), "no empty member once there are members: \(ldif)")
+        #expect(ldif.contains("dn: cn=Finance,ou=Groups,dc=contoso,dc=lab"), "the DN written with the display name as given: \(ldif)")
         let remove = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Remove","path":"members[value eq \"cn=alee,dc=contoso,dc=lab\"]"},{"op":"Remove","path":"members[value eq \"cn=bsimon,dc=contoso,dc=lab\"]"}]}"#
         let (removed, removedText) = try await server.send("PATCH", "/Groups/\(Self.encoded(groupID))", token: Self.token, body: remove)
         #expect(removed == 200 || removed == 204, "\(removedText)")
@@ -164,5 +165,19 @@ import Testing
         #expect(emptied == 200 && emptiedMembers.isEmpty, "\(emptiedText)")
         let log = server.stopAndReadLog()
         #expect(!log.contains(directory.rootPassword) && !log.contains("Changed-Pass-2"), "no secret in the log")
+
+        // Another host's first import gives every entry the id the creates gave it.
+        let restarted = try ServeCommandTests.Server(
+            data: "", token: nil, connector: "LDAP",
+            arguments: ["--config", Self.example.appendingPathComponent("serve.yaml").path, "--cache", folder.path("cache-2")],
+            environment: [
+                "LDAP_HOST": "127.0.0.1", "LDAP_PORT": "\(directory.port)", "LDAP_CA_FILE": authority.file.path, "LDAP_PASSWORD": directory.rootPassword,
+                "ATTRMAP_LDAP_TOKEN": Self.token,
+            ])
+        defer { restarted.stop() }
+        for path in ["/Users/\(Self.encoded("cn=alee,dc=contoso,dc=lab"))", "/Users/\(Self.encoded("cn=bsimon,dc=contoso,dc=lab"))", "/Groups/\(Self.encoded(groupID))"] {
+            let (status, text) = try await restarted.send("GET", path, token: Self.token)
+            #expect(status == 200, "\(path): \(text)")
+        }
     }
 }
