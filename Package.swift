@@ -272,7 +272,7 @@ let package = Package(
         .executableTarget(
             name: "attrmap-benchmark",
             dependencies: [
-                "MappingExpressions", "Provisioning", "JSONValues", "SQLConnector", "LocalPostgreSQL",
+                "MappingExpressions", "Provisioning", "JSONValues", "SQLConnector", "LocalPostgreSQL", "LocalSlapd",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

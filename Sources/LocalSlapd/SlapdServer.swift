@@ -80,6 +80,9 @@ package final class SlapdServer: @unchecked Sendable {
 
     package var passwordFile: String { folder + "/root.password" }
 
+    /// The running slapd's process id.
+    package var processIdentifier: Int32? { process?.id }
+
     /// `ldap://127.0.0.1:PORT`.
     package var url: String { "ldap://127.0.0.1:\(port)" }
 
@@ -203,12 +206,20 @@ package final class SlapdServer: @unchecked Sendable {
 
     /// `ldapadd` of an LDIF text, bound as the root DN.
     package func add(_ ldif: String) throws {
-        try tool("/usr/bin/ldapadd", [], input: ldif)
+        try tool("/usr/bin/ldapadd", ["-f", try file(ldif)])
     }
 
     /// `ldapmodify` of an LDIF text, bound as the root DN.
     package func modify(_ ldif: String) throws {
-        try tool("/usr/bin/ldapmodify", [], input: ldif)
+        try tool("/usr/bin/ldapmodify", ["-f", try file(ldif)])
+    }
+
+    /// The LDIF in a file of its own, which the tool reads while its output is read: a large one
+    /// on its standard input would wait for its output to be read, and the output for the input.
+    private func file(_ ldif: String) throws -> String {
+        let path = folder + "/input-\(UUID().uuidString).ldif"
+        try ldif.write(toFile: path, atomically: false, encoding: .utf8)
+        return path
     }
 
     /// `ldapsearch -LLL` below `base` (the suffix when nil): the LDIF it prints, lines unwrapped.

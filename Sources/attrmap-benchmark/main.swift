@@ -9,6 +9,7 @@ import Foundation
 //     ./Scripts/host-scale-benchmark.sh   (attrmap-benchmark host-scale: stores of 10,000 to 1,000,000 users)
 //     ./Scripts/web-services-benchmark.sh   (attrmap-benchmark webservice: the host in front of the sample HR application)
 //     ./Scripts/process-connector-benchmark.sh   (attrmap-benchmark process: creates into the process connector examples)
+//     ./Scripts/ldap-benchmark.sh   (attrmap-benchmark ldap: creates into slapd beside ldapadd, a full import of 100,000 entries)
 //
 // With no suite named, `expressions` runs.
 
@@ -48,6 +49,8 @@ case "webservice":
     await WebServiceBenchmark.main(Array(arguments.dropFirst()))
 case "process":
     await ProcessConnectorBenchmark.main(Array(arguments.dropFirst()))
+case "ldap":
+    await LDAPBenchmark.main(Array(arguments.dropFirst()))
 case "expressions":
     ExpressionBenchmark.main(Array(arguments.dropFirst()))
 default:

@@ -39,6 +39,52 @@ import Testing
         return String(path[..<mark]) + "?filter=" + String(query.dropFirst(7)).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
     }
 
+    /// The example's configuration is valid; each mistake in an `ldap:` entry is named at its place
+    /// in the file by `serve --check`, before anything is opened.
+    @Test(arguments: [
+        ("security: none\n      bind: {dn: \"cn=admin,dc=contoso,dc=lab\", password: \"${PW}\"}",
+         "serve.yaml:7:13: a simple bind over a connection without TLS sends the password in clear"),
+        ("bind: {dn: \"cn=admin,dc=contoso,dc=lab\", password: \"secret\"}",
+         "serve.yaml:6:58: the bind password is a reference, ${VARIABLE}: a password does not belong in a file"),
+        ("bind: external", "serve.yaml:6:13: bind: external authenticates with a client certificate: set certificateFile and keyFile"),
+        ("security: ldap", "serve.yaml:6:17: 'security' is ldaps, startTLS or none, not 'ldap'"),
+        ("pageSize: 0", "serve.yaml:6:17: 'pageSize' is a number from 1 to 100000"),
+        ("hosts: x", "serve.yaml:6:14: unknown key 'hosts'"),
+    ])
+    func configurationMistakesAreLocated(line: String, message: String) throws {
+        let folder = try TemporaryFolder("serve-ldap-check")
+        defer { folder.remove() }
+        let objectTypes = #"objectTypes: [{name: User, objectClass: inetOrgPerson, container: "dc=contoso,dc=lab"}]"#
+        try """
+            connectors:
+              - name: LDAP
+                token: ldap-token-0123456789
+                ldap:
+                  host: 127.0.0.1
+                  \(line)
+                  \(objectTypes)
+            """.write(toFile: folder.path("serve.yaml"), atomically: true, encoding: .utf8)
+        let check = try AttrmapBinary.run(["serve", "--config", folder.path("serve.yaml"), "--check"], environment: ["PW": "secret"])
+        #expect(check.status == 65, "\(check.stderr)")
+        // `FILE:LINE:COLUMN (connector 1, 'ldap.KEY'): reason`
+        let (place, reason) = (String(message.prefix { $0 != " " }.dropLast()), String(message.drop { $0 != " " }.dropFirst()))
+        #expect(check.stderr.contains(place + " (connector 1, 'ldap."), "\(check.stderr)")
+        #expect(check.stderr.contains("): " + reason), "\(check.stderr)")
+    }
+
+    @Test func theExampleConfigurationIsValid() throws {
+        let folder = try TemporaryFolder("serve-ldap-example")
+        defer { folder.remove() }
+        let authority = try TestCertificateAuthority(folder: folder.url)
+        var environment = ["ATTRMAP_LDAP_TOKEN": Self.token, "LDAP_HOST": "127.0.0.1", "LDAP_PORT": "389", "LDAP_PASSWORD": "x", "LDAP_CA_FILE": authority.file.path]
+        let check = try AttrmapBinary.run(["serve", "--config", Self.example.appendingPathComponent("serve.yaml").path, "--check"], environment: environment)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("LDAP: ldap connector, at /ecma2host_LDAP/scim"), "\(check.stdout)")
+        environment["LDAP_PASSWORD"] = nil
+        let missing = try AttrmapBinary.run(["serve", "--config", Self.example.appendingPathComponent("serve.yaml").path, "--check"], environment: environment)
+        #expect(missing.status == 65 && missing.stderr.contains("the environment variable LDAP_PASSWORD is not set"), "\(missing.stderr)")
+    }
+
     @Test func runsMicrosoftsTutorialThroughTheHost() async throws {
         let folder = try TemporaryFolder("serve-ldap")
         defer { folder.remove() }
