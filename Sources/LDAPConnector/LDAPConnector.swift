@@ -97,6 +97,8 @@ package final class LDAPConnector: DeltaImportingConnector {
         var pagedResults: Bool
         var passwordModify: Bool
         var types: [String: TypeMapping]
+        /// The root DSE as read.
+        var root: LDAPEntry
     }
 
     /// An attribute as it is served.
@@ -111,6 +113,11 @@ package final class LDAPConnector: DeltaImportingConnector {
         var schemaSingle: Bool
         var syntax: String?
         var required: Bool
+        /// The auxiliary classes whose entries must have it.
+        var requiredWith: [String] = []
+
+        /// The type a connector attribute has.
+        var dataType: ConnectorSchema.Attribute.DataType { LDAPConnector.isWriteOnly(self) ? .string : LDAPConnector.dataType(syntax) }
     }
 
     /// An object type as the directory's schema makes it.
@@ -140,13 +147,18 @@ package final class LDAPConnector: DeltaImportingConnector {
         await directory.close()
     }
 
+    /// Lets the connections go, for a connector used outside a service group (a command).
+    package func close() async {
+        await directory.close()
+    }
+
     // MARK: Discovery
 
     /// The root DSE and the subschema entry, read once (and again by ``schema()``).
     func discover(refresh: Bool = false) async throws(ConnectorError) -> Discovered {
         if !refresh, let known = discovered.withLock({ $0 }) { return known }
         let root = try await search(SearchRequest(
-            base: "", scope: .baseObject, filter: .everything, attributes: ["subschemaSubentry", "supportedControl", "supportedExtension", "namingContexts"]))
+            base: "", scope: .baseObject, filter: .everything, attributes: ["subschemaSubentry", "supportedControl", "supportedExtension", "supportedFeatures", "namingContexts", "supportedSASLMechanisms", "vendorName", "vendorVersion"]))
         guard let dse = root.entries.first else { throw ConnectorError(.failed, "the directory has no root DSE to read") }
         let subschema = dse.strings("subschemaSubentry").first ?? "cn=Subschema"
         let entry = try await search(SearchRequest(
@@ -159,7 +171,7 @@ package final class LDAPConnector: DeltaImportingConnector {
         }
         let result = Discovered(
             schema: schema, pagedResults: dse.strings("supportedControl").contains(LDAPControl.pagedResultsOID),
-            passwordModify: dse.strings("supportedExtension").contains(ExtendedOperation.passwordModify), types: types)
+            passwordModify: dse.strings("supportedExtension").contains(ExtendedOperation.passwordModify), types: types, root: dse)
         discovered.withLock { $0 = result }
         return result
     }
@@ -174,6 +186,9 @@ package final class LDAPConnector: DeltaImportingConnector {
         }
         let classes = [structural.name] + type.auxiliaryClasses
         let (must, may) = schema.attributes(of: classes)
+        // Required of every entry: what the structural class must have. An auxiliary class's
+        // MUST binds only the entries that have that class (checked per entry on create).
+        let structuralMust = schema.attributes(of: [structural.name]).must
         var names = must + may
         if !type.attributes.isEmpty {
             for name in type.attributes where name != dnAttribute && !names.contains(where: { $0.lowercased() == name.lowercased() }) {
@@ -186,12 +201,15 @@ package final class LDAPConnector: DeltaImportingConnector {
         let attributes = names.map { name in
             let definition = schema.attributeType(name)
             let single = definition?.singleValue == true || type.singleValued.contains { $0.lowercased() == name.lowercased() }
-            let required = must.contains { $0.lowercased() == name.lowercased() } && name.lowercased() != "objectclass"
+            let required = structuralMust.contains { $0.lowercased() == name.lowercased() } && name.lowercased() != "objectclass"
+            let auxiliaryMust = type.auxiliaryClasses.filter { auxiliary in
+                schema.attributes(of: [auxiliary]).must.contains { $0.lowercased() == name.lowercased() }
+            }
             let ldapName = definition?.name ?? name
             let served = type.names.first { $0.key.lowercased() == ldapName.lowercased() }?.value ?? ldapName
             return Served(
                 name: served, ldapName: ldapName, single: single, schemaSingle: definition?.singleValue == true, syntax: schema.syntax(of: name),
-                required: required)
+                required: required, requiredWith: required ? [] : auxiliaryMust)
         }
         return TypeMapping(settings: type, classes: classes, attributes: attributes)
     }
@@ -201,6 +219,71 @@ package final class LDAPConnector: DeltaImportingConnector {
             throw ConnectorError(.invalidValue, "this connector has no object type '\(name)'")
         }
         return mapping
+    }
+
+    // MARK: What the wizard shows
+
+    /// The directory as the ECMA wizard's Global, Object Types and Select Attributes pages show
+    /// it: what the server offers, and per object type its classes and the attributes served,
+    /// with their types, MUST (`*`), SINGLE-VALUE or treated as single. With `objectClasses`,
+    /// each of those classes' MUST and MAY attributes too, as the wizard lists them to choose from.
+    package func describe(objectClasses: [String] = []) async throws(ConnectorError) -> String {
+        let discovered = try await discover(refresh: true)
+        let root = discovered.root
+        let endpoint = settings.endpoint
+        var lines: [String] = []
+        let bind: String
+        switch settings.bind {
+        case .anonymous: bind = "anonymously"
+        case .simple(let dn, _): bind = "as \(dn)"
+        case .external: bind = "by client certificate (SASL EXTERNAL)"
+        }
+        lines.append("directory \(endpoint.host):\(endpoint.port) (\(endpoint.security.rawValue)), bound \(bind)")
+        if let vendor = root.strings("vendorName").first { lines.append("  vendor: \(vendor) \(root.strings("vendorVersion").first ?? "")") }
+        lines.append("  naming contexts: \(root.strings("namingContexts").joined(separator: ", "))")
+        lines.append("  paged results (\(LDAPControl.pagedResultsOID)): \(discovered.pagedResults ? "yes" : "no: imports are one search")")
+        lines.append("  Password Modify (\(ExtendedOperation.passwordModify)): \(discovered.passwordModify ? "yes" : "no: passwords replace userPassword, stored as given")")
+        let features = root.strings("supportedFeatures")
+        lines.append("  absolute true and false filters (1.3.6.1.4.1.4203.1.5.3): \(features.contains("1.3.6.1.4.1.4203.1.5.3") ? "yes" : "no")")
+        let mechanisms = root.strings("supportedSASLMechanisms")
+        if !mechanisms.isEmpty { lines.append("  SASL mechanisms: \(mechanisms.joined(separator: ", "))") }
+        lines.append("  delta imports: \(settings.accessLog.map { "from the accesslog at \($0)" } ?? "none (no accessLog configured): each autosync is a full import")")
+        for type in settings.objectTypes {
+            guard let mapping = discovered.types[type.name.lowercased()] else { continue }
+            lines.append("")
+            lines.append("\(type.name): \(mapping.classes.joined(separator: ", ")) below \(type.container)")
+            lines.append("  " + pad("-dn-", 22) + pad("DN", 10) + "the anchor: the entry's DN")
+            for attribute in mapping.attributes {
+                let name = attribute.name == attribute.ldapName ? attribute.name : "\(attribute.name) (\(attribute.ldapName))"
+                let values = attribute.schemaSingle ? "single-valued" : attribute.single ? "single (treated as)" : "multi-valued"
+                let notes = [
+                    attribute.required ? "MUST" : nil, attribute.requiredWith.isEmpty ? nil : "MUST with \(attribute.requiredWith.joined(separator: ", "))",
+                    Self.isWriteOnly(attribute) ? "written, never read" : nil,
+                ].compactMap { $0 }
+                lines.append("  " + pad(name + (attribute.required ? "*" : ""), 22) + pad(attribute.dataType.rawValue, 10) + values
+                    + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
+            }
+        }
+        for name in objectClasses {
+            lines.append("")
+            guard let objectClass = discovered.schema.objectClass(name) else {
+                lines.append("\(name): the directory's schema has no such object class")
+                continue
+            }
+            let (must, may) = discovered.schema.attributes(of: [objectClass.name])
+            lines.append("\(objectClass.name) (\(objectClass.kind.rawValue.lowercased()), \(objectClass.oid)\(objectClass.superclasses.isEmpty ? "" : ", below \(objectClass.superclasses.joined(separator: ", "))"))")
+            lines.append("  MUST: \(must.joined(separator: ", "))")
+            lines.append("  MAY:  \(may.joined(separator: ", "))")
+        }
+        if !discovered.schema.problems.isEmpty {
+            lines.append("")
+            lines.append("\(discovered.schema.problems.count) schema descriptions could not be read; the first: \(discovered.schema.problems[0])")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 
     // MARK: Connector
@@ -216,7 +299,7 @@ package final class LDAPConnector: DeltaImportingConnector {
             let attributes = [ConnectorSchema.Attribute(name: Self.dnAttribute, type: .string, required: true)]
                 + mapping.attributes.map { attribute in
                     ConnectorSchema.Attribute(
-                        name: attribute.name, type: Self.isWriteOnly(attribute) ? .string : Self.dataType(attribute.syntax), multiValued: !attribute.single,
+                        name: attribute.name, type: attribute.dataType, multiValued: !attribute.single,
                         required: attribute.required, writeOnly: Self.isWriteOnly(attribute))
                 }
             return ConnectorSchema.ObjectType(name: type.name, anchor: Self.dnAttribute, attributes: attributes, keepsDocument: false)

@@ -4,14 +4,17 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import HostSetup
+import LDAPConnector
+import Logging
 import ServiceDiscovery
 
 extension Attrmap {
     /// `attrmap discover`: read an application's API description.
     struct Discover: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read an application's API description and write a starter web service template.",
-            subcommands: [Rest.self, Soap.self])
+            abstract: "Read an application's API description (and write a starter web service template), or a directory's schema.",
+            subcommands: [Rest.self, Soap.self, Ldap.self])
     }
 }
 
@@ -138,4 +141,60 @@ extension Attrmap.Discover {
     }
 }
 
+extension Attrmap.Discover {
+    struct Ldap: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print what an LDAP connector of a configuration finds in its directory, as the ECMA wizard's pages show it.",
+            discussion: """
+                Connects as the configuration's ldap: entry says (TLS, bind), reads the root DSE and the subschema entry, and \
+                prints what the server offers (paged results, Password Modify, SASL mechanisms), then each object type's \
+                classes and the attributes it serves: their type from the syntax, MUST (*), single-valued, treated as single, \
+                written but never read. --object-class lists any class's MUST and MAY attributes, the wizard's choices.
+
+                Examples:
+                  attrmap discover ldap --config Examples/ldap/serve.yaml
+                  attrmap discover ldap --config serve.yaml --connector LDAP --object-class posixAccount --object-class groupOfNames
+                """)
+
+        @Option(name: .long, help: ArgumentHelp("The host configuration (attrmap serve --config).", valueName: "file"))
+        var config: String
+
+        @Option(name: .long, help: ArgumentHelp("The connector to read, when the configuration has several ldap: entries.", valueName: "name"))
+        var connector: String?
+
+        @Option(name: .customLong("object-class"), help: ArgumentHelp("An object class whose MUST and MAY attributes to list (repeatable).", valueName: "name"))
+        var objectClasses: [String] = []
+
+        func run() async throws {
+            try await reportingFailures {
+                let configuration: HostConfiguration
+                do {
+                    configuration = try HostConfiguration.load(path: config, kinds: Attrmap.connectorKinds)
+                } catch let problem as HostConfiguration.Problem {
+                    throw CommandFailure(problem.message, exitCode: .dataError)
+                }
+                let entries = configuration.connectors.filter { $0.connector is LDAPKind.Configuration }
+                let names = entries.map(\.name).joined(separator: ", ")
+                guard let entry = connector.map({ name in entries.first { $0.name == name } }) ?? (entries.count == 1 ? entries.first : nil),
+                    let ldap = entry.connector as? LDAPKind.Configuration
+                else {
+                    throw CommandFailure(
+                        entries.isEmpty ? "'\(config)' has no ldap: connector"
+                            : connector == nil ? "'\(config)' has several ldap: connectors (\(names)): name one with --connector"
+                            : "'\(config)' has no ldap: connector named '\(connector!)'; its ldap: connectors are \(names)",
+                        exitCode: ExitCode(64))
+                }
+                let directory = LDAPConnector(settings: ldap.settings, logger: Logger(label: "attrmap.discover"))
+                do {
+                    Terminal.write(try await directory.describe(objectClasses: objectClasses))
+                } catch {
+                    await directory.close()
+                    throw CommandFailure("\(entry.name): \(error)")
+                }
+                await directory.close()
+            }
+        }
+    }
+}
 #endif
+

@@ -72,6 +72,42 @@ import Testing
         #expect(check.stderr.contains("): " + reason), "\(check.stderr)")
     }
 
+    /// `discover ldap` shows what the wizard's pages show: the server's offers, each type's
+    /// classes and served attributes, and a class's MUST and MAY on request.
+    @Test func discoverShowsTheDirectoryAsTheWizardDoes() throws {
+        let folder = try TemporaryFolder("discover-ldap")
+        defer { folder.remove() }
+        let authority = try TestCertificateAuthority(folder: folder.url)
+        let (certificate, key) = try authority.issue("127.0.0.1")
+        let directory = try SlapdServer(tls: .init(certificate: certificate, key: key, authority: authority.file.path))
+        defer { directory.stop() }
+        let environment = [
+            "LDAP_HOST": "127.0.0.1", "LDAP_PORT": "\(directory.port)", "LDAP_CA_FILE": authority.file.path, "LDAP_PASSWORD": directory.rootPassword,
+            "ATTRMAP_LDAP_TOKEN": Self.token,
+        ]
+        let config = Self.example.appendingPathComponent("serve.yaml").path
+        let output = try AttrmapBinary.run(["discover", "ldap", "--config", config, "--object-class", "posixAccount", "--object-class", "nothing"], environment: environment)
+        #expect(output.status == 0, "\(output.stderr)")
+        let text = output.stdout
+        #expect(text.contains("directory 127.0.0.1:\(directory.port) (startTLS), bound as cn=admin,dc=contoso,dc=lab"), "\(text)")
+        #expect(text.contains("paged results (1.2.840.113556.1.4.319): yes"), "\(text)")
+        #expect(text.contains("Password Modify (1.3.6.1.4.1.4203.1.11.1): yes"), "\(text)")
+        #expect(text.contains("User: inetOrgPerson, posixAccount, shadowAccount below dc=contoso,dc=lab"), "\(text)")
+        #expect(text.range(of: #"\n  sn\* +string +single \(treated as\); MUST"#, options: .regularExpression) != nil, "\(text)")
+        #expect(text.range(of: #"\n  uidNumber +integer +single-valued; MUST with posixAccount\n"#, options: .regularExpression) != nil, "\(text)")
+        #expect(text.range(of: #"\n  userPassword +string +multi-valued; written, never read"#, options: .regularExpression) != nil, "\(text)")
+        #expect(text.range(of: #"\n  displayName \(cn\)\* +string +multi-valued; MUST"#, options: .regularExpression) != nil, "groups serve cn as displayName: \(text)")
+        #expect(text.range(of: #"\n  members \(member\)\* +reference +multi-valued; MUST"#, options: .regularExpression) != nil, "\(text)")
+        #expect(text.contains("posixAccount (auxiliary, 1.3.6.1.1.1.2.0, below top)\n  MUST: objectClass, cn, uid, uidNumber, gidNumber, homeDirectory"), "\(text)")
+        #expect(text.contains("nothing: the directory's schema has no such object class"), "\(text)")
+
+        // A wrong password: the directory's refusal, located at the connector.
+        var wrong = environment
+        wrong["LDAP_PASSWORD"] = "not-it"
+        let refused = try AttrmapBinary.run(["discover", "ldap", "--config", config], environment: wrong)
+        #expect(refused.status == 1 && refused.stderr.contains("LDAP: search the root DSE: the directory refused the bind with invalidCredentials (49)"), "\(refused.stderr)")
+    }
+
     @Test func theExampleConfigurationIsValid() throws {
         let folder = try TemporaryFolder("serve-ldap-example")
         defer { folder.remove() }
