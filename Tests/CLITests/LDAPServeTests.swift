@@ -39,6 +39,17 @@ import Testing
         return String(path[..<mark]) + "?filter=" + String(query.dropFirst(7)).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
     }
 
+    /// `attrmap serve --config Examples/ldap/serve.yaml` against `directory`, its local copy in `cache`.
+    static func server(_ directory: SlapdServer, authority: TestCertificateAuthority, cache: String) throws -> ServeCommandTests.Server {
+        try ServeCommandTests.Server(
+            data: "", token: nil, logLevel: "info", connector: "LDAP",
+            arguments: ["--config", example.appendingPathComponent("serve.yaml").path, "--cache", cache],
+            environment: [
+                "LDAP_HOST": "127.0.0.1", "LDAP_PORT": "\(directory.port)", "LDAP_CA_FILE": authority.file.path, "LDAP_PASSWORD": directory.rootPassword,
+                "ATTRMAP_LDAP_TOKEN": token,
+            ])
+    }
+
     /// The example's configuration is valid; each mistake in an `ldap:` entry is named at its place
     /// in the file by `serve --check`, before anything is opened.
     @Test(arguments: [
@@ -129,13 +140,7 @@ import Testing
         let directory = try SlapdServer(tls: .init(certificate: certificate, key: key, authority: authority.file.path))
         defer { directory.stop() }
         try directory.add("dn: ou=Groups,dc=contoso,dc=lab\nobjectClass: organizationalUnit\nou: Groups\n")
-        let server = try ServeCommandTests.Server(
-            data: "", token: nil, logLevel: "info", connector: "LDAP",
-            arguments: ["--config", Self.example.appendingPathComponent("serve.yaml").path, "--cache", folder.path("cache")],
-            environment: [
-                "LDAP_HOST": "127.0.0.1", "LDAP_PORT": "\(directory.port)", "LDAP_CA_FILE": authority.file.path, "LDAP_PASSWORD": directory.rootPassword,
-                "ATTRMAP_LDAP_TOKEN": Self.token,
-            ])
+        let server = try Self.server(directory, authority: authority, cache: folder.path("cache"))
         defer { server.stop() }
 
         // The first part: inetOrgPerson entries, each matched by mail (none yet), then created.
@@ -249,13 +254,7 @@ import Testing
         #expect(!log.contains(directory.rootPassword) && !log.contains("Changed-Pass-2"), "no secret in the log")
 
         // Another host's first import gives every entry the id the creates gave it.
-        let restarted = try ServeCommandTests.Server(
-            data: "", token: nil, connector: "LDAP",
-            arguments: ["--config", Self.example.appendingPathComponent("serve.yaml").path, "--cache", folder.path("cache-2")],
-            environment: [
-                "LDAP_HOST": "127.0.0.1", "LDAP_PORT": "\(directory.port)", "LDAP_CA_FILE": authority.file.path, "LDAP_PASSWORD": directory.rootPassword,
-                "ATTRMAP_LDAP_TOKEN": Self.token,
-            ])
+        let restarted = try Self.server(directory, authority: authority, cache: folder.path("cache-2"))
         defer { restarted.stop() }
         for path in ["/Users/\(Self.encoded("cn=alee,dc=contoso,dc=lab"))", "/Users/\(Self.encoded("cn=bsimon,dc=contoso,dc=lab"))", "/Groups/\(Self.encoded(groupID))"] {
             let (status, text) = try await restarted.send("GET", path, token: Self.token)

@@ -31,6 +31,21 @@ import Testing
             environment: ["CSV_HOST_TOKEN": Self.token])
     }
 
+    /// `attrmap serve` with one connector, APP: the Swift example on `app.ndjson` in `folder`.
+    static func swiftExampleServer(in folder: TemporaryFolder) throws -> ServeCommandTests.Server {
+        try """
+            connectors:
+              - name: APP
+                token: ${APP_HOST_TOKEN}
+                process:
+                  command: [\(SampleApplication.url(of: "swift-users-connector").path)]
+                  settings: {journal: app.ndjson}
+            """.write(toFile: folder.path("serve.yaml"), atomically: true, encoding: .utf8)
+        return try ServeCommandTests.Server(
+            data: "", token: nil, logLevel: "info", connector: "APP", arguments: ["--config", folder.path("serve.yaml")],
+            environment: ["APP_HOST_TOKEN": Self.token])
+    }
+
     @Test func provisionsThroughTheHostIntoThePythonExample() async throws {
         let folder = try TemporaryFolder("serve-process")
         defer { folder.remove() }
@@ -83,17 +98,7 @@ import Testing
     @Test func servesUsersAndGroupsOfOneProgram() async throws {
         let folder = try TemporaryFolder("serve-process-groups")
         defer { folder.remove() }
-        try """
-            connectors:
-              - name: APP
-                token: ${APP_HOST_TOKEN}
-                process:
-                  command: [\(SampleApplication.url(of: "swift-users-connector").path)]
-                  settings: {journal: app.ndjson}
-            """.write(toFile: folder.path("serve.yaml"), atomically: true, encoding: .utf8)
-        let server = try ServeCommandTests.Server(
-            data: "", token: nil, logLevel: "info", connector: "APP", arguments: ["--config", folder.path("serve.yaml")],
-            environment: ["APP_HOST_TOKEN": Self.token])
+        let server = try Self.swiftExampleServer(in: folder)
         defer { server.stop() }
         for login in ["ann", "bob"] {
             let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","\#(Self.ext)"],"userName":"\#(login)@contoso.com","\#(Self.ext)":{"login":"\#(login)"}}"#
@@ -139,17 +144,7 @@ import Testing
     @Test func servesATypeOfTheProgramsOwn() async throws {
         let folder = try TemporaryFolder("serve-process-roles")
         defer { folder.remove() }
-        try """
-            connectors:
-              - name: APP
-                token: ${APP_HOST_TOKEN}
-                process:
-                  command: [\(SampleApplication.url(of: "swift-users-connector").path)]
-                  settings: {journal: app.ndjson}
-            """.write(toFile: folder.path("serve.yaml"), atomically: true, encoding: .utf8)
-        let server = try ServeCommandTests.Server(
-            data: "", token: nil, logLevel: "info", connector: "APP", arguments: ["--config", folder.path("serve.yaml")],
-            environment: ["APP_HOST_TOKEN": Self.token])
+        let server = try Self.swiftExampleServer(in: folder)
         defer { server.stop() }
         let schema = "urn:ietf:params:scim:schemas:extension:ECMA2Host:2.0:Role"
 
