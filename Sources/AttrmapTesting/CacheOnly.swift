@@ -27,6 +27,9 @@ package final class CacheOnly: Connector {
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
         try await wrapped.create(object, password: password)
     }
+    package func createReturningAnchor(_ object: ConnectorObject, password: String?) async throws(ConnectorError) -> String {
+        try await wrapped.createReturningAnchor(object, password: password)
+    }
     package func replace(_ object: ConnectorObject) async throws(ConnectorError) { try await wrapped.replace(object) }
     package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
         try await wrapped.update(object, from: previous)

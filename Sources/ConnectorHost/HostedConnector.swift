@@ -358,9 +358,14 @@ package actor HostedConnector {
         version += 1
         let password = resource.member("password")?.stringValue
         resource = ResourceMapping.withMeta(resource, type: definition.name, created: now, modified: now, version: version)
-        let object = try mapping.object(from: resource, id: id, type: objectType)
-        try await export(object, creating: true, previous: nil, password: password, type: type)
-        logger.info("created", metadata: ["type": "\(type.name)", "id": "\(id)"])
+        var object = try mapping.object(from: resource, id: id, type: objectType)
+        let anchor = try await export(object, creating: true, previous: nil, password: password, type: type)
+        if anchor != object.anchor {
+            // The application gave the object an anchor of its own (an LDAP entryUUID): its id.
+            object.anchor = anchor
+            if objectType.attribute(objectType.anchor) != nil { object.attributes[objectType.anchor] = .string(anchor) }
+        }
+        logger.info("created", metadata: ["type": "\(type.name)", "id": "\(anchor)"])
         return remember(object, type: type, objectType: objectType, definition: definition)
     }
 
@@ -459,16 +464,20 @@ package actor HostedConnector {
     /// an add and its password in one call when the application takes them so. With the object as
     /// it was (`previous`), the connector is asked for an update, so that it may send only what
     /// changed.
+    /// Returns the object's anchor in the application (for a create, the one it gave it).
+    @discardableResult
     private func export(
         _ object: ConnectorObject, creating: Bool, previous: ConnectorObject?, password: String?, type: ResourceType
-    ) async throws(SCIMError) {
+    ) async throws(SCIMError) -> String {
+        var anchor = object.anchor
         do {
-            if creating, let password, connector.sendsPasswordWithCreate(objectType: object.objectType) {
-                // The application takes the password with the add: one call.
-                try await metrics.measure("create") { () async throws(ConnectorError) in try await connector.create(object, password: password) }
-                return
-            } else if creating {
-                try await metrics.measure("create") { () async throws(ConnectorError) in try await connector.create(object) }
+            if creating {
+                // The application takes the password with the add, or it is set right after.
+                let withCreate = password != nil && connector.sendsPasswordWithCreate(objectType: object.objectType)
+                anchor = try await metrics.measure("create") { () async throws(ConnectorError) in
+                    try await connector.createReturningAnchor(object, password: withCreate ? password : nil)
+                }
+                if withCreate { return anchor }
             } else if let previous {
                 try await metrics.measure("replace") { () async throws(ConnectorError) in try await connector.update(object, from: previous) }
             } else {
@@ -476,12 +485,13 @@ package actor HostedConnector {
             }
             if let password {
                 try await metrics.measure("setPassword") { () async throws(ConnectorError) in
-                    try await connector.setPassword(objectType: object.objectType, anchor: object.anchor, password: password)
+                    try await connector.setPassword(objectType: object.objectType, anchor: anchor, password: password)
                 }
             }
         } catch {
-            throw SCIMError(error, type: type, id: object.anchor)
+            throw SCIMError(error, type: type, id: anchor)
         }
+        return anchor
     }
 
     /// Caches an exported object as the resource it now is.

@@ -49,6 +49,13 @@ package protocol Connector: Service, Sendable {
     /// default is nil.
     func anchor(ofNew object: ConnectorObject) throws(ConnectorError) -> String?
 
+    /// Exports an add, with its initial password in the same call when the application takes it
+    /// so (else nil is passed and the host sets it after), and returns the anchor the object has
+    /// in the application: the one it carries, unless the application gives new objects anchors of
+    /// its own (an LDAP directory's `entryUUID`). The default calls ``create(_:password:)`` and
+    /// returns the object's anchor.
+    func createReturningAnchor(_ object: ConnectorObject, password: String?) async throws(ConnectorError) -> String
+
     /// Exports an add with its initial password. The default exports the add, then sets the
     /// password as a second step, as the ECMA host does.
     func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError)
@@ -78,6 +85,11 @@ extension Connector {
     package func sendsPasswordWithCreate(objectType: String) -> Bool { false }
 
     package func anchor(ofNew object: ConnectorObject) throws(ConnectorError) -> String? { nil }
+
+    package func createReturningAnchor(_ object: ConnectorObject, password: String?) async throws(ConnectorError) -> String {
+        try await create(object, password: password)
+        return object.anchor
+    }
 
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
         try await create(object)

@@ -39,11 +39,19 @@ package final class LDAPConnector: DeltaImportingConnector {
         /// The naming attribute of entries whose DN the connector makes (`cn` for groups: a group
         /// Entra creates has a display name and no DN): `cn=Finance,<container>`.
         package var rdnAttribute: String?
+        /// What anchors an entry: its DN (`-dn-`, Microsoft's default for OpenLDAP), or an
+        /// attribute the directory gives each entry and keeps through renames (`entryUUID` in
+        /// OpenLDAP, `nsUniqueId` in 389 DS, `GUID` in eDirectory, `objectGUID` in AD LDS).
+        package var anchor: String
+
+        /// Whether the anchor is the DN.
+        package var anchoredOnDN: Bool { anchor == LDAPConnector.dnAttribute }
 
         package init(
             name: String, objectClass: String, auxiliaryClasses: [String] = [], container: String, attributes: [String] = [],
-            singleValued: [String] = [], names: [String: String]? = nil, rdnAttribute: String? = nil
+            singleValued: [String] = [], names: [String: String]? = nil, rdnAttribute: String? = nil, anchor: String = LDAPConnector.dnAttribute
         ) {
+            self.anchor = anchor
             self.name = name
             self.objectClass = objectClass
             self.auxiliaryClasses = auxiliaryClasses
@@ -130,8 +138,11 @@ package final class LDAPConnector: DeltaImportingConnector {
             attributes.first { $0.name.lowercased() == name.lowercased() }
         }
 
-        /// The attributes a search asks for: all but the write-only password.
-        var readable: [String] { attributes.filter { !LDAPConnector.isWriteOnly($0) }.map(\.ldapName) }
+        /// The attributes a search asks for: all but the write-only password, and the anchor when
+        /// it is an operational attribute (which a search returns only when named).
+        var readable: [String] {
+            attributes.filter { !LDAPConnector.isWriteOnly($0) }.map(\.ldapName) + (settings.anchoredOnDN ? [] : [settings.anchor])
+        }
     }
 
     private let discovered = Mutex<Discovered?>(nil)
@@ -302,7 +313,7 @@ package final class LDAPConnector: DeltaImportingConnector {
                         name: attribute.name, type: attribute.dataType, multiValued: !attribute.single,
                         required: attribute.required, writeOnly: Self.isWriteOnly(attribute))
                 }
-            return ConnectorSchema.ObjectType(name: type.name, anchor: Self.dnAttribute, attributes: attributes, keepsDocument: false)
+            return ConnectorSchema.ObjectType(name: type.name, anchor: type.anchor, attributes: attributes, keepsDocument: false)
         })
     }
 
@@ -353,17 +364,42 @@ package final class LDAPConnector: DeltaImportingConnector {
 
     package func get(objectType: String, anchor: String) async throws(ConnectorError) -> ConnectorObject? {
         let mapping = try await type(objectType)
-        let dn = try Self.name(anchor)
-        let request = SearchRequest(
-            base: dn.description, scope: .baseObject, filter: .equal("objectClass", mapping.settings.objectClass), attributes: mapping.readable)
+        return try await entry(anchor, mapping).map { object(from: $0, mapping) }
+    }
+
+    /// The entry of an anchor: a read of the DN, or a search of the container for the anchor
+    /// attribute's value; nil when there is none.
+    func entry(_ anchor: String, _ mapping: TypeMapping) async throws(ConnectorError) -> LDAPEntry? {
+        let filter = LDAPFilter.equal("objectClass", mapping.settings.objectClass)
+        let request =
+            mapping.settings.anchoredOnDN
+            ? SearchRequest(base: try Self.name(anchor).description, scope: .baseObject, filter: filter, attributes: mapping.readable)
+            : SearchRequest(
+                base: mapping.settings.container, scope: .wholeSubtree, filter: .and([filter, .equal(mapping.settings.anchor, anchor)]),
+                attributes: mapping.readable, sizeLimit: 2)
         do throws(ConnectorError) {
-            return try await search(request).entries.first.map { object(from: $0, mapping) }
+            return try await search(request).entries.first
         } catch where error.kind == .notFound {
             return nil
         }
     }
 
+    /// The DN of the entry an anchor names: the anchor itself, or the DN the search finds.
+    func dn(ofAnchor anchor: String, _ mapping: TypeMapping) async throws(ConnectorError) -> DistinguishedName {
+        if mapping.settings.anchoredOnDN { return try Self.name(anchor) }
+        guard let found = try await entry(anchor, mapping) else {
+            throw ConnectorError(.notFound, "no \(mapping.settings.objectClass) entry below \(mapping.settings.container) has \(mapping.settings.anchor) \(anchor)")
+        }
+        return try Self.name(found.dn)
+    }
+
     package func create(_ object: ConnectorObject) async throws(ConnectorError) {
+        _ = try await createReturningAnchor(object, password: nil)
+    }
+
+    /// An add; the anchor is the DN in the form names compare in, or the anchor attribute's value
+    /// the directory gave the new entry, read back after the add.
+    package func createReturningAnchor(_ object: ConnectorObject, password: String?) async throws(ConnectorError) -> String {
         let mapping = try await type(object.objectType)
         let dn = try self.dn(of: object, mapping)
         guard dn.isWithin(try Self.name(mapping.settings.container)) else {
@@ -397,6 +433,17 @@ package final class LDAPConnector: DeltaImportingConnector {
         }
         try checkUnknown(object, mapping)
         try await perform("add \(dn)") { () async throws(LDAPFailure) in try await directory.add(dn: dn.description, attributes: attributes) }
+        var anchor = dn.normalized
+        if !mapping.settings.anchoredOnDN {
+            let read = try await search(SearchRequest(
+                base: dn.description, scope: .baseObject, filter: .everything, attributes: [mapping.settings.anchor]))
+            guard let value = read.entries.first.flatMap({ Self.anchorValue($0, mapping) }) else {
+                throw ConnectorError(.failed, "the entry \(dn) was added, and has no \(mapping.settings.anchor) to anchor it")
+            }
+            anchor = value
+        }
+        if let password { try await setPassword(objectType: object.objectType, anchor: anchor, password: password) }
+        return anchor
     }
 
     package func replace(_ object: ConnectorObject) async throws(ConnectorError) {
@@ -411,9 +458,13 @@ package final class LDAPConnector: DeltaImportingConnector {
     /// one that lost its values; the relative name's value stays in its naming attribute.
     package func update(_ object: ConnectorObject, from previous: ConnectorObject) async throws(ConnectorError) {
         let mapping = try await type(object.objectType)
-        let dn = try Self.name(object.anchor)
-        if let given = object.attributes[Self.dnAttribute]?.stringValue, let target = try? Self.name(given), !target.matches(dn) {
-            throw ConnectorError(.invalidValue, "the DN is the anchor ('\(object.anchor)'): it cannot become '\(given)'; map -dn- on create only")
+        var dn = try await dn(ofAnchor: object.anchor, mapping)
+        if let given = object.attributes[Self.dnAttribute]?.stringValue, !given.isEmpty, let target = try? Self.name(given), !target.matches(dn) {
+            guard !mapping.settings.anchoredOnDN else {
+                throw ConnectorError(.invalidValue, "the DN is the anchor ('\(object.anchor)'): it cannot become '\(given)'; map -dn- on create only, or anchor on entryUUID")
+            }
+            try await rename(dn, to: target)
+            dn = target
         }
         try checkUnknown(object, mapping)
         var changes: [Modification] = []
@@ -445,17 +496,24 @@ package final class LDAPConnector: DeltaImportingConnector {
         try await perform("modify \(dn)") { () async throws(LDAPFailure) in try await directory.modify(dn: dn.description, changes: changes) }
     }
 
+    /// A ModifyDN: a new relative name (the old value dropped), below a new parent if it moved.
+    func rename(_ dn: DistinguishedName, to target: DistinguishedName) async throws(ConnectorError) {
+        let rdn = DistinguishedName(rdns: [target.rdn]).description
+        let superior = target.parent.matches(dn.parent) ? nil : target.parent.description
+        try await perform("rename \(dn) to \(target)") { () async throws(LDAPFailure) in
+            try await directory.modifyDN(dn: dn.description, newRDN: rdn, deleteOldRDN: true, newSuperior: superior)
+        }
+    }
+
     package func delete(objectType: String, anchor: String) async throws(ConnectorError) {
-        _ = try await type(objectType)
-        let dn = try Self.name(anchor)
+        let dn = try await dn(ofAnchor: anchor, try await type(objectType))
         try await perform("delete \(dn)") { () async throws(LDAPFailure) in try await directory.delete(dn: dn.description) }
     }
 
     /// The Password Modify extended operation when the server offers it (the server hashes the
     /// password as its policy says), else a replace of `userPassword`, stored as given.
     package func setPassword(objectType: String, anchor: String, password: String) async throws(ConnectorError) {
-        _ = try await type(objectType)
-        let dn = try Self.name(anchor)
+        let dn = try await dn(ofAnchor: anchor, try await type(objectType))
         if try await discover().passwordModify {
             let value = ExtendedOperation.passwordModifyValue(user: dn.description, newPassword: Array(password.utf8))
             try await perform("set the password of \(dn)") { () async throws(LDAPFailure) in
@@ -488,7 +546,7 @@ package final class LDAPConnector: DeltaImportingConnector {
         let log = try await search(SearchRequest(
             base: accessLog, scope: .singleLevel,
             filter: .and([.equal("objectClass", "auditWriteObject"), .greaterOrEqual("reqStart", Array(since.utf8)), .equal("reqResult", "0")]),
-            attributes: ["reqDN", "reqType", "reqStart", "reqNewRDN", "reqNewSuperior"]))
+            attributes: ["reqDN", "reqType", "reqStart", "reqNewRDN", "reqNewSuperior", "reqEntryUUID"]))
         var touched: [String: DistinguishedName] = [:]
         var deleted: [String: String] = [:]
         for entry in log.entries.sorted(by: { $0.strings("reqStart").first ?? "" < $1.strings("reqStart").first ?? "" }) {
@@ -496,10 +554,12 @@ package final class LDAPConnector: DeltaImportingConnector {
             switch entry.strings("reqType").first {
             case "delete":
                 touched[dn.normalized] = nil
-                deleted[dn.normalized] = dn.normalized
+                // An entryUUID anchor is in the log's record of the delete.
+                deleted[dn.normalized] = mapping.settings.anchoredOnDN ? dn.normalized : entry.strings("reqEntryUUID").first
             case "modrdn":
                 touched[dn.normalized] = nil
-                deleted[dn.normalized] = dn.normalized
+                // A rename keeps an attribute anchor: the entry is only read again at its new DN.
+                if mapping.settings.anchoredOnDN { deleted[dn.normalized] = dn.normalized }
                 if let rdn = entry.strings("reqNewRDN").first, let newRDN = try? Self.name(rdn) {
                     let parent = entry.strings("reqNewSuperior").first.flatMap { try? Self.name($0) } ?? dn.parent
                     let renamed = parent.child(newRDN.rdn)
@@ -513,7 +573,13 @@ package final class LDAPConnector: DeltaImportingConnector {
         }
         var changed: [ConnectorObject] = []
         for dn in touched.values {
-            if let object = try await get(objectType: objectType, anchor: dn.description) { changed.append(object) }
+            let request = SearchRequest(
+                base: dn.description, scope: .baseObject, filter: .equal("objectClass", mapping.settings.objectClass), attributes: mapping.readable)
+            do throws(ConnectorError) {
+                if let entry = try await search(request).entries.first { changed.append(object(from: entry, mapping)) }
+            } catch where error.kind == .notFound {
+                // Gone again since: its delete is in the log too.
+            }
         }
         return ConnectorDelta(changed: changed, deleted: Array(deleted.values), watermark: next)
     }
@@ -555,7 +621,8 @@ package final class LDAPConnector: DeltaImportingConnector {
             }
             attributes[attribute.name] = attribute.single ? values[0] : .array(values)
         }
-        return ConnectorObject(objectType: mapping.settings.name, anchor: Self.anchor(entry.dn), attributes: attributes)
+        let anchor = mapping.settings.anchoredOnDN ? Self.anchor(entry.dn) : Self.anchorValue(entry, mapping) ?? Self.anchor(entry.dn)
+        return ConnectorObject(objectType: mapping.settings.name, anchor: anchor, attributes: attributes)
     }
 
     static func json(_ value: [UInt8], syntax: String?) -> JSON {
@@ -624,15 +691,16 @@ package final class LDAPConnector: DeltaImportingConnector {
     /// `CN=bsimon,DC=Contoso,DC=lab`). The DN is the one given, or, for a type whose DNs the
     /// connector makes (groups), the naming attribute's value below the container.
     package func anchor(ofNew object: ConnectorObject) throws(ConnectorError) -> String? {
+        guard let mapping = discovered.withLock({ $0?.types[object.objectType.lowercased()] }) else { return nil }
+        // An anchor the directory gives: known once the entry is added.
+        guard mapping.settings.anchoredOnDN else { return nil }
         if let given = object.attributes[Self.dnAttribute]?.stringValue, !given.isEmpty { return try Self.name(given).normalized }
-        guard let mapping = discovered.withLock({ $0?.types[object.objectType.lowercased()] }), let rdn = mapping.settings.rdnAttribute else { return nil }
-        let served = mapping.attributes.first { $0.ldapName.lowercased() == rdn.lowercased() }?.name ?? rdn
-        guard let value = object.attributes.first(where: { $0.key.lowercased() == served.lowercased() })?.value,
-            let text = (value.arrayValue?.first ?? value).stringValue, !text.isEmpty
-        else {
+        guard let rdn = mapping.settings.rdnAttribute else { return nil }
+        guard let made = try madeDN(object, mapping) else {
+            let served = mapping.attributes.first { $0.ldapName.lowercased() == rdn.lowercased() }?.name ?? rdn
             throw ConnectorError(.invalidValue, "a new \(object.objectType) needs '\(served)': its DN is \(rdn)=<\(served)>,\(mapping.settings.container)")
         }
-        return try Self.name(mapping.settings.container).child([.init(rdn, text)]).normalized
+        return made.normalized
     }
 
     /// An attribute the object carries that its classes do not allow: refused before it is sent.
@@ -644,21 +712,36 @@ package final class LDAPConnector: DeltaImportingConnector {
         }
     }
 
-    /// The DN of a new entry: its `-dn-` attribute (the anchor); for a type whose DNs the
-    /// connector makes, written with the naming value as given (`cn=Finance`, not the anchor's
-    /// `cn=finance`).
+    /// The DN of a new entry: its `-dn-` attribute, or the one the connector makes; written with
+    /// the naming value as given (`cn=Finance`, not the anchor's `cn=finance`).
     func dn(of object: ConnectorObject, _ mapping: TypeMapping) throws(ConnectorError) -> DistinguishedName {
-        let text = object.attributes[Self.dnAttribute]?.stringValue ?? object.anchor
-        let dn = try Self.name(text)
-        guard !dn.rdns.isEmpty else { throw ConnectorError(.invalidValue, "the DN ('\(Self.dnAttribute)') of a new \(object.objectType) is required") }
-        if let rdn = mapping.settings.rdnAttribute, let served = mapping.attributes.first(where: { $0.ldapName.lowercased() == rdn.lowercased() }),
-            let value = object.attributes.first(where: { $0.key.lowercased() == served.name.lowercased() })?.value,
-            let text = (value.arrayValue?.first ?? value).stringValue
-        {
-            let made = try Self.name(mapping.settings.container).child([.init(rdn, text)])
-            if made.matches(dn) { return made }
+        let made = try madeDN(object, mapping)
+        let given = object.attributes[Self.dnAttribute]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? (mapping.settings.anchoredOnDN ? object.anchor : nil)
+        guard let given, case let dn = try Self.name(given), !dn.rdns.isEmpty else {
+            if let made { return made }
+            throw ConnectorError(.invalidValue, "the DN ('\(Self.dnAttribute)') of a new \(object.objectType) is required")
         }
+        if let made, made.matches(dn) { return made }
         return dn
+    }
+
+    /// For a type whose DNs the connector makes (`rdnAttribute`), the naming attribute's value below
+    /// the container: `cn=Finance,ou=Groups,dc=contoso,dc=lab`; nil without one.
+    func madeDN(_ object: ConnectorObject, _ mapping: TypeMapping) throws(ConnectorError) -> DistinguishedName? {
+        guard let rdn = mapping.settings.rdnAttribute else { return nil }
+        let served = mapping.attributes.first { $0.ldapName.lowercased() == rdn.lowercased() }?.name ?? rdn
+        guard let value = object.attributes.first(where: { $0.key.lowercased() == served.lowercased() })?.value,
+            let text = (value.arrayValue?.first ?? value).stringValue, !text.isEmpty
+        else { return nil }
+        return try Self.name(mapping.settings.container).child([.init(rdn, text)])
+    }
+
+    /// The value of the anchor attribute of an entry: text as it is, 16 bytes (an `objectGUID`)
+    /// as a GUID's hexadecimal form.
+    static func anchorValue(_ entry: LDAPEntry, _ mapping: TypeMapping) -> String? {
+        guard let value = entry.attributes.first(where: { $0.type.lowercased() == mapping.settings.anchor.lowercased() })?.values.first else { return nil }
+        if let text = String(validating: value, as: UTF8.self), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) { return text }
+        return value.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// The anchor of an entry: its DN normalised (see ``anchor(ofNew:)``); text that is no DN as it is.

@@ -19,6 +19,7 @@ import NIOSSL
 ///       container: "ou=People,dc=contoso,dc=lab"
 ///       attributes: [cn, sn, mail, uid, uidNumber, gidNumber, homeDirectory, userPassword]
 ///       singleValued: [cn, mail, sn, uid]   # "treat as single value"
+///       anchor: entryUUID              # or -dn- (the default): an attribute the directory keeps through renames
 ///     - name: Group                    # served under /Groups: cn as displayName, member as members
 ///       objectClass: groupOfNames
 ///       container: "ou=Groups,dc=contoso,dc=lab"   # a new group's DN: cn=<displayName>,<container>
@@ -151,7 +152,7 @@ package struct LDAPKind: ConnectorKind {
 
     static func objectType(_ item: ConnectorSettings) throws(ConnectorSettings.Problem) -> LDAPConnector.ObjectTypeSettings {
         guard let members = item.mapping else { throw item.problem("an object type is a map: name, objectClass, container, …") }
-        let known = ["name", "objectClass", "auxiliaryClasses", "container", "attributes", "singleValued", "names", "rdnAttribute"]
+        let known = ["name", "objectClass", "auxiliaryClasses", "container", "attributes", "singleValued", "names", "rdnAttribute", "anchor"]
         for (key, value) in members where !known.contains(key) {
             throw value.problem("unknown key '\(key)'; an object type takes \(known.map { "'\($0)'" }.joined(separator: ", "))")
         }
@@ -184,6 +185,7 @@ package struct LDAPKind: ConnectorKind {
         }
         return LDAPConnector.ObjectTypeSettings(
             name: try text("name"), objectClass: try text("objectClass"), auxiliaryClasses: try list("auxiliaryClasses"), container: container,
-            attributes: try list("attributes"), singleValued: try list("singleValued"), names: names, rdnAttribute: item["rdnAttribute"]?.string)
+            attributes: try list("attributes"), singleValued: try list("singleValued"), names: names, rdnAttribute: item["rdnAttribute"]?.string,
+            anchor: item["anchor"]?.string ?? LDAPConnector.dnAttribute)
     }
 }

@@ -176,6 +176,13 @@ package final class LocallyCachedConnector: QueryingConnector, ConnectorWrapper 
         try await keep([object])
     }
 
+    package func createReturningAnchor(_ object: ConnectorObject, password: String?) async throws(ConnectorError) -> String {
+        var created = object
+        created.anchor = try await source.createReturningAnchor(object, password: password)
+        try await keep([created])
+        return created.anchor
+    }
+
     package func replace(_ object: ConnectorObject) async throws(ConnectorError) {
         try await source.replace(object)
         try await keep([object])

@@ -50,6 +50,52 @@ import Testing
             ])
     }
 
+    /// With `anchor: entryUUID` the directory gives the id, which stays when a PATCH of `-dn-`
+    /// moves the entry (a ModifyDN) and through another host's import.
+    @Test func anEntryUUIDIdStaysThroughARename() async throws {
+        let folder = try TemporaryFolder("serve-ldap-uuid")
+        defer { folder.remove() }
+        let directory = try SlapdServer()
+        defer { directory.stop() }
+        try directory.add("dn: ou=Leavers,dc=contoso,dc=lab\nobjectClass: organizationalUnit\nou: Leavers\n")
+        try """
+            connectors:
+              - name: LDAP
+                token: ${ATTRMAP_LDAP_TOKEN}
+                ldap:
+                  host: 127.0.0.1
+                  port: \(directory.port)
+                  security: none
+                  allowCleartextBind: true
+                  bind: {dn: "\(directory.rootDN)", password: "${LDAP_PASSWORD}"}
+                  objectTypes:
+                    - {name: User, objectClass: inetOrgPerson, container: "dc=contoso,dc=lab", anchor: entryUUID, attributes: [cn, sn, mail]}
+            """.write(toFile: folder.path("serve.yaml"), atomically: true, encoding: .utf8)
+        func serve(_ cache: String) throws -> ServeCommandTests.Server {
+            try ServeCommandTests.Server(
+                data: "", token: nil, connector: "LDAP", arguments: ["--config", folder.path("serve.yaml"), "--cache", folder.path(cache)],
+                environment: ["LDAP_PASSWORD": directory.rootPassword, "ATTRMAP_LDAP_TOKEN": Self.token])
+        }
+        let server = try serve("cache")
+        defer { server.stop() }
+        let user = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","\#(Self.ext)"],"userName":"ann@contoso.com","\#(Self.ext)":{"-dn-":"uid=ann,ou=People,dc=contoso,dc=lab","cn":"Ann Lee","sn":"Lee"}}"#
+        let (created, createdText) = try await server.send("POST", "/Users", token: Self.token, body: user)
+        #expect(created == 201, "\(createdText)")
+        let id = try #require(try JSON.parse(createdText)["id"]?.stringValue)
+        #expect(try directory.search("(uid=ann)", attributes: ["entryUUID"]).contains("entryUUID: \(id)"), "the id is the entryUUID: \(id)")
+        let move = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"\#(Self.ext):-dn-","value":"uid=ann,ou=Leavers,dc=contoso,dc=lab"}]}"#
+        let (moved, movedText) = try await server.send("PATCH", "/Users/\(id)", token: Self.token, body: move)
+        #expect(moved == 200, "\(movedText)")
+        #expect(try directory.search("(uid=ann)").contains("dn: uid=ann,ou=Leavers,dc=contoso,dc=lab"))
+        let restarted = try serve("cache-2")
+        defer { restarted.stop() }
+        let (read, readText) = try await restarted.send("GET", "/Users/\(id)", token: Self.token)
+        #expect(read == 200 && readText.contains("uid=ann,ou=leavers,dc=contoso,dc=lab"), "\(readText)")
+        let (deleted, _) = try await restarted.send("DELETE", "/Users/\(id)", token: Self.token)
+        #expect(deleted == 204)
+        #expect(try directory.search("(uid=ann)").isEmpty)
+    }
+
     /// The example's configuration is valid; each mistake in an `ldap:` entry is named at its place
     /// in the file by `serve --check`, before anything is opened.
     @Test(arguments: [

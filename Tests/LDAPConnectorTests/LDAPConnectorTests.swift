@@ -250,3 +250,52 @@ extension ChildProcess {
         return (termination.status, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
     }
 }
+
+/// Anchored on entryUUID: the directory gives the anchor, which stays through a rename (a
+/// ModifyDN, here a move to another container too), a delete is found in the accesslog by it.
+@Suite(.serialized) struct LDAPEntryUUIDTests {
+    @Test func anEntryUUIDAnchorSurvivesARename() async throws {
+        let server = try SlapdServer()
+        defer { server.stop() }
+        try server.add("dn: ou=Leavers,dc=contoso,dc=lab\nobjectClass: organizationalUnit\nou: Leavers\n")
+        var stable = LDAPConnectorTests.person
+        stable.anchor = "entryUUID"
+        stable.container = "dc=contoso,dc=lab"
+        let connector = LDAPConnectorTests.connector(server, types: [stable])
+        let schema = try await connector.schema()
+        #expect(schema.objectType("User")?.anchor == "entryUUID")
+        #expect(schema.objectType("User")?.attribute("entryUUID") == nil, "the directory's to give, not the client's")
+
+        var object = LDAPConnectorTests.user("ann", cn: "Ann Lee")
+        object.anchor = ""
+        let anchor = try await connector.createReturningAnchor(object, password: nil)
+        #expect(anchor.count == 36 && anchor.filter { $0 == "-" }.count == 4, "a UUID: \(anchor)")
+        #expect(try server.search("(uid=ann)", attributes: ["entryUUID"]).contains("entryUUID: \(anchor)"))
+        let read = try #require(try await connector.get(objectType: "User", anchor: anchor))
+        #expect(read.anchor == anchor)
+        #expect(read.attributes[LDAPConnector.dnAttribute] == .string("uid=ann,ou=people,dc=contoso,dc=lab"))
+
+        let watermark = try await connector.watermark(objectType: "User")
+        try await Task.sleep(for: .milliseconds(1100))
+        // A move, and a change at once: a ModifyDN, then the modify at the new DN.
+        var moved = read
+        moved.attributes[LDAPConnector.dnAttribute] = .string("uid=ann,ou=Leavers,dc=contoso,dc=lab")
+        moved.attributes["description"] = .array([.string("left in December")])
+        try await connector.update(moved, from: read)
+        let ldif = try server.search("(uid=ann)", attributes: ["entryUUID", "description"])
+        #expect(ldif.contains("dn: uid=ann,ou=Leavers,dc=contoso,dc=lab") && ldif.contains("entryUUID: \(anchor)"), "\(ldif)")
+        #expect(ldif.contains("description: left in December"), "\(ldif)")
+        #expect(try await connector.get(objectType: "User", anchor: anchor)?.attributes[LDAPConnector.dnAttribute] == .string("uid=ann,ou=leavers,dc=contoso,dc=lab"))
+        let renamed = try await connector.deltaImport(objectType: "User", since: watermark)
+        #expect(renamed.changed.map(\.anchor) == [anchor], "\(renamed)")
+        #expect(renamed.deleted.isEmpty, "a rename is no delete: \(renamed)")
+
+        try await connector.setPassword(objectType: "User", anchor: anchor, password: "Correct-Horse-1")
+        try await connector.delete(objectType: "User", anchor: anchor)
+        #expect(try server.search("(uid=ann)").isEmpty)
+        let gone = try await connector.deltaImport(objectType: "User", since: watermark)
+        #expect(gone.deleted == [anchor], "\(gone)")
+        let missing = await #expect(throws: ConnectorError.self) { try await connector.delete(objectType: "User", anchor: anchor) }
+        #expect(missing?.kind == .notFound)
+    }
+}
