@@ -194,6 +194,14 @@ import Testing
         #expect(read.attributes["cn"] == .string("Britta Lee"), "\(read)")
         #expect(try server.search("(uid=bsimon)", attributes: ["cn"]).contains("cn: bsimon"), "the DN's value stays")
 
+        // An identity that may read and not write (50): permission denied, the server's reason.
+        try server.add("dn: uid=reader,\(Self.people)\nobjectClass: inetOrgPerson\ncn: reader\nsn: Reader\nuserPassword: Reader-Pass-1\n")
+        let reader = Self.connector(server, bind: .simple(dn: "uid=reader,\(Self.people)", password: "Reader-Pass-1"))
+        #expect(try await reader.fullImport(objectType: "User").contains { $0.anchor == "uid=reader,\(Self.people)" })
+        let denied = await #expect(throws: ConnectorError.self) { try await reader.create(Self.user("f")) }
+        #expect(denied?.kind == .permissionDenied)
+        #expect(denied?.message.contains("insufficientAccessRights (50)") == true, "\(String(describing: denied))")
+
         // A wrong bind password (49).
         let wrong = Self.connector(server, bind: .simple(dn: server.rootDN, password: "not-it"))
         let refused = await #expect(throws: ConnectorError.self) { try await wrong.testConnection() }
