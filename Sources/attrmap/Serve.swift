@@ -27,7 +27,7 @@ extension Attrmap {
 
                 At start the host imports every object into its cache; until that is done, requests are answered 503 with Retry-After. A first import that fails (a store that is not reachable yet) is tried again after 5, 15, 30, then every 60 seconds. Stop it with Ctrl-C or SIGTERM: requests in flight finish first.
 
-                With --config FILE the host serves several named connectors, each with its own token, store (SQLite or PostgreSQL), tables (or select, insert, update and delete statements with @Attribute placeholders), deprovisioning flows and DN template (see the README):
+                With --config FILE the host serves several named connectors, each with its own token, deprovisioning flows and DN template, and its store: a SQLite or PostgreSQL database (sqlite:, postgres:, with tables or select, insert, update and delete statements with @Attribute placeholders), an application's REST or SOAP API (webservice: TEMPLATE), a program of its own in any language (process: {command: [...]}), or an LDAP directory (ldap: {host, bind, objectTypes}); see the README and Examples/. For example:
                   connectors:
                     - name: HR
                       token: ${HR_TOKEN}
