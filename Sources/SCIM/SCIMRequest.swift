@@ -5,7 +5,7 @@ public import JSONValues
 ///
 /// Deciding a request and executing it are separate: the provisioner makes these values, the
 /// transform writes them, the host decodes HTTP into them and executes them against a connector.
-/// ``init(method:path:query:body:)`` decodes HTTP and ``http`` encodes it, both here, once.
+/// ``init(method:path:query:body:types:)`` decodes HTTP and ``http`` encodes it, both here, once.
 public struct SCIMRequest: Hashable, Sendable {
     /// What is asked.
     public enum Operation: Hashable, Sendable {
