@@ -123,6 +123,7 @@ package final class SlapdServer: @unchecked Sendable {
             objectClass: olcDatabaseConfig
             olcDatabase: {0}config
             olcRootDN: cn=config
+            olcRootPW: \(rootPassword)
 
             dn: olcDatabase={1}mdb,cn=config
             objectClass: olcDatabaseConfig
@@ -227,11 +228,18 @@ package final class SlapdServer: @unchecked Sendable {
         try tool("/usr/bin/ldapsearch", ["-LLL", "-o", "ldif-wrap=no", "-b", base ?? suffix, filter] + attributes)
     }
 
+    /// Makes the directory's database read-only, or writable again, through `cn=config` at run
+    /// time: writes are then refused with unwillingToPerform (53).
+    package func setReadOnly(_ readOnly: Bool) throws {
+        let ldif = "dn: olcDatabase={2}mdb,cn=config\nchangetype: modify\nreplace: olcReadOnly\nolcReadOnly: \(readOnly ? "TRUE" : "FALSE")\n"
+        try tool("/usr/bin/ldapmodify", ["-f", try file(ldif)], bindDN: "cn=config")
+    }
+
     /// Runs an ldap-utils tool against the server, bound as the root DN (its password from a
     /// file, never on the command line); its standard output.
     @discardableResult
-    package func tool(_ path: String, _ arguments: [String], input: String? = nil) throws -> String {
-        let bound = ["-x", "-H", url, "-D", rootDN, "-y", passwordFile]
+    package func tool(_ path: String, _ arguments: [String], input: String? = nil, bindDN: String? = nil) throws -> String {
+        let bound = ["-x", "-H", url, "-D", bindDN ?? rootDN, "-y", passwordFile]
         // LDAPNOINIT would make the tools ignore the LDAPTLS_* settings; none of the user's ldap.conf applies.
         let environment = ["PATH": "/usr/bin:/bin", "LDAPCONF": "/dev/null", "LDAPRC": "/dev/null", "HOME": folder]
         let (termination, output, error) = try ChildProcess.run(path, bound + arguments, environment: environment, input: input.map { Array($0.utf8) })

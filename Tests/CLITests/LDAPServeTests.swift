@@ -265,6 +265,15 @@ import Testing
         #expect(notAllowed == 400 && notAllowedText.contains("'uidNumber' is not allowed in an entry of inetOrgPerson"), "\(notAllowedText)")
         let (taken, takenText) = try await create(#""-dn-":"CN=alee,DC=Contoso,DC=lab",\#(posix),"uidNumber":"1""#)
         #expect(taken == 409, "\(takenText)")
+        // A directory that is read-only for a while refuses writes with unwillingToPerform (53):
+        // 503 with Retry-After, so that the client tries again later.
+        try directory.setReadOnly(true)
+        let (busy, busyText, busyHeaders) = try await server.sendWithHeaders(
+            "POST", "/Users", token: Self.token,
+            body: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","\#(Self.ext)"],"userName":"z@contoso.com","\#(Self.ext)":{"-dn-":"CN=z,DC=Contoso,DC=lab","objectClass":["inetOrgPerson"],"cn":"Z","sn":"Z"}}"#)
+        #expect(busy == 503 && busyText.contains("unwillingToPerform (53)"), "\(busyText)")
+        #expect(busyHeaders.first { $0.key.lowercased() == "retry-after" }?.value == "5", "\(busyHeaders)")
+        try directory.setReadOnly(false)
 
         // Entra's password, set after the add by Password Modify: hashed by the server.
         let password = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"password","value":"Changed-Pass-2"}]}"#

@@ -88,13 +88,22 @@ struct ServeCommandTests {
 
         /// One request, its status and body, whatever the status.
         func sendOnce(_ method: String, _ path: String, token: String, body: String? = nil) async throws -> (Int, String) {
+            let (status, text, _) = try await sendWithHeaders(method, path, token: token, body: body)
+            return (status, text)
+        }
+
+        /// One request, whatever the status: the status, the body and the response's headers.
+        func sendWithHeaders(_ method: String, _ path: String, token: String, body: String? = nil) async throws -> (Int, String, [String: String]) {
             var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/ecma2host_\(connector)/scim\(path)")!)
             request.httpMethod = method
             request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
             request.setValue("application/scim+json", forHTTPHeaderField: "Content-Type")
             request.httpBody = body.map { Data($0.utf8) }
             let (data, response) = try await URLSession.shared.data(for: request)
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+            let http = response as? HTTPURLResponse
+            var headers: [String: String] = [:]
+            for (name, value) in http?.allHeaderFields ?? [:] { headers["\(name)"] = "\(value)" }
+            return (http?.statusCode ?? 0, String(decoding: data, as: UTF8.self), headers)
         }
 
         /// Sends SIGTERM, as a service manager does, and waits for the exit: its status and how long it took.
