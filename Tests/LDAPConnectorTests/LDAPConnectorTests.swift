@@ -307,3 +307,47 @@ extension ChildProcess {
         #expect(missing?.kind == .notFound)
     }
 }
+
+/// Groups by DN, which Microsoft's connector does not do: `groupOfNames` and `groupOfUniqueNames`,
+/// a new group's DN made from its display name, members added and removed as their own changes,
+/// the empty DN kept while a group has no member.
+@Suite(.serialized) struct LDAPGroupTests {
+    @Test(arguments: ["groupOfNames", "groupOfUniqueNames"])
+    func groupsKeepTheirMembersByDN(objectClass: String) async throws {
+        let server = try SlapdServer()
+        defer { server.stop() }
+        try server.add("dn: ou=Groups,dc=contoso,dc=lab\nobjectClass: organizationalUnit\nou: Groups\n")
+        let groups = LDAPConnector.ObjectTypeSettings(name: "Group", objectClass: objectClass, container: "ou=Groups,dc=contoso,dc=lab")
+        let connector = LDAPConnectorTests.connector(server, types: [LDAPConnectorTests.person, groups])
+        let memberAttribute = objectClass == "groupOfNames" ? "member" : "uniqueMember"
+        let type = try #require(try await connector.schema().objectType("Group"))
+        #expect(type.attribute("displayName") != nil && type.attribute("members")?.multiValued == true, "\(type)")
+        #expect(type.attribute("members")?.type == .reference)
+
+        // Entra creates a group by its display name, then adds members.
+        var group = ConnectorObject(objectType: "Group", anchor: "", attributes: ["displayName": .array([.string("Finance")])])
+        let anchor = try #require(try connector.anchor(ofNew: group))
+        #expect(anchor == "cn=finance,ou=groups,dc=contoso,dc=lab")
+        group.anchor = anchor
+        try await connector.create(group)
+        var ldif = try server.search("(cn=Finance)", attributes: [memberAttribute])
+        #expect(ldif.contains("dn: cn=Finance,ou=Groups,dc=contoso,dc=lab") && ldif.contains("\(memberAttribute):"), "the empty DN as member: \(ldif)")
+        #expect(try await connector.get(objectType: "Group", anchor: anchor)?.attributes["members"] == nil, "no member is shown")
+
+        var withMembers = group
+        withMembers.attributes["members"] = .array([.string("uid=ann,ou=people,dc=contoso,dc=lab"), .string("uid=bob,ou=people,dc=contoso,dc=lab")])
+        try await connector.update(withMembers, from: group)
+        var oneLeft = withMembers
+        oneLeft.attributes["members"] = .array([.string("uid=bob,ou=people,dc=contoso,dc=lab")])
+        try await connector.update(oneLeft, from: withMembers)
+        ldif = try server.search("(cn=Finance)", attributes: [memberAttribute])
+        #expect(ldif.contains("\(memberAttribute): uid=bob,ou=people,dc=contoso,dc=lab") && !ldif.contains("uid=ann"), "\(ldif)")
+        #expect(try await connector.get(objectType: "Group", anchor: anchor)?.attributes["members"] == .array([.string("uid=bob,ou=people,dc=contoso,dc=lab")]))
+        var none = oneLeft
+        none.attributes["members"] = nil
+        try await connector.update(none, from: oneLeft)
+        #expect(try await connector.get(objectType: "Group", anchor: anchor)?.attributes["members"] == nil)
+        try await connector.delete(objectType: "Group", anchor: anchor)
+        #expect(try server.search("(cn=Finance)").isEmpty)
+    }
+}
