@@ -10,6 +10,8 @@ public struct BatchTransform: Sendable {
     public var format: Format
     public var workers: Int
     public var batchSize = 4096
+    /// How CSV inputs' rows become users.
+    public var csv = CSVOptions()
 
     /// One worker per active processor core.
     public static var defaultWorkers: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -74,7 +76,7 @@ public struct BatchTransform: Sendable {
             pending = []
         }
         for file in files {
-            var reader = try UserReader(path: file)
+            var reader = try UserReader(path: file, csv: csv)
             var batch = readBatch(&reader)
             while !batch.isEmpty {
                 let running = start(batch)

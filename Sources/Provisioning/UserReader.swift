@@ -1,7 +1,9 @@
 import Foundation
+import JSONValues
 
 /// Reads source users from a file without holding the file in memory: a JSON array of objects,
-/// one object, objects one after another, or NDJSON (`.ndjson`/`.jsonl`, one object per line).
+/// one object, objects one after another, NDJSON (`.ndjson`/`.jsonl`, one object per line), or
+/// CSV (`.csv`: a header row of attribute names, then a user a row, RFC 4180's quoting).
 /// Each user's bytes are cut out for parsing elsewhere, with the line and column where it starts,
 /// so that a malformed user is reported at its place and the others are still read.
 package struct UserReader {
@@ -21,6 +23,9 @@ package struct UserReader {
     package let path: String
     private let handle: FileHandle
     private let lineMode: Bool
+    private let csv: CSVOptions?
+    /// A CSV file's header: the attribute names.
+    private var header: [String]?
     private var buffer: [UInt8] = []
     private var position = 0
     private var atEnd = false
@@ -39,7 +44,7 @@ package struct UserReader {
 
     static let chunkSize = 1 << 22
 
-    package init(path: String) throws(UserReaderError) {
+    package init(path: String, csv options: CSVOptions = CSVOptions()) throws(UserReaderError) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw UserReaderError(message: "cannot open '\(path)'")
         }
@@ -47,6 +52,7 @@ package struct UserReader {
         self.handle = handle
         let lowered = path.lowercased()
         lineMode = lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".jsonl")
+        csv = lowered.hasSuffix(".csv") ? options : nil
     }
 
     /// Drops the bytes already handed out; called between users only, never inside one.
@@ -105,7 +111,7 @@ package struct UserReader {
             }
             pageUsers = []
             queued = 0
-            guard let record = lineMode ? nextLine() : nextValue() else { return nil }
+            guard let record = csv != nil ? nextRow() : lineMode ? nextLine() : nextValue() else { return nil }
             guard record.readError == nil, let users = GraphCollection.users(in: record) else { return numbered(record) }
             pageUsers = users
         }
@@ -206,6 +212,122 @@ package struct UserReader {
             if end == start { continue }
             return Record(file: path, index: index, line: startLine, column: 1, bytes: Array(buffer[start..<end]), readError: nil)
         }
+    }
+}
+
+/// How a CSV file's rows become users: which columns hold several values, and what separates them.
+public struct CSVOptions: Sendable, Hashable {
+    /// The columns whose text is a list (`proxyAddresses`, `roles`), compared without case.
+    public var multiValued: [String]
+    /// What separates a multi-valued column's values: `;` unless told.
+    public var separator: String
+
+    public init(multiValued: [String] = [], separator: String = ";") {
+        self.multiValued = multiValued
+        self.separator = separator
+    }
+}
+
+extension UserReader {
+    /// The next CSV row as a user: a JSON object of the header's names, each column's text (an
+    /// empty one absent, as a null; a multi-valued one split at the separator). A row with more
+    /// fields than the header, or a quote left open, is a located error; the next row is read.
+    private mutating func nextRow() -> Record? {
+        guard !finished else { return nil }
+        compact()
+        if mode == .unknown {
+            skipByteOrderMark()
+            mode = .stream
+            guard let names = nextFields(), !names.fields.isEmpty else {
+                finished = true
+                return nil
+            }
+            header = names.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            if let problem = names.problem {
+                finished = true
+                return Record(file: path, index: index, line: names.line, column: 1, bytes: [], readError: problem)
+            }
+        }
+        while true {
+            guard let row = nextFields() else {
+                finished = true
+                return nil
+            }
+            // A blank line is no user.
+            if row.fields.count == 1, row.fields[0].isEmpty, row.problem == nil { continue }
+            let header = header ?? []
+            if let problem = row.problem {
+                return Record(file: path, index: index, line: row.line, column: 1, bytes: [], readError: problem)
+            }
+            guard row.fields.count <= header.count else {
+                return Record(
+                    file: path, index: index, line: row.line, column: 1, bytes: [],
+                    readError: "the row has \(row.fields.count) fields and the header \(header.count)")
+            }
+            var members: [(String, JSON)] = []
+            for (name, text) in zip(header, row.fields) {
+                if text.isEmpty {
+                    members.append((name, .null))
+                } else if csv?.multiValued.contains(where: { $0.lowercased() == name.lowercased() }) == true {
+                    let values = text.components(separatedBy: csv?.separator ?? ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    members.append((name, .array(values.map(JSON.string))))
+                } else {
+                    members.append((name, .string(text)))
+                }
+            }
+            return Record(file: path, index: index, line: row.line, column: 1, bytes: Array(JSON.object(members).serialized.utf8), readError: nil)
+        }
+    }
+
+    /// The fields of the next CSV record (RFC 4180: a field in double quotes may hold commas, line
+    /// breaks and `""` for a quote), the line it starts on, and what is wrong with it; nil at the end.
+    private mutating func nextFields() -> (fields: [String], line: Int, problem: String?)? {
+        guard peek() != nil else { return nil }
+        let startLine = line
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var quoted = false
+        var problem: String?
+        func take() {
+            fields.append(String(decoding: field, as: UTF8.self))
+            field = []
+        }
+        while let byte = peek() {
+            if quoted {
+                advance()
+                if byte == UInt8(ascii: "\"") {
+                    if peek() == UInt8(ascii: "\"") {
+                        field.append(byte)
+                        advance()
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(byte)
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: ","):
+                advance()
+                take()
+            case UInt8(ascii: "\n"):
+                advance()
+                if field.last == 0x0D { field.removeLast() }
+                take()
+                return (fields, startLine, problem)
+            case UInt8(ascii: "\"") where field.isEmpty:
+                advance()
+                quoted = true
+            default:
+                advance()
+                field.append(byte)
+            }
+        }
+        if quoted { problem = "a quoted field is not closed before the end of the file" }
+        if field.last == 0x0D { field.removeLast() }
+        take()
+        return (fields, startLine, problem)
     }
 }
 

@@ -11,7 +11,7 @@ extension Attrmap {
             discussion: """
                 For each user: the scoping filter, the matching queries in ascending precedence (GET /Users?filter=…), then the action: a create (POST /Users with every non-null mapped value, create-only mappings and defaults included), an update (PATCH of the changed values of 'always' mappings), a disable (PATCH of the mappings that read IsSoftDeleted), or a skip, with the reason.
 
-                INPUT is a JSON file (one user object or an array of them), an NDJSON file (.ndjson, .jsonl), or a folder of such files. Users are streamed: a million users need no more memory than a thousand. Users exported from Entra are read as they come: 'az ad user list' (an array), a Microsoft Graph response saved from Graph Explorer or curl ({"@odata.context": …, "value": [users]}, one page or several), and Microsoft Graph PowerShell's 'Get-MgUser | ConvertTo-Json' with --ignore-attribute-case (its names are in PascalCase; without the flag a warning names each one the mapping reads in another case).
+                INPUT is a JSON file (one user object or an array of them), an NDJSON file (.ndjson, .jsonl), a CSV file (.csv: a header row of attribute names, then one user a row, fields quoted as RFC 4180 says; an empty field is null; --multi-valued names the columns that hold lists, split at --value-separator), or a folder of such files. Users are streamed: a million users need no more memory than a thousand. Users exported from Entra are read as they come: 'az ad user list' (an array), a Microsoft Graph response saved from Graph Explorer or curl ({"@odata.context": …, "value": [users]}, one page or several), and Microsoft Graph PowerShell's 'Get-MgUser | ConvertTo-Json' with --ignore-attribute-case (its names are in PascalCase; without the flag a warning names each one the mapping reads in another case).
 
                 Every file must be UTF-8: a user whose text is not is reported at the first bad byte, and the others are processed.
 
@@ -27,13 +27,20 @@ extension Attrmap {
                   attrmap transform --mapping Examples/quick-start/mapping.yaml Examples/quick-start/users.json
                   attrmap transform --mapping mapping.yaml --target-state target.json --profile compliant users.ndjson
                   attrmap transform --mapping exported-configuration.json --format text --now 2026-11-23T00:00:00Z users/
+                  attrmap transform --mapping mapping.yaml --multi-valued appRoleAssignments hr-export.csv
                 """)
 
         @Option(name: .shortAndLong, help: ArgumentHelp("The mapping set: attrmap YAML/JSON, or Entra's exported provisioning configuration.", valueName: "file"))
         var mapping: String
 
-        @Argument(help: ArgumentHelp("User files (JSON, NDJSON) or folders of them.", valueName: "input"))
+        @Argument(help: ArgumentHelp("User files (JSON, NDJSON, CSV) or folders of them.", valueName: "input"))
         var inputs: [String]
+
+        @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A CSV column whose text is a list of values (repeatable).", valueName: "column"))
+        var multiValued: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("What separates the values of a --multi-valued CSV column.", valueName: "text"))
+        var valueSeparator = ";"
 
         @Option(name: .long, help: ArgumentHelp("The objects already in the target: a JSON array of SCIM resources.", valueName: "file"))
         var targetState: String?
@@ -93,6 +100,8 @@ extension Attrmap {
                 let provisioner = Provisioner(mappingSet: set, targetState: targetState, options: options)
                 var transform = BatchTransform(provisioner: provisioner, format: format)
                 if let jobs { transform.workers = jobs }
+                guard !valueSeparator.isEmpty else { throw CommandFailure("--value-separator is empty", exitCode: ExitCode(64)) }
+                transform.csv = CSVOptions(multiValued: multiValued, separator: valueSeparator)
 
                 let files = try expandInputs(inputs)
                 let totalBytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
@@ -164,9 +173,9 @@ func expandInputs(_ inputs: [String]) throws -> [String] {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []
             let found = names.filter { name in
                 let lowered = name.lowercased()
-                return lowered.hasSuffix(".json") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".jsonl")
+                return lowered.hasSuffix(".json") || lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".csv")
             }.sorted()
-            if found.isEmpty { throw CommandFailure("the folder '\(input)' has no .json, .ndjson or .jsonl file", exitCode: .dataError) }
+            if found.isEmpty { throw CommandFailure("the folder '\(input)' has no .json, .ndjson, .jsonl or .csv file", exitCode: .dataError) }
             files += found.map { (input as NSString).appendingPathComponent($0) }
         } else {
             files.append(input)

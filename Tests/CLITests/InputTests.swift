@@ -23,6 +23,46 @@ struct InputTests {
 
     // MARK: Exports of Entra users
 
+    /// An HR export as CSV (a byte order mark, CRLF line ends, RFC 4180 quoting with commas, quotes
+    /// and a line break inside fields, an empty field, a multi-valued column) gives the requests
+    /// the same users give as JSON; a row with a field too many is reported at its line, the
+    /// others are processed.
+    @Test func csvRowsAreUsers() throws {
+        let rows = [
+            "objectId,userPrincipalName,givenName,surname,city,accountEnabled,appRoleAssignments",
+            "6f1c3a52-8e0b-4a51-9d3c-1b2e4f6a7c01,alice.martin@contoso.com,Alice,Martin,\"Seattle, WA\",true,Employee; Sales Lead",
+            "0b9d4e27-3f6a-4c18-8a2e-5d7c9e1f2a02,jose.nunez@contoso.com,José,Núñez,,true,Employee",
+            "91e7b2d5-4c3a-4e86-a1f9-2b5d8c7e0a04,sam.okafor@contoso.com,\"Sam \"\"S.\"\"\",Okafor,\"Lagos\nNigeria\",false,",
+        ]
+        let csv = [0xEF, 0xBB, 0xBF] + Array((rows.joined(separator: "\r\n") + "\r\n").utf8)
+        let json = """
+            [{"objectId": "6f1c3a52-8e0b-4a51-9d3c-1b2e4f6a7c01", "userPrincipalName": "alice.martin@contoso.com", "givenName": "Alice", "surname": "Martin", "city": "Seattle, WA", "accountEnabled": true, "appRoleAssignments": ["Employee", "Sales Lead"]},
+             {"objectId": "0b9d4e27-3f6a-4c18-8a2e-5d7c9e1f2a02", "userPrincipalName": "jose.nunez@contoso.com", "givenName": "José", "surname": "Núñez", "accountEnabled": true, "appRoleAssignments": ["Employee"]},
+             {"objectId": "91e7b2d5-4c3a-4e86-a1f9-2b5d8c7e0a04", "userPrincipalName": "sam.okafor@contoso.com", "givenName": "Sam \\"S.\\"", "surname": "Okafor", "city": "Lagos\\nNigeria", "accountEnabled": false}]
+            """
+        let directory = try folder(["users.csv": csv, "users.json": Array(json.utf8)])
+        let fromCSV = try cli.run(["transform", "-m", Self.mapping, directory + "/users.csv", "--multi-valued", "appRoleAssignments", "--no-steps", "--now", "2026-11-23T00:00:00Z"])
+        let fromJSON = try cli.run(["transform", "-m", Self.mapping, directory + "/users.json", "--no-steps", "--now", "2026-11-23T00:00:00Z"])
+        #expect(fromCSV.status == 0, "\(fromCSV.stderr)")
+        #expect(fromJSON.status == 0, "\(fromJSON.stderr)")
+        let csvResults = try lines(fromCSV.stdout)
+        let jsonResults = try lines(fromJSON.stdout)
+        #expect(csvResults.count == 3)
+        #expect(csvResults.map { $0["requests"] } == jsonResults.map { $0["requests"] })
+        #expect(csvResults.map { $0["action"] } == jsonResults.map { $0["action"] })
+        #expect(csvResults.map { $0["source"]?["line"] } == [.number("2"), .number("3"), .number("4")], "each user at its row's line")
+        #expect(fromCSV.stdout.contains("Seattle, WA"))
+
+        // A field too many: that row is an error at its line, the next still read.
+        let broken = try folder(["users.csv": Array("userPrincipalName,city\na@contoso.com,Oslo,extra\nb@contoso.com,Rome\n".utf8)])
+        let partly = try cli.run(["transform", "-m", Self.mapping, broken + "/users.csv", "--no-steps"])
+        #expect(partly.status == 1, "\(partly.stderr)")
+        let results = try lines(partly.stdout)
+        #expect(results.map { $0["action"] } == [.string("error"), .string("create")])
+        #expect(results.first?["errors"]?.arrayValue?.first?.serialized.contains("the row has 3 fields and the header 2") == true, "\(partly.stdout)")
+        #expect(results.first?["source"]?["line"] == .number("2"))
+    }
+
     /// Graph Explorer's or curl's `GET /users`, saved page by page: each page is its users.
     @Test func graphCollectionPagesAreReadAsTheirUsers() throws {
         let output = try cli.run(["transform", "-m", Self.mapping, "Fixtures/exports/graph-pages", "--no-steps", "--now", "2026-11-23T00:00:00Z"])
