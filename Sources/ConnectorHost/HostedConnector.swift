@@ -39,10 +39,24 @@ package actor HostedConnector {
     /// published when an import finishes (one actor hop fewer per request).
     struct Published: Sendable {
         var state: State = .importing
-        var definitions: [String: ResourceDefinition] = [:]
+        /// Resource type name (lowercased) → its definition; set through ``serve(_:)``.
+        private(set) var definitions: [String: ResourceDefinition] = [:]
+        /// The definitions in order: users, groups, then the connector's own types by name.
+        private(set) var ordered: [ResourceDefinition] = []
+        /// What requests may name: users and groups (answered with 503 while the first import
+        /// runs, 404 when the connector has none) and the connector's own types.
+        private(set) var types: [ResourceType] = ResourceType.all
         /// Resource type name (lowercased) → its queries, for a connector that answers them:
         /// reads that need not wait for the actor.
         var stores: [String: StoreQueries] = [:]
+
+        /// Publishes the definitions, and what follows from them once, not at each request.
+        mutating func serve(_ served: [String: ResourceDefinition]) {
+            definitions = served
+            func order(_ name: String) -> (Int, String) { (name == "User" ? 0 : name == "Group" ? 1 : 2, name) }
+            ordered = served.values.sorted { order($0.name) < order($1.name) }
+            types = ResourceType.all + ordered.map(\.resourceType).filter { !ResourceType.all.contains($0) }
+        }
     }
 
     private nonisolated let published = Mutex(Published())
@@ -117,7 +131,7 @@ package actor HostedConnector {
             schema = discovered
             let ready = definitions
             published.withLock {
-                $0.definitions = ready
+                $0.serve(ready)
                 $0.stores = [:]
                 $0.state = .ready
             }
@@ -162,7 +176,7 @@ package actor HostedConnector {
         caches = [:]
         let ready = definitions
         published.withLock {
-            $0.definitions = ready
+            $0.serve(ready)
             $0.stores = fresh
             $0.state = .ready
         }
@@ -238,17 +252,13 @@ package actor HostedConnector {
     /// The SCIM definitions of what the connector serves: users, groups, then the connector's
     /// own types by name.
     package nonisolated var resourceDefinitions: [ResourceDefinition] {
-        published.withLock { $0.definitions.values.sorted { Self.order($0.name) < Self.order($1.name) } }
-    }
-
-    private static func order(_ name: String) -> (Int, String) {
-        (name == "User" ? 0 : name == "Group" ? 1 : 2, name)
+        published.withLock { $0.ordered }
     }
 
     /// The resource types requests may name: users and groups (answered with 503 while the first
     /// import runs, 404 when the connector has none) and the connector's own types.
     package nonisolated var resourceTypes: [ResourceType] {
-        ResourceType.all + resourceDefinitions.map(\.resourceType).filter { !ResourceType.all.contains($0) }
+        published.withLock { $0.types }
     }
 
     /// Whether the connector serves (its first import or discovery is done) and its store
@@ -334,10 +344,12 @@ package actor HostedConnector {
         let objectType = try objectType(type)
         let definition = try definition(type)
         guard case .object = body else { throw .badRequest(.invalidSyntax, "the body must be a JSON object") }
-        var resource = definition.coerce(resource: ResourceMapping.withoutNulls(body))
+        let resource = definition.coerce(resource: ResourceMapping.withoutNulls(body))
         try validate(resource, definition: definition)
+        // Mapped once: the connector may make the anchor from the object (an LDAP DN).
+        var object = try mapping.object(from: resource, type: objectType)
         let id: String
-        if let made = try anchor(ofNew: resource, objectType) {
+        if let made = try anchor(ofNew: object, type: type) {
             // The connector makes its anchors (an LDAP DN in the form the directory compares).
             id = made
         } else if objectType.attribute(objectType.anchor) == nil {
@@ -357,8 +369,10 @@ package actor HostedConnector {
         let now = ResourceMapping.timestamp()
         version += 1
         let password = resource.member("password")?.stringValue
-        resource = ResourceMapping.withMeta(resource, type: definition.name, created: now, modified: now, version: version)
-        var object = try mapping.object(from: resource, id: id, type: objectType)
+        if let document = object.document {
+            object.document = ResourceMapping.withMeta(document, type: definition.name, created: now, modified: now, version: version)
+        }
+        mapping.assign(id, to: &object, type: objectType)
         let anchor = try await export(object, creating: true, previous: nil, password: password, type: type)
         if anchor != object.anchor {
             // The application gave the object an anchor of its own (an LDAP entryUUID): its id.
@@ -369,15 +383,13 @@ package actor HostedConnector {
         return remember(object, type: type, objectType: objectType, definition: definition)
     }
 
-    /// The anchor the connector makes for a new resource, if it makes anchors (an LDAP DN, from the
+    /// The anchor the connector makes for a new object, if it makes anchors (an LDAP DN, from the
     /// one given or, for a group, from its display name).
-    private func anchor(ofNew resource: JSON, _ objectType: ConnectorSchema.ObjectType) throws(SCIMError) -> String? {
-        var draft = try mapping.object(from: resource, id: "", type: objectType)
-        if draft.attributes[objectType.anchor] == .string("") { draft.attributes[objectType.anchor] = nil }
+    private func anchor(ofNew object: ConnectorObject, type: ResourceType) throws(SCIMError) -> String? {
         do {
-            return try connector.anchor(ofNew: draft).flatMap { $0.isEmpty ? nil : $0 }
+            return try connector.anchor(ofNew: object).flatMap { $0.isEmpty ? nil : $0 }
         } catch {
-            throw SCIMError(error, type: ResourceType.named(objectType.name), id: "")
+            throw SCIMError(error, type: type, id: "")
         }
     }
 

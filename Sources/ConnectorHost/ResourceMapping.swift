@@ -141,9 +141,28 @@ struct ResourceMapping: Sendable {
         ["displayName", "externalId", "members"].compactMap { member in type.attribute(member).map { (member, $0) } }
     }
 
-    /// The connector object of a SCIM resource.
+    /// The connector object of a SCIM resource whose anchor is `id`.
     func object(from resource: JSON, id: String, type: ConnectorSchema.ObjectType) throws(SCIMError) -> ConnectorObject {
-        var object = ConnectorObject(objectType: type.name, anchor: id)
+        var object = try object(from: resource, type: type)
+        assign(id, to: &object, type: type)
+        return object
+    }
+
+    /// Gives an object its anchor: as the object's anchor, as the anchor attribute when it carries
+    /// none, and in the DN template's attribute.
+    func assign(_ id: String, to object: inout ConnectorObject, type: ConnectorSchema.ObjectType) {
+        object.anchor = id
+        if let (attribute, template) = distinguishedName, object.attributes[attribute] == nil, type.attribute(attribute) != nil {
+            object.attributes[attribute] = .string(template.replacingOccurrences(of: "{anchor}", with: id))
+        }
+        if !type.attributes.contains(where: { $0.name.lowercased() == type.anchor.lowercased() }) || object.attributes[type.anchor] == nil {
+            if type.attribute(type.anchor) != nil { object.attributes[type.anchor] = .string(id) }
+        }
+    }
+
+    /// The connector object of a SCIM resource, before it has its anchor (see ``assign(_:to:type:)``).
+    func object(from resource: JSON, type: ConnectorSchema.ObjectType) throws(SCIMError) -> ConnectorObject {
+        var object = ConnectorObject(objectType: type.name, anchor: "")
         var document: [(String, JSON)] = []
         for (key, value) in resource.objectValue ?? [] {
             if key.equalsIgnoringCase(SchemaURN.ecma2HostUser) {
@@ -178,12 +197,6 @@ struct ResourceMapping: Sendable {
                     object.attributes[attribute.name] = try Self.connectorValue(value, attribute)
                 }
             }
-        }
-        if let (attribute, template) = distinguishedName, object.attributes[attribute] == nil, type.attribute(attribute) != nil {
-            object.attributes[attribute] = .string(template.replacingOccurrences(of: "{anchor}", with: id))
-        }
-        if !type.attributes.contains(where: { $0.name.lowercased() == type.anchor.lowercased() }) || object.attributes[type.anchor] == nil {
-            if type.attribute(type.anchor) != nil { object.attributes[type.anchor] = .string(id) }
         }
         object.document = type.keepsDocument ? .object(document) : nil
         return object

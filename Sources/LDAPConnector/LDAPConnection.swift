@@ -1,3 +1,4 @@
+import Connectors
 package import LDAPMessages
 import NIOCore
 import NIOPosix
@@ -119,7 +120,7 @@ package final class LDAPConnection: Sendable {
 
     /// Waits for the TLS handshake of an `ldaps` connection.
     private func handshake(within timeout: Duration) async throws(LDAPFailure) {
-        let result = await outcomeOf {
+        let result = await outcome {
             try await self.channel.pipeline.handler(type: LDAPClientHandler.self).flatMap { $0.tlsReady(timeout: timeout) }.get()
         }
         if case .failure(let error) = result { throw error as? LDAPFailure ?? .connect("\(error)") }
@@ -132,7 +133,7 @@ package final class LDAPConnection: Sendable {
         guard result.code == .success else {
             throw .connect("the directory refused StartTLS with \(result.code)\(result.diagnosticMessage.isEmpty ? "" : ": \(result.diagnosticMessage)")")
         }
-        let result2 = await outcomeOf {
+        let tlsResult = await outcome {
             try await self.channel.eventLoop.flatSubmit {
                 do {
                     let tls = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
@@ -143,7 +144,7 @@ package final class LDAPConnection: Sendable {
                 }
             }.get()
         }
-        if case .failure(let error) = result2 { throw error as? LDAPFailure ?? .connect("TLS after StartTLS: \(error)") }
+        if case .failure(let error) = tlsResult { throw error as? LDAPFailure ?? .connect("TLS after StartTLS: \(error)") }
     }
 
     /// Sends an operation and waits for every message that answers it (the entries and references
@@ -152,7 +153,7 @@ package final class LDAPConnection: Sendable {
         let promise = channel.eventLoop.makePromise(of: [LDAPMessage].self)
         let exchange = LDAPExchange(operation: operation, controls: controls, timeout: timeout, promise: promise)
         channel.writeAndFlush(exchange, promise: nil)
-        let result = await outcomeOf { try await promise.futureResult.get() }
+        let result = await outcome { try await promise.futureResult.get() }
         switch result {
         case .success(let messages): return messages
         case .failure(let error as LDAPFailure): throw error
@@ -171,10 +172,6 @@ package final class LDAPConnection: Sendable {
         channel.writeAndFlush(LDAPExchange(operation: .unbindRequest, controls: [], timeout: .seconds(1), promise: promise), promise: nil)
         promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
     }
-}
-
-func outcomeOf<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
-    do { return .success(try await body()) } catch { return .failure(error) }
 }
 
 /// A request on its way: the operation, its deadline, and the promise its answers complete.

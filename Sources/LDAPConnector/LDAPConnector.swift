@@ -168,9 +168,7 @@ package final class LDAPConnector: DeltaImportingConnector {
     /// The root DSE and the subschema entry, read once (and again by ``schema()``).
     func discover(refresh: Bool = false) async throws(ConnectorError) -> Discovered {
         if !refresh, let known = discovered.withLock({ $0 }) { return known }
-        let root = try await search(SearchRequest(
-            base: "", scope: .baseObject, filter: .everything, attributes: ["subschemaSubentry", "supportedControl", "supportedExtension", "supportedFeatures", "namingContexts", "supportedSASLMechanisms", "vendorName", "vendorVersion"]))
-        guard let dse = root.entries.first else { throw ConnectorError(.failed, "the directory has no root DSE to read") }
+        let dse = try await rootDSE()
         let subschema = dse.strings("subschemaSubentry").first ?? "cn=Subschema"
         let entry = try await search(SearchRequest(
             base: subschema, scope: .baseObject, filter: .equal("objectClass", "subschema"), attributes: ["objectClasses", "attributeTypes"]))
@@ -187,6 +185,18 @@ package final class LDAPConnector: DeltaImportingConnector {
         return result
     }
 
+    /// The root DSE: what the server offers, and where its schema is.
+    func rootDSE() async throws(ConnectorError) -> LDAPEntry {
+        let root = try await search(SearchRequest(
+            base: "", scope: .baseObject, filter: .everything,
+            attributes: [
+                "subschemaSubentry", "supportedControl", "supportedExtension", "supportedFeatures", "namingContexts", "supportedSASLMechanisms",
+                "vendorName", "vendorVersion",
+            ]))
+        guard let dse = root.entries.first else { throw ConnectorError(.failed, "the directory has no root DSE to read") }
+        return dse
+    }
+
     /// The attributes of an object type from the classes' MUST and MAY.
     static func mapping(_ type: ObjectTypeSettings, schema: DirectorySchema) throws(ConnectorError) -> TypeMapping {
         guard let structural = schema.objectClass(type.objectClass) else {
@@ -200,6 +210,7 @@ package final class LDAPConnector: DeltaImportingConnector {
         // Required of every entry: what the structural class must have. An auxiliary class's
         // MUST binds only the entries that have that class (checked per entry on create).
         let structuralMust = schema.attributes(of: [structural.name]).must
+        let auxiliaryMusts = type.auxiliaryClasses.map { ($0, schema.attributes(of: [$0]).must) }
         var names = must + may
         if !type.attributes.isEmpty {
             for name in type.attributes where name != dnAttribute && !names.contains(where: { $0.lowercased() == name.lowercased() }) {
@@ -213,9 +224,7 @@ package final class LDAPConnector: DeltaImportingConnector {
             let definition = schema.attributeType(name)
             let single = definition?.singleValue == true || type.singleValued.contains { $0.lowercased() == name.lowercased() }
             let required = structuralMust.contains { $0.lowercased() == name.lowercased() } && name.lowercased() != "objectclass"
-            let auxiliaryMust = type.auxiliaryClasses.filter { auxiliary in
-                schema.attributes(of: [auxiliary]).must.contains { $0.lowercased() == name.lowercased() }
-            }
+            let auxiliaryMust = auxiliaryMusts.filter { $0.1.contains { $0.lowercased() == name.lowercased() } }.map(\.0)
             let ldapName = definition?.name ?? name
             let served = type.names.first { $0.key.lowercased() == ldapName.lowercased() }?.value ?? ldapName
             return Served(
@@ -299,8 +308,10 @@ package final class LDAPConnector: DeltaImportingConnector {
 
     // MARK: Connector
 
+    /// A bind and a read of the root DSE; the schema is read by ``schema()``, which the host asks
+    /// for next.
     package func testConnection() async throws(ConnectorError) {
-        _ = try await discover(refresh: true)
+        _ = try await rootDSE()
     }
 
     package func schema() async throws(ConnectorError) -> ConnectorSchema {
@@ -370,13 +381,19 @@ package final class LDAPConnector: DeltaImportingConnector {
     /// The entry of an anchor: a read of the DN, or a search of the container for the anchor
     /// attribute's value; nil when there is none.
     func entry(_ anchor: String, _ mapping: TypeMapping) async throws(ConnectorError) -> LDAPEntry? {
-        let filter = LDAPFilter.equal("objectClass", mapping.settings.objectClass)
-        let request =
-            mapping.settings.anchoredOnDN
-            ? SearchRequest(base: try Self.name(anchor).description, scope: .baseObject, filter: filter, attributes: mapping.readable)
-            : SearchRequest(
-                base: mapping.settings.container, scope: .wholeSubtree, filter: .and([filter, .equal(mapping.settings.anchor, anchor)]),
-                attributes: mapping.readable, sizeLimit: 2)
+        if mapping.settings.anchoredOnDN { return try await entry(at: try Self.name(anchor), mapping) }
+        let filter = LDAPFilter.and([.equal("objectClass", mapping.settings.objectClass), .equal(mapping.settings.anchor, anchor)])
+        return try await first(SearchRequest(base: mapping.settings.container, scope: .wholeSubtree, filter: filter, attributes: mapping.readable, sizeLimit: 2))
+    }
+
+    /// The entry at a DN, if it is one of the type's; nil when there is none.
+    func entry(at dn: DistinguishedName, _ mapping: TypeMapping) async throws(ConnectorError) -> LDAPEntry? {
+        try await first(SearchRequest(
+            base: dn.description, scope: .baseObject, filter: .equal("objectClass", mapping.settings.objectClass), attributes: mapping.readable))
+    }
+
+    /// The first entry a search finds; nil when its base does not exist either.
+    private func first(_ request: SearchRequest) async throws(ConnectorError) -> LDAPEntry? {
         do throws(ConnectorError) {
             return try await search(request).entries.first
         } catch where error.kind == .notFound {
@@ -573,13 +590,8 @@ package final class LDAPConnector: DeltaImportingConnector {
         }
         var changed: [ConnectorObject] = []
         for dn in touched.values {
-            let request = SearchRequest(
-                base: dn.description, scope: .baseObject, filter: .equal("objectClass", mapping.settings.objectClass), attributes: mapping.readable)
-            do throws(ConnectorError) {
-                if let entry = try await search(request).entries.first { changed.append(object(from: entry, mapping)) }
-            } catch where error.kind == .notFound {
-                // Gone again since: its delete is in the log too.
-            }
+            // One gone again since has its delete in the log too.
+            if let entry = try await entry(at: dn, mapping) { changed.append(object(from: entry, mapping)) }
         }
         return ConnectorDelta(changed: changed, deleted: Array(deleted.values), watermark: next)
     }

@@ -172,8 +172,7 @@ package final class LocallyCachedConnector: QueryingConnector, ConnectorWrapper 
     package func anchor(ofNew object: ConnectorObject) throws(ConnectorError) -> String? { try source.anchor(ofNew: object) }
 
     package func create(_ object: ConnectorObject, password: String?) async throws(ConnectorError) {
-        try await source.create(object, password: password)
-        try await keep([object])
+        _ = try await createReturningAnchor(object, password: password)
     }
 
     package func createReturningAnchor(_ object: ConnectorObject, password: String?) async throws(ConnectorError) -> String {
